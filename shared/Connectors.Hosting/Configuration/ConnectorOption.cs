@@ -1,0 +1,96 @@
+namespace Connectors.Hosting.Configuration;
+
+/// <summary>
+/// One setting a server accepts. The same setting can come from the command line, an environment variable
+/// (secrets also from <c>&lt;NAME&gt;_FILE</c>), or a key of the JSON config file — in that order of precedence.
+/// </summary>
+public abstract class ConnectorOption
+{
+    private protected ConnectorOption(string name, string environmentVariable, string configKey, string description)
+    {
+        if (!name.StartsWith("--", StringComparison.Ordinal))
+        {
+            throw new ArgumentException("Option names start with '--'.", nameof(name));
+        }
+
+        Name = name;
+        EnvironmentVariable = environmentVariable;
+        ConfigKey = configKey;
+        Description = description;
+    }
+
+    /// <summary>The command-line name, e.g. <c>--root</c>.</summary>
+    public string Name { get; }
+
+    public string EnvironmentVariable { get; }
+
+    /// <summary>Dotted path in the JSON config file, e.g. <c>tools.allow</c>.</summary>
+    public string ConfigKey { get; }
+
+    public string Description { get; }
+
+    /// <summary>Secret values are read from the environment or a file, never printed, and redacted from logs and errors.</summary>
+    public bool IsSecret { get; init; }
+
+    /// <summary>Separator for list values given as one environment variable.</summary>
+    public char ListSeparator { get; init; } = ',';
+
+    internal abstract bool IsFlag { get; }
+
+    internal abstract bool IsList { get; }
+
+    internal abstract object? DefaultValue { get; }
+
+    internal abstract string? DefaultText { get; }
+
+    /// <summary>Converts raw text values to the option's type; throws <see cref="FormatException"/> with a readable reason.</summary>
+    internal abstract object? Convert(IReadOnlyList<string> raw);
+
+    /// <summary>Returns null when valid, otherwise why not.</summary>
+    internal abstract string? Check(object? value);
+}
+
+/// <summary>A typed <see cref="ConnectorOption"/>; create them with <see cref="ConnectorOptions"/>.</summary>
+public sealed class ConnectorOption<T> : ConnectorOption
+{
+    private readonly Func<IReadOnlyList<string>, T> _convert;
+    private readonly Func<T, string?>? _validate;
+
+    internal ConnectorOption(
+        string name,
+        string environmentVariable,
+        string configKey,
+        string description,
+        T defaultValue,
+        Func<IReadOnlyList<string>, T> convert,
+        Func<T, string?>? validate = null)
+        : base(name, environmentVariable, configKey, description)
+    {
+        Default = defaultValue;
+        _convert = convert;
+        _validate = validate;
+    }
+
+    public T Default { get; }
+
+    internal override bool IsFlag => typeof(T) == typeof(bool);
+
+    internal override bool IsList => typeof(T) == typeof(IReadOnlyList<string>);
+
+    internal override object? DefaultValue => Default;
+
+    internal override string? DefaultText => IsSecret || Default is null
+        ? null
+        : Default switch
+        {
+            IReadOnlyList<string> { Count: 0 } => null,
+            string { Length: 0 } => null,
+            IReadOnlyList<string> list => string.Join(ListSeparator, list),
+            bool b => b ? "true" : null,
+            _ => Default.ToString(),
+        };
+
+    internal override object? Convert(IReadOnlyList<string> raw) => _convert(raw);
+
+    internal override string? Check(object? value) => _validate?.Invoke((T)value!);
+}

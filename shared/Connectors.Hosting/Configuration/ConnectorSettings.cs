@@ -1,0 +1,48 @@
+using System.Text.Json;
+
+namespace Connectors.Hosting.Configuration;
+
+/// <summary>The resolved, validated settings of one server process.</summary>
+public sealed class ConnectorSettings
+{
+    private readonly Dictionary<ConnectorOption, object?> _values;
+    private readonly Dictionary<ConnectorOption, string> _sources;
+    private readonly JsonElement? _configRoot;
+
+    internal ConnectorSettings(
+        Dictionary<ConnectorOption, object?> values,
+        Dictionary<ConnectorOption, string> sources,
+        JsonElement? configRoot,
+        string? configFilePath)
+    {
+        _values = values;
+        _sources = sources;
+        _configRoot = configRoot;
+        ConfigFilePath = configFilePath;
+    }
+
+    public string? ConfigFilePath { get; }
+
+    public T Get<T>(ConnectorOption<T> option) =>
+        _values.TryGetValue(option, out var value) ? (T)value! : option.Default;
+
+    /// <summary>Where a value came from, for messages: e.g. <c>--root</c>, <c>env CONNECTORS_ROOT</c>, <c>config key roots</c>.</summary>
+    public string SourceOf(ConnectorOption option) => _sources.TryGetValue(option, out var s) ? s : "default";
+
+    /// <summary>A server-specific section of the config file (e.g. database profiles), if present.</summary>
+    public JsonElement? Section(string key) =>
+        _configRoot is { } root && root.TryGetProperty(key, out var section) ? section : null;
+
+    /// <summary>Every secret value in effect, for redaction.</summary>
+    public IEnumerable<string> SecretValues() =>
+        _values.Where(kv => kv.Key.IsSecret).SelectMany(kv => kv.Value switch
+        {
+            string s when s.Length > 0 => [s],
+            IReadOnlyList<string> list => list,
+            _ => Array.Empty<string>(),
+        });
+
+    /// <summary>Settings built from option values alone (tests, embedding).</summary>
+    public static ConnectorSettings From(IReadOnlyDictionary<ConnectorOption, object?> values) =>
+        new(values.ToDictionary(kv => kv.Key, kv => kv.Value), values.Keys.ToDictionary(k => k, _ => "code"), null, null);
+}

@@ -1,0 +1,87 @@
+using Connectors.Hosting.Configuration;
+using Connectors.Hosting.Logging;
+using Connectors.Hosting.Output;
+using Connectors.Hosting.Resilience;
+using Connectors.Hosting.Telemetry;
+using Connectors.Hosting.Tools;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace Connectors.Hosting;
+
+/// <summary>The parts every transport shares; each does nothing beyond its defaults without configuration.</summary>
+public static class ConnectorServiceCollectionExtensions
+{
+    /// <summary>JSON logs on stderr at the configured level, secrets redacted.</summary>
+    public static ILoggingBuilder AddConnectorLogging(this ILoggingBuilder logging, ConnectorSettings settings, SecretRedactor redactor, TextWriter? output = null)
+    {
+        logging.ClearProviders();
+        logging.Services.AddSingleton(redactor);
+        logging.AddProvider(new JsonStderrLoggerProvider(redactor, output));
+        var level = settings.Get(CommonOptions.LogLevel) switch
+        {
+            "trace" => LogLevel.Trace,
+            "debug" => LogLevel.Debug,
+            "warning" => LogLevel.Warning,
+            "error" => LogLevel.Error,
+            "critical" => LogLevel.Critical,
+            "none" => LogLevel.None,
+            _ => LogLevel.Information,
+        };
+        logging.SetMinimumLevel(level);
+        if (level > LogLevel.Debug)
+        {
+            // Framework chatter (per-request lines) only when asked for.
+            logging.AddFilter("Microsoft", LogLevel.Warning);
+            logging.AddFilter("ModelContextProtocol", LogLevel.Warning);
+        }
+
+        return logging;
+    }
+
+    /// <summary>
+    /// Registers the MCP server with the shared tool pipeline (argument validation, deadline, error mapping, output
+    /// budget, telemetry) and tool selection (annotations required, read-only, allow/deny), then the server's own parts.
+    /// </summary>
+    public static IMcpServerBuilder AddConnectorMcpServer(this IServiceCollection services, ConnectorServer server, ConnectorSettings settings)
+    {
+        services.AddSingleton(settings);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(new OutputBudget(settings.Get(CommonOptions.MaxOutputBytes)));
+        services.AddSingleton<UpstreamResilience>();
+        services.AddSingleton<IPostConfigureOptions<McpServerOptions>>(new ToolSelection(settings));
+        server.ApplyServices(services, settings);
+
+        var toolTimeout = TimeSpan.FromSeconds(settings.Get(CommonOptions.ToolTimeoutSeconds));
+        var builder = services
+            .AddMcpServer(options =>
+            {
+                options.ServerInfo = new Implementation { Name = server.Name, Version = server.Version, Title = server.Description };
+                options.ServerInstructions = server.Instructions;
+            })
+            .WithRequestFilters(filters =>
+            {
+                filters.AddCallToolFilter(next => (context, cancellationToken) =>
+                {
+                    var services = context.Services ?? throw new InvalidOperationException("No services on the request.");
+                    var pipeline = new ToolCallPipeline(services.GetRequiredService<OutputBudget>(), toolTimeout, services.GetRequiredService<ILoggerFactory>());
+                    return pipeline.Wrap(next)(context, cancellationToken);
+                });
+                filters.AddListToolsFilter(RequestTelemetry.Measure<ListToolsRequestParams, ListToolsResult>(RequestMethods.ToolsList));
+                filters.AddListResourcesFilter(RequestTelemetry.Measure<ListResourcesRequestParams, ListResourcesResult>(RequestMethods.ResourcesList));
+                filters.AddListResourceTemplatesFilter(RequestTelemetry.Measure<ListResourceTemplatesRequestParams, ListResourceTemplatesResult>(RequestMethods.ResourcesTemplatesList));
+                filters.AddReadResourceFilter(RequestTelemetry.Measure<ReadResourceRequestParams, ReadResourceResult>(RequestMethods.ResourcesRead));
+                filters.AddListPromptsFilter(RequestTelemetry.Measure<ListPromptsRequestParams, ListPromptsResult>(RequestMethods.PromptsList));
+                filters.AddGetPromptFilter(RequestTelemetry.Measure<GetPromptRequestParams, GetPromptResult>(RequestMethods.PromptsGet));
+            });
+        server.ApplyMcp(builder, settings);
+        return builder;
+    }
+
+    /// <summary>Resolves the MCP options once so tool-selection errors stop the process before it serves.</summary>
+    internal static void ValidateAtStart(IServiceProvider services) =>
+        _ = services.GetRequiredService<IOptions<McpServerOptions>>().Value;
+}

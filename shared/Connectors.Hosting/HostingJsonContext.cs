@@ -1,0 +1,8 @@
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace Connectors.Hosting;
+
+[JsonSerializable(typeof(JsonObject))]
+[JsonSerializable(typeof(JsonNode))]
+internal sealed partial class HostingJsonContext : JsonSerializerContext;

@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using Connectors.Hosting.Errors;
+using Connectors.Hosting.Output;
+using Connectors.Hosting.Telemetry;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace Connectors.Hosting.Tools;
+
+/// <summary>
+/// Wraps every tool call: validates arguments against the schema, applies the per-call deadline, turns exceptions into
+/// <c>isError</c> results (never exception text), keeps results within the output budget, and records telemetry.
+/// </summary>
+internal sealed class ToolCallPipeline(OutputBudget budget, TimeSpan toolTimeout, ILoggerFactory loggerFactory)
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger("Connectors.Tools");
+
+    public McpRequestHandler<CallToolRequestParams, CallToolResult> Wrap(McpRequestHandler<CallToolRequestParams, CallToolResult> next) =>
+        async (context, cancellationToken) =>
+        {
+            var toolName = context.Params?.Name ?? "";
+            var correlationId = NewCorrelationId();
+            using var scope = _logger.BeginScope(new Dictionary<string, object?> { ["correlationId"] = correlationId, ["tool"] = toolName });
+            using var activity = ConnectorTelemetry.ActivitySource.StartActivity($"tools/call {toolName}", ActivityKind.Server);
+            activity?.SetTag(ConnectorTelemetry.MethodNameTag, RequestMethods.ToolsCall);
+            activity?.SetTag(ConnectorTelemetry.ToolNameTag, toolName);
+            activity?.SetTag(ConnectorTelemetry.OperationNameTag, "execute_tool");
+            var started = Stopwatch.GetTimestamp();
+            string? errorType = null;
+
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(toolTimeout);
+            try
+            {
+                if (context.MatchedPrimitive is McpServerTool tool)
+                {
+                    ArgumentValidator.Validate(tool.ProtocolTool.InputSchema, context.Params?.Arguments);
+                }
+
+                var result = await next(context, deadline.Token);
+                if (result.IsError == true)
+                {
+                    errorType = "tool_error";
+                }
+
+                return KeepWithinBudget(result);
+            }
+            catch (ConnectorException ex)
+            {
+                errorType = ex.Code;
+                _logger.LogInformation("Tool {Tool} answered {Code}: {Reason}", toolName, ex.Code, ex.Message);
+                return ToolErrors.ToResult(ex);
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                errorType = ErrorCodes.Timeout;
+                return ToolErrors.ToResult(ConnectorException.Timeout(
+                    $"The tool '{toolName}' did not finish within {toolTimeout.TotalSeconds:0} s and was stopped. Narrow the request and try again."));
+            }
+            catch (OperationCanceledException)
+            {
+                errorType = ErrorCodes.Cancelled;
+                _logger.LogInformation("Tool {Tool} was cancelled by the client", toolName);
+                throw;
+            }
+            catch (McpException)
+            {
+                // Protocol errors (unknown tool, …) stay JSON-RPC errors; their messages are the SDK's own.
+                errorType = "protocol_error";
+                throw;
+            }
+            catch (Exception ex)
+            {
+                errorType = ErrorCodes.InternalError;
+                _logger.LogError(ex, "Tool {Tool} failed unexpectedly (correlation id {CorrelationId})", toolName, correlationId);
+                return ToolErrors.ToResult(
+                    new ConnectorException(ErrorCodes.InternalError, $"The tool '{toolName}' failed unexpectedly. The server log has the details."),
+                    correlationId);
+            }
+            finally
+            {
+                var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+                var tags = new TagList
+                {
+                    { ConnectorTelemetry.MethodNameTag, RequestMethods.ToolsCall },
+                    { ConnectorTelemetry.ToolNameTag, toolName },
+                };
+                if (errorType is not null)
+                {
+                    tags.Add(ConnectorTelemetry.ErrorTypeTag, errorType);
+                    activity?.SetTag(ConnectorTelemetry.ErrorTypeTag, errorType);
+                    activity?.SetStatus(ActivityStatusCode.Error);
+                }
+
+                ConnectorTelemetry.OperationDuration.Record(elapsed, tags);
+            }
+        };
+
+    private CallToolResult KeepWithinBudget(CallToolResult result)
+    {
+        // Tools cut their own output with continuation arguments; this is the safety net for anything that did not.
+        var texts = result.Content.OfType<TextContentBlock>().ToList();
+        var total = texts.Sum(t => System.Text.Encoding.UTF8.GetByteCount(t.Text));
+        if (total <= budget.MaxBytes)
+        {
+            return result;
+        }
+
+        var remaining = budget.MaxBytes;
+        var content = new List<ContentBlock>();
+        foreach (var block in result.Content)
+        {
+            if (block is not TextContentBlock text)
+            {
+                content.Add(block);
+                continue;
+            }
+
+            if (remaining < 1024)
+            {
+                break;
+            }
+
+            var fitted = new OutputBudget(remaining).Fit(text.Text, _ =>
+                "The result exceeded this server's output budget; ask for less (a narrower path, a filter, or a smaller limit).");
+            content.Add(new TextContentBlock { Text = fitted });
+            remaining -= System.Text.Encoding.UTF8.GetByteCount(fitted);
+        }
+
+        return new CallToolResult { Content = content, IsError = result.IsError, StructuredContent = result.StructuredContent, Meta = result.Meta };
+    }
+
+    private static string NewCorrelationId() =>
+        Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+}
