@@ -2,7 +2,7 @@ using Connectors.Hosting.Configuration;
 
 namespace Connectors.Filesystem;
 
-internal static class FilesystemOptions
+public static class FilesystemOptions
 {
     public static readonly ConnectorOption<IReadOnlyList<string>> Roots = ConnectorOptions.List(
         "--root", "CONNECTORS_ROOTS", "roots",

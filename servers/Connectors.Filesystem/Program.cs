@@ -1,20 +1,3 @@
 using Connectors.Filesystem;
-using Connectors.Filesystem.Tools;
-using Connectors.Hosting;
-using Microsoft.Extensions.DependencyInjection;
 
-var server = new ConnectorServer("connectors-filesystem", "Files under allowed roots, path-traversal-proof.")
-{
-    Instructions = "Paths are absolute or relative to the first allowed directory; call list_allowed_directories first.",
-    Options = { FilesystemOptions.Roots, FilesystemOptions.AllowWrite },
-};
-
-server.ConfigureServices((services, settings) =>
-{
-    var guard = PathGuard.Create(settings.Get(FilesystemOptions.Roots), settings.SourceOf(FilesystemOptions.Roots));
-    services.AddSingleton(guard);
-    services.AddReadinessCheck("roots", (_, _) => Task.FromResult(guard.CheckRootsReachable()));
-});
-server.ConfigureMcp((mcp, _) => mcp.WithTools<FilesystemTools>());
-
-return await server.RunAsync(args);
+return await FilesystemServer.Create().RunAsync(args);

@@ -88,6 +88,20 @@ public sealed class ConnectorServer(string name, string description)
         return await parseResult.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, cancellationToken);
     }
 
+    /// <summary>Resolves settings as <see cref="RunAsync"/> would, without serving (tests, tooling).</summary>
+    internal ConnectorSettings ResolveSettings(string[] args, Func<string, string?> environment)
+    {
+        var options = CommonOptions.All.Concat(Options).ToList();
+        var command = new ConnectorCommandLine(this, options);
+        var parseResult = command.Root.Parse(args);
+        if (parseResult.Errors.Count > 0)
+        {
+            throw new ConnectorConfigurationException(string.Join(Environment.NewLine, parseResult.Errors.Select(e => e.Message)));
+        }
+
+        return new SettingsResolver(options, [.. ConfigSections], environment).Resolve(parseResult, command.CliOptions);
+    }
+
     private async Task ReportConfigurationErrorAsync(ConnectorConfigurationException ex, SecretRedactor? redactor = null)
     {
         var message = redactor?.Redact(ex.Message) ?? ex.Message;

@@ -69,7 +69,7 @@ internal sealed class SettingsResolver(
 
     private string? ResolveConfigPath(ParseResult parseResult, IReadOnlyDictionary<ConnectorOption, Option> cliOptions)
     {
-        var fromCli = parseResult.GetResult(cliOptions[CommonOptions.Config]) is not null
+        var fromCli = parseResult.GetResult(cliOptions[CommonOptions.Config]) is { Implicit: false }
             ? parseResult.GetValue((Option<string>)cliOptions[CommonOptions.Config])
             : null;
         var path = fromCli ?? environment(CommonOptions.Config.EnvironmentVariable);
@@ -135,11 +135,11 @@ internal sealed class SettingsResolver(
         out IReadOnlyList<string> raw,
         out string source)
     {
-        if (parseResult.GetResult(cliOption) is { } cliResult)
+        if (parseResult.GetResult(cliOption) is { Implicit: false } cliResult)
         {
             source = option.Name;
-            raw = option.IsFlag
-                ? [cliResult.Tokens.Count == 0 ? "true" : cliResult.Tokens[^1].Value]
+            raw = option.IsFlag ? [cliResult.Tokens.Count == 0 ? "true" : cliResult.Tokens[^1].Value]
+                : option.IsList && option.ListSeparator == ',' ? cliResult.Tokens.SelectMany(t => t.Value.Split(',')).ToArray()
                 : cliResult.Tokens.Select(t => t.Value).ToArray();
             return true;
         }

@@ -26,6 +26,7 @@ internal sealed class StatelessMcpHttpHandler : IDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly TimeSpan _requestTimeout;
+    private readonly long _maxRequestBytes;
     private readonly CancellationTokenSource _drain = new();
 
     public StatelessMcpHttpHandler(
@@ -40,6 +41,7 @@ internal sealed class StatelessMcpHttpHandler : IDisposable
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger("Connectors.Http");
         _requestTimeout = TimeSpan.FromSeconds(settings.Get(CommonOptions.RequestTimeoutSeconds));
+        _maxRequestBytes = settings.Get(CommonOptions.MaxRequestBytes);
 
         // Graceful shutdown: Kestrel lets in-flight requests run; shortly before its bound we cancel the calls still running.
         var shutdown = TimeSpan.FromSeconds(settings.Get(CommonOptions.ShutdownTimeoutSeconds));
@@ -93,33 +95,40 @@ internal sealed class StatelessMcpHttpHandler : IDisposable
         timeout.CancelAfter(_requestTimeout);
         var cancellationToken = timeout.Token;
 
-        JsonRpcMessage? message;
+        if (context.Request.ContentLength > _maxRequestBytes)
+        {
+            // Refuse before reading, so a client that sent Expect: 100-continue never uploads the body.
+            await WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, -32600, $"Payload Too Large: the limit is {_maxRequestBytes:N0} bytes.");
+            return;
+        }
+
+        byte[] body;
         try
         {
-            message = await JsonSerializer.DeserializeAsync(
-                context.Request.Body,
-                (System.Text.Json.Serialization.Metadata.JsonTypeInfo<JsonRpcMessage>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcMessage)),
-                cancellationToken);
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, cancellationToken);
+            body = buffer.ToArray();
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            await WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, -32600, "Payload Too Large: the request body exceeds this server's limit.");
+            await WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, -32600, $"Payload Too Large: the limit is {_maxRequestBytes:N0} bytes.");
             return;
         }
-        catch (JsonException ex) when (ex.Path is null or "$" && ex.LineNumber is 0 or null && ex.Message.Contains("invalid", StringComparison.OrdinalIgnoreCase) is false)
+
+        if (!IsJson(body))
         {
-            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, -32600, "Bad Request: the body is not a valid JSON-RPC 2.0 message.");
+            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, -32700, "Parse error: the body is not valid JSON.");
             return;
         }
-        catch (JsonException)
+
+        JsonRpcMessage? message;
+        try
         {
-            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, -32700, "Parse error: the body is not valid JSON-RPC 2.0 JSON.");
-            return;
+            message = JsonSerializer.Deserialize(body, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<JsonRpcMessage>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcMessage)));
         }
-        catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or ArgumentException)
+        catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
         {
-            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, -32600, "Bad Request: the body is not a valid JSON-RPC 2.0 message.");
-            return;
+            message = null;
         }
 
         if (message is null)
@@ -242,6 +251,19 @@ internal sealed class StatelessMcpHttpHandler : IDisposable
         }
 
         return Encoding.UTF8.GetBytes(last ?? "");
+    }
+
+    private static bool IsJson(byte[] body)
+    {
+        try
+        {
+            using var _ = JsonDocument.Parse(body);
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     private static string Truncate(string value) => value.Length <= 40 ? value : value[..40] + "…";

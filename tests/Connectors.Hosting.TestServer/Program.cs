@@ -1,0 +1,3 @@
+using Connectors.Hosting.TestServer;
+
+return await TestServer.Create().RunAsync(args);

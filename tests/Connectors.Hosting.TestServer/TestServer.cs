@@ -1,0 +1,81 @@
+using System.ComponentModel;
+using Connectors.Hosting;
+using Connectors.Hosting.Configuration;
+using Connectors.Hosting.Errors;
+using Connectors.Hosting.Output;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol.Server;
+
+namespace Connectors.Hosting.TestServer;
+
+public static class TestServer
+{
+    public static readonly ConnectorOption<string> Secret = ConnectorOptions.Text(
+        "--test-secret", "CONNECTORS_TEST_SECRET", "testSecret", "A secret the failing tool puts in its exception text.", secret: true);
+
+    public static readonly ConnectorOption<bool> Unready = ConnectorOptions.Flag(
+        "--test-unready", "CONNECTORS_TEST_UNREADY", "testUnready", "Make the readiness check fail.");
+
+    public static ConnectorServer Create()
+    {
+        var server = new ConnectorServer("connectors-testserver", "Exercises the shared host.")
+        {
+            Options = { Secret, Unready },
+        };
+        server.ConfigureServices((services, settings) =>
+            services.AddReadinessCheck("test", (_, _) => Task.FromResult(settings.Get(Unready)
+                ? ReadinessResult.Failed("told to be unready")
+                : ReadinessResult.Ok())));
+        server.ConfigureMcp((mcp, _) => mcp.WithTools<HostTestTools>());
+        return server;
+    }
+}
+
+[McpServerToolType]
+public sealed class HostTestTools(ConnectorSettings settings, OutputBudget budget, ILogger<HostTestTools> logger)
+{
+    [McpServerTool(Name = "echo", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
+    [Description("Returns its text, repeated.")]
+    public static string Echo([Description("Text to return.")] string text, [Description("How many times.")] int times = 1) =>
+        string.Concat(Enumerable.Repeat(text, times));
+
+    [McpServerTool(Name = "slow", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
+    [Description("Waits until cancelled or the given seconds pass.")]
+    public async Task<string> Slow([Description("Seconds to wait.")] int seconds, CancellationToken cancellationToken)
+    {
+        logger.LogInformation("slow tool started");
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(seconds), cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            logger.LogInformation("slow tool observed cancellation");
+            throw;
+        }
+
+        return "done";
+    }
+
+    [McpServerTool(Name = "fail_internal", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
+    [Description("Throws an unexpected exception whose text holds the secret.")]
+    public string FailInternal() =>
+        throw new InvalidOperationException($"connection failed: Password={settings.Get(TestServer.Secret)} at /srv/internal/path");
+
+    [McpServerTool(Name = "fail_rate_limited", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [Description("Answers rate_limited.")]
+    public static string FailRateLimited() => throw ConnectorException.RateLimited("The upstream is throttling this token.", 42);
+
+    [McpServerTool(Name = "big_output", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
+    [Description("Returns the given number of numbered lines, cut to the output budget with a continuation note.")]
+    public string BigOutput([Description("Lines to return.")] int lines, [Description("Skip the safety-net helper and return raw text.")] bool raw = false)
+    {
+        var text = string.Concat(Enumerable.Range(1, lines).Select(i => $"line {i:D6} {new string('x', 80)}\n"));
+        return raw ? text : budget.Fit(text, cut => $"Call big_output with skip={cut.KeptLines} to continue.");
+    }
+
+    [McpServerTool(Name = "write_note", ReadOnly = false, Destructive = true, Idempotent = false, OpenWorld = false)]
+    [Description("Pretends to write (a non-read-only tool for filtering tests).")]
+    public static string WriteNote([Description("Note text.")] string text) => $"wrote {text.Length} chars";
+}

@@ -1,0 +1,69 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Connectors.Testing;
+
+namespace Connectors.Hosting.Tests;
+
+public sealed class ProcessLifecycleTests
+{
+    [Fact]
+    public async Task Stdio_round_trip_keeps_stdout_for_the_protocol_and_logs_json_on_stderr()
+    {
+        var stderr = new List<string>();
+        await using (var client = await ServerProcess.ConnectStdioAsync("Connectors.Hosting.TestServer", ["--log-level", "debug"], onStderrLine: line =>
+        {
+            lock (stderr)
+            {
+                stderr.Add(line);
+            }
+        }))
+        {
+            Assert.Equal("connectors-testserver", client.ServerInfo?.Name);
+            var result = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "over stdio" });
+            Assert.Equal("over stdio", result.Text());
+        }
+
+        lock (stderr)
+        {
+            Assert.NotEmpty(stderr);
+            Assert.All(stderr, line => Assert.Equal(JsonValueKind.Object, JsonDocument.Parse(line).RootElement.ValueKind));
+        }
+    }
+
+    [Fact]
+    public async Task Readiness_fails_with_503_when_a_dependency_check_fails()
+    {
+        await using var server = await ServerProcess.StartHttpAsync("Connectors.Hosting.TestServer", ["--test-unready"]);
+        using var http = new HttpClient();
+        using var ready = await http.GetAsync(new Uri(server.BaseUrl, "/readyz"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Contains("told to be unready", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sigterm_cancels_in_flight_calls_within_the_shutdown_bound()
+    {
+        await using var server = await ServerProcess.StartHttpAsync("Connectors.Hosting.TestServer", ["--shutdown-timeout", "3"]);
+        using var http = new HttpClient();
+        var body = """{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"slow","arguments":{"seconds":300}}}""";
+        using var request = new HttpRequestMessage(HttpMethod.Post, server.McpUrl) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.TryAddWithoutValidation("Accept", "application/json, text/event-stream");
+        var call = http.SendAsync(request);
+        await server.WaitForLogAsync(l => l.Contains("slow tool started", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+
+        var elapsed = await server.TerminateAsync(TimeSpan.FromSeconds(20));
+
+        Assert.True(elapsed < TimeSpan.FromSeconds(15), $"shutdown took {elapsed}");
+        Assert.True(
+            server.StderrLines.Any(l => l.Contains("slow tool observed cancellation", StringComparison.Ordinal)),
+            string.Join(Environment.NewLine, server.StderrLines));
+        try
+        {
+            (await call).Dispose();
+        }
+        catch (HttpRequestException)
+        {
+        }
+    }
+}
