@@ -1,0 +1,58 @@
+using System.Text.Json;
+using Connectors.Testing;
+
+namespace Connectors.Filesystem.Tests;
+
+/// <summary>
+/// Clients we did not write: the MCP Inspector's CLI (over stdio) and the official conformance suite (over HTTP).
+/// Both are installed in eng/node by eng/test.sh.
+/// </summary>
+public sealed class RealClientTests : IDisposable
+{
+    private readonly TempTree _tree = new();
+
+    public void Dispose() => _tree.Dispose();
+
+    [Fact]
+    public async Task The_mcp_inspector_cli_lists_the_tools_and_calls_one()
+    {
+        _tree.Write("notes/today.txt", "inspected\n");
+        var server = new[] { "dotnet", ServerProcess.ServerDll("Connectors.Filesystem"), "--root", _tree.Root };
+
+        var (listExit, listOut, listErr) = await NodeTools.RunAsync("mcp-inspector", ["--cli", .. server, "--method", "tools/list"], TimeSpan.FromMinutes(2));
+        Assert.True(listExit == 0, listErr);
+        var names = JsonDocument.Parse(listOut).RootElement.GetProperty("tools").EnumerateArray().Select(t => t.GetProperty("name").GetString()).ToList();
+        Assert.Contains("list_directory", names);
+        Assert.Contains("read_text_file", names);
+
+        var (callExit, callOut, callErr) = await NodeTools.RunAsync(
+            "mcp-inspector",
+            ["--cli", .. server, "--method", "tools/call", "--tool-name", "list_directory", "--tool-arg", $"path={Path.Combine(_tree.Root, "notes")}"],
+            TimeSpan.FromMinutes(2));
+        Assert.True(callExit == 0, callErr);
+        var result = JsonDocument.Parse(callOut).RootElement;
+        Assert.False(result.TryGetProperty("isError", out var isError) && isError.GetBoolean());
+        Assert.Equal("[FILE] today.txt\n", result.GetProperty("content")[0].GetProperty("text").GetString());
+    }
+
+    [Theory]
+    [InlineData("server-initialize")]
+    [InlineData("ping")]
+    [InlineData("tools-list")]
+    [InlineData("dns-rebinding-protection")]
+    public async Task The_official_conformance_scenario_passes_over_http(string scenario)
+    {
+        await using var server = await ServerProcess.StartHttpAsync("Connectors.Filesystem", ["--root", _tree.Root]);
+        var url = $"http://localhost:{server.BaseUrl.Port}/mcp";
+        var results = Path.Combine(_tree.Base, "conformance");
+
+        var (exit, stdout, stderr) = await NodeTools.RunAsync("conformance", ["server", "--url", url, "--scenario", scenario, "-o", results], TimeSpan.FromMinutes(2));
+
+        Assert.True(exit == 0, $"{stdout}\n{stderr}");
+        var checks = Directory.GetFiles(results, "checks.json", SearchOption.AllDirectories).Single();
+        var statuses = JsonDocument.Parse(await File.ReadAllTextAsync(checks)).RootElement.EnumerateArray()
+            .Select(c => (Id: c.GetProperty("id").GetString(), Status: c.GetProperty("status").GetString())).ToList();
+        Assert.NotEmpty(statuses);
+        Assert.All(statuses, c => Assert.True(c.Status == "SUCCESS", $"{c.Id}: {c.Status}\n{stdout}"));
+    }
+}

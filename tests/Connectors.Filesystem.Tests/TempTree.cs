@@ -1,0 +1,29 @@
+namespace Connectors.Filesystem.Tests;
+
+/// <summary>A throwaway directory tree: a root the server may use, and a sibling it may not.</summary>
+public sealed class TempTree : IDisposable
+{
+    public TempTree()
+    {
+        Base = Directory.CreateTempSubdirectory("connectors-fs-").FullName;
+        Root = Directory.CreateDirectory(Path.Combine(Base, "root")).FullName;
+        Outside = Directory.CreateDirectory(Path.Combine(Base, "root_evil")).FullName;
+    }
+
+    public string Base { get; }
+
+    public string Root { get; }
+
+    /// <summary>Shares the root's name as a prefix: must not count as inside it.</summary>
+    public string Outside { get; }
+
+    public string Write(string relative, string content)
+    {
+        var path = Path.Combine(Root, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    public void Dispose() => Directory.Delete(Base, recursive: true);
+}

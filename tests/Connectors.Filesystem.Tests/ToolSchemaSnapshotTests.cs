@@ -1,0 +1,45 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Connectors.Testing;
+
+namespace Connectors.Filesystem.Tests;
+
+/// <summary>
+/// The tools/list answer is part of our contract with clients and prompts. Any change shows up here; to accept one,
+/// run the tests with UPDATE_SNAPSHOTS=1 and review the diff of Snapshots/tools.json.
+/// </summary>
+public sealed class ToolSchemaSnapshotTests : IDisposable
+{
+    private readonly TempTree _tree = new();
+
+    public void Dispose() => _tree.Dispose();
+
+    [Fact]
+    public async Task The_tool_list_matches_the_reviewed_snapshot()
+    {
+        await using var mcp = await InMemoryMcp.StartAsync(FilesystemServer.Create(), ["--root", _tree.Root]);
+        var tools = await mcp.Client.ListToolsAsync();
+        var actual = new JsonArray([.. tools.OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => JsonSerializer.SerializeToNode(t.ProtocolTool, ModelContextProtocol.McpJsonUtilities.DefaultOptions))]);
+        var actualText = actual.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+
+        var source = Path.Combine(RepositoryRoot(), "tests", "Connectors.Filesystem.Tests", "Snapshots", "tools.json");
+        if (Environment.GetEnvironmentVariable("UPDATE_SNAPSHOTS") == "1")
+        {
+            await File.WriteAllTextAsync(source, actualText);
+        }
+
+        Assert.True(File.Exists(source), $"No snapshot at {source}; run with UPDATE_SNAPSHOTS=1 to create it.");
+        Assert.Equal((await File.ReadAllTextAsync(source)).ReplaceLineEndings("\n"), actualText);
+    }
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Connectors.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("Connectors.sln not found above the test output.");
+    }
+}
