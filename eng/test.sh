@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Runs every test of Connectors on a fresh machine: installs what the tests need (Node.js for the MCP conformance
+# suite and the MCP Inspector), builds the solution, runs all test projects, and ends with one line of counts:
+#   N passed, N failed, N skipped
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+results="$root/artifacts/test-results"
+
+say() { printf '[test] %s\n' "$*" >&2; }
+
+ensure_node() {
+  if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+    return
+  fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "Node.js missing: installing nodejs and npm from Debian"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+  else
+    say "Node.js (20+) and npm are required for the conformance and Inspector tests; install them (e.g. apt-get install nodejs npm) and re-run."
+    exit 1
+  fi
+}
+
+ensure_node
+say "node $(node --version), npm $(npm --version)"
+say "installing the Node test tools (eng/node)"
+(cd eng/node && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+
+say "building"
+dotnet build Connectors.sln -c Debug -nologo -v quiet -clp:ErrorsOnly
+
+rm -rf "$results"
+say "testing"
+status=0
+dotnet test Connectors.sln -c Debug --no-build --nologo \
+  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@" || status=$?
+
+# Sum the counters of every test project's TRX report.
+passed=0; failed=0; skipped=0
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  get() { printf '%s' "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0; }
+  total=$(get total); executed=$(get executed)
+  passed=$((passed + $(get passed)))
+  failed=$((failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted)))
+  skipped=$((skipped + total - executed))
+done
+
+if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
+  say "no test results were found"
+  status=1
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+exit "$status"
