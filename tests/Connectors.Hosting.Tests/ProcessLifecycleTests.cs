@@ -32,6 +32,44 @@ public sealed class ProcessLifecycleTests
     }
 
     [Fact]
+    public async Task A_stdio_server_does_not_load_asp_net_core()
+    {
+        var startInfo = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        startInfo.ArgumentList.Add(ServerProcess.ServerDll("Connectors.Hosting.TestServer"));
+        using var process = System.Diagnostics.Process.Start(startInfo)!;
+        try
+        {
+            await process.StandardInput.WriteLineAsync("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}""");
+            await process.StandardInput.WriteLineAsync("""{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"text":"x"}}}""");
+            await process.StandardInput.FlushAsync();
+            Assert.Contains("\"id\":1", await process.StandardOutput.ReadLineAsync(), StringComparison.Ordinal);
+            Assert.Contains("\"id\":2", await process.StandardOutput.ReadLineAsync(), StringComparison.Ordinal);
+
+            var mapped = await File.ReadAllTextAsync($"/proc/{process.Id}/maps");
+            Assert.Contains("ModelContextProtocol.Core.dll", mapped, StringComparison.Ordinal);
+            // Microsoft.Extensions.* load from the ASP.NET Core shared framework folder; ASP.NET Core's own assemblies must not.
+            var aspNetAssemblies = mapped.Split('\n').Select(l => Path.GetFileName(l.Trim()))
+                .Where(f => f.StartsWith("Microsoft.AspNetCore.", StringComparison.Ordinal)).Distinct().ToList();
+            Assert.Empty(aspNetAssemblies);
+        }
+        finally
+        {
+            process.StandardInput.Close();
+            if (!process.WaitForExit(10_000))
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        Assert.Equal(0, process.ExitCode);
+    }
+
+    [Fact]
     public async Task Readiness_fails_with_503_when_a_dependency_check_fails()
     {
         await using var server = await ServerProcess.StartHttpAsync("Connectors.Hosting.TestServer", ["--test-unready"]);
