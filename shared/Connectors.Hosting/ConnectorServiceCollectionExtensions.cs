@@ -55,7 +55,8 @@ public static class ConnectorServiceCollectionExtensions
         services.AddSingleton<IPostConfigureOptions<McpServerOptions>>(new ToolSelection(settings));
         server.ApplyServices(services, settings);
 
-        var toolTimeout = TimeSpan.FromSeconds(settings.Get(CommonOptions.ToolTimeoutSeconds));
+        services.AddSingleton(sp => new ToolCallPipeline(
+            sp.GetRequiredService<OutputBudget>(), TimeSpan.FromSeconds(settings.Get(CommonOptions.ToolTimeoutSeconds)), sp.GetRequiredService<ILoggerFactory>()));
         var builder = services
             .AddMcpServer(options =>
             {
@@ -66,8 +67,7 @@ public static class ConnectorServiceCollectionExtensions
             {
                 filters.AddCallToolFilter(next => (context, cancellationToken) =>
                 {
-                    var services = context.Services ?? throw new InvalidOperationException("No services on the request.");
-                    var pipeline = new ToolCallPipeline(services.GetRequiredService<OutputBudget>(), toolTimeout, services.GetRequiredService<ILoggerFactory>());
+                    var pipeline = (context.Services ?? throw new InvalidOperationException("No services on the request.")).GetRequiredService<ToolCallPipeline>();
                     return pipeline.Wrap(next)(context, cancellationToken);
                 });
                 filters.AddListToolsFilter(RequestTelemetry.Measure<ListToolsRequestParams, ListToolsResult>(RequestMethods.ToolsList));

@@ -22,7 +22,7 @@ public sealed class ToolSchemaSnapshotTests : IDisposable
         var actual = new JsonArray([.. tools.OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => JsonSerializer.SerializeToNode(t.ProtocolTool, ModelContextProtocol.McpJsonUtilities.DefaultOptions))]);
         var actualText = actual.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
 
-        var source = Path.Combine(RepositoryRoot(), "tests", "Connectors.Filesystem.Tests", "Snapshots", "tools.json");
+        var source = Path.Combine(NodeTools.RepositoryRoot(), "tests", "Connectors.Filesystem.Tests", "Snapshots", "tools.json");
         if (Environment.GetEnvironmentVariable("UPDATE_SNAPSHOTS") == "1")
         {
             await File.WriteAllTextAsync(source, actualText);
@@ -30,16 +30,5 @@ public sealed class ToolSchemaSnapshotTests : IDisposable
 
         Assert.True(File.Exists(source), $"No snapshot at {source}; run with UPDATE_SNAPSHOTS=1 to create it.");
         Assert.Equal((await File.ReadAllTextAsync(source)).ReplaceLineEndings("\n"), actualText);
-    }
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Connectors.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("Connectors.sln not found above the test output.");
     }
 }

@@ -61,6 +61,7 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData(new[] { "--max-output-bytes", "ten" }, "--max-output-bytes: 'ten' is not a whole number")]
     [InlineData(new[] { "--tool-timeout", "0" }, "--tool-timeout: must be between 1 and 3600 (got 0)")]
     [InlineData(new[] { "--log-level", "loud" }, "--log-level: 'loud' is not one of")]
+    [InlineData(new[] { "--otlp-endpoint", "collector:4317" }, "--otlp-endpoint: 'collector:4317' is not an absolute http(s) URL")]
     public void Invalid_values_are_refused_with_the_option_and_the_reason(string[] args, string expected)
     {
         var error = Assert.Throws<ConnectorConfigurationException>(() => Resolve(args));

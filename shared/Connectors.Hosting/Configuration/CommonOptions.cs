@@ -47,7 +47,7 @@ public static class CommonOptions
     public static readonly ConnectorOption<int> ShutdownTimeoutSeconds = ConnectorOptions.WholeNumber(
         "--shutdown-timeout", "CONNECTORS_SHUTDOWN_TIMEOUT", "http.shutdownTimeoutSeconds", "On shutdown, how long in-flight calls may finish before they are cancelled, in seconds.", 10, 1, 300);
 
-    public static readonly ConnectorOption<string> OtlpEndpoint = ConnectorOptions.Text(
+    public static readonly ConnectorOption<string> OtlpEndpoint = ConnectorOptions.Url(
         "--otlp-endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT", "telemetry.otlpEndpoint", "Send traces and metrics to this OTLP endpoint (off when empty).");
 
     internal static IReadOnlyList<ConnectorOption> All { get; } =

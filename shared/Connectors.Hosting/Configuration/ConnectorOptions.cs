@@ -6,8 +6,15 @@ namespace Connectors.Hosting.Configuration;
 public static class ConnectorOptions
 {
     public static ConnectorOption<string> Text(
-        string name, string environmentVariable, string configKey, string description, string defaultValue = "", bool secret = false)
-        => new(name, environmentVariable, configKey, description, defaultValue, raw => Single(raw)) { IsSecret = secret };
+        string name, string environmentVariable, string configKey, string description, string defaultValue = "", bool secret = false, Func<string, string?>? validate = null)
+        => new(name, environmentVariable, configKey, description, defaultValue, raw => Single(raw), validate) { IsSecret = secret };
+
+    /// <summary>An optional absolute http(s) URL; empty means not set.</summary>
+    public static ConnectorOption<string> Url(string name, string environmentVariable, string configKey, string description, string defaultValue = "")
+        => Text(name, environmentVariable, configKey, description, defaultValue, validate: value =>
+            value.Length == 0 || (Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+                ? null
+                : $"'{value}' is not an absolute http(s) URL");
 
     public static ConnectorOption<string> Choice(
         string name, string environmentVariable, string configKey, string description, string defaultValue, params string[] choices)
