@@ -105,9 +105,6 @@ public sealed partial class PathGuard
         return real;
     }
 
-    /// <summary>The path as shown to clients: the real path (inside a root by construction).</summary>
-    public static string Display(string realPath) => realPath;
-
     public ReadinessResult CheckRootsReachable()
     {
         var missing = Roots.Where(r => !Directory.Exists(r)).ToList();

@@ -4,5 +4,4 @@ using System.Text.Json.Serialization;
 namespace Connectors.Hosting;
 
 [JsonSerializable(typeof(JsonObject))]
-[JsonSerializable(typeof(JsonNode))]
 internal sealed partial class HostingJsonContext : JsonSerializerContext;

@@ -43,8 +43,10 @@ public sealed class JsonStderrLoggerProvider(SecretRedactor redactor, TextWriter
                 json.WriteString("traceId", activity.TraceId.ToHexString());
             }
 
-            WriteProperties(json, state);
-            _scopes.ForEachScope((scope, writer) => WriteProperties(writer, scope), json);
+            // A property named in both the message and a scope (e.g. the tool) is written once: JSON keys must be unique.
+            var written = new HashSet<string>(StringComparer.Ordinal) { "timestamp", "level", "category", "eventId", "message", "traceId", "exception" };
+            WriteProperties(json, state, written);
+            _scopes.ForEachScope((scope, s) => WriteProperties(s.Json, scope, s.Written), (Json: json, Written: written));
             if (exception is not null)
             {
                 json.WriteStartObject("exception");
@@ -65,7 +67,7 @@ public sealed class JsonStderrLoggerProvider(SecretRedactor redactor, TextWriter
         }
     }
 
-    private void WriteProperties(Utf8JsonWriter json, object? state)
+    private void WriteProperties(Utf8JsonWriter json, object? state, HashSet<string> written)
     {
         if (state is not IEnumerable<KeyValuePair<string, object?>> properties)
         {
@@ -80,6 +82,11 @@ public sealed class JsonStderrLoggerProvider(SecretRedactor redactor, TextWriter
             }
 
             var name = char.ToLowerInvariant(key[0]) + key[1..];
+            if (!written.Add(name))
+            {
+                continue;
+            }
+
             switch (value)
             {
                 case null:
