@@ -11,17 +11,33 @@ public static class FilesystemServer
     {
         var server = new ConnectorServer("connectors-filesystem", "Files under allowed roots, path-traversal-proof.")
         {
-            Instructions = "Paths are absolute or relative to the first allowed directory; call list_allowed_directories first.",
-            Options = { FilesystemOptions.Roots, FilesystemOptions.AllowWrite },
+            Instructions = "Paths are absolute or relative to the first allowed directory; call list_allowed_directories first. " +
+                "Use search_files to find files by name and search_content to find text in them.",
+            Options =
+            {
+                FilesystemOptions.Roots, FilesystemOptions.AllowWrite, FilesystemOptions.Deny, FilesystemOptions.NoDefaultDeny,
+                FilesystemOptions.MaxReadBytes, FilesystemOptions.MaxEntries,
+            },
         };
 
         server.ConfigureServices((services, settings) =>
         {
-            var guard = PathGuard.Create(settings.Get(FilesystemOptions.Roots), settings.SourceOf(FilesystemOptions.Roots));
+            var guard = PathGuard.Create(
+                settings.Get(FilesystemOptions.Roots),
+                settings.SourceOf(FilesystemOptions.Roots),
+                FilesystemOptions.DenyGlobs(settings.Get(FilesystemOptions.Deny), settings.Get(FilesystemOptions.NoDefaultDeny)));
             services.AddSingleton(guard);
+            services.AddSingleton(new FilesystemLimits(settings.Get(FilesystemOptions.MaxReadBytes), settings.Get(FilesystemOptions.MaxEntries)));
             services.AddReadinessCheck("roots", (_, _) => Task.FromResult(guard.CheckRootsReachable()));
         });
-        server.ConfigureMcp((mcp, _) => mcp.WithTools<FilesystemTools>());
+        server.ConfigureMcp((mcp, settings) =>
+        {
+            mcp.WithTools<ReadTools>().WithTools<DirectoryTools>().WithTools<SearchTools>().WithResources<FileResources>();
+            if (settings.Get(FilesystemOptions.AllowWrite))
+            {
+                mcp.WithTools<WriteTools>();
+            }
+        });
         return server;
     }
 }

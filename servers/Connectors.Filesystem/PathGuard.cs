@@ -1,56 +1,126 @@
-using System.Runtime.InteropServices;
+using System.Text;
+using Connectors.Filesystem.Native;
 using Connectors.Hosting;
 using Connectors.Hosting.Configuration;
 using Connectors.Hosting.Errors;
+using Microsoft.Win32.SafeHandles;
 
 namespace Connectors.Filesystem;
 
-/// <summary>
-/// Decides whether a path is inside an allowed root. Every tool handler calls it first. Roots are canonical real paths;
-/// a request is resolved to its real path (symlinks followed) and compared component-wise with the OS's case rule,
-/// so <c>/root_evil</c> is not inside <c>/root</c> and a symlink out of a root is refused.
-/// </summary>
-public sealed partial class PathGuard
+/// <summary>An allowed root: its canonical real path and a handle every lookup below it starts from.</summary>
+public sealed class AllowedRoot(string path, IReadOnlyList<string> aliases, SafeFileHandle handle) : IDisposable
 {
-    private static readonly StringComparison s_pathComparison =
-        OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+    public string Path { get; } = path;
 
-    private PathGuard(IReadOnlyList<string> roots) => Roots = roots;
+    /// <summary>The path as configured, when it differs from the real one (e.g. through a symlinked parent).</summary>
+    internal IReadOnlyList<string> Aliases { get; } = aliases;
+
+    internal SafeFileHandle Handle { get; } = handle;
+
+    public void Dispose() => Handle.Dispose();
+}
+
+/// <summary>A requested path, placed lexically under a root. Nothing on disk has been looked at yet.</summary>
+/// <param name="Root">The root it is under.</param>
+/// <param name="Relative">'/'-separated, without '.', '..' or empty names; empty for the root itself.</param>
+/// <param name="Requested">As the client wrote it, for messages.</param>
+public readonly record struct GuardedPath(AllowedRoot Root, string Relative, string Requested)
+{
+    public string FullPath => PathGuard.Join(Root.Path, Relative);
+
+    public string Name => Relative.Length == 0 ? System.IO.Path.GetFileName(Root.Path) : Relative[(Relative.LastIndexOf('/') + 1)..];
+
+    public GuardedPath Child(string name) => new(Root, Relative.Length == 0 ? name : Relative + "/" + name, PathGuard.Join(Requested, name));
+}
+
+/// <summary>A file or directory opened beneath a root, with where it really is.</summary>
+public sealed class OpenedPath(SafeFileHandle handle, FileStatus status, GuardedPath real) : IDisposable
+{
+    public SafeFileHandle Handle { get; } = handle;
+
+    public FileStatus Status { get; } = status;
+
+    /// <summary>The object's real location (symlinks inside the roots resolved).</summary>
+    public GuardedPath Real { get; } = real;
+
+    public void Dispose() => Handle.Dispose();
+}
+
+/// <summary>
+/// The one gate between a tool and the disk; every handler calls it first. A request is placed lexically under a root,
+/// then opened <em>relative to the root's handle</em> with <c>openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS)</c>, so the
+/// kernel itself refuses any '..' or symlink that would leave the root while the path is being walked: there is no gap
+/// between checking a path and using it. Without <c>openat2</c> (Linux before 5.6, or a seccomp filter) the same rules are
+/// applied by walking one name at a time with <c>openat(O_NOFOLLOW)</c> and resolving links ourselves. Tools then read,
+/// list and write through the returned handles, never through the path again.
+/// </summary>
+public sealed class PathGuard : IDisposable
+{
+    private const int MaxSymlinkHops = 40;
+    private const int MaxPathLength = 4096;
+
+    private readonly IReadOnlyList<Glob> _deny;
+    private bool _useOpenat2;
+
+    private PathGuard(IReadOnlyList<AllowedRoot> roots, IReadOnlyList<Glob> deny, bool useOpenat2)
+    {
+        AllowedRoots = roots;
+        _deny = deny;
+        _useOpenat2 = useOpenat2;
+    }
+
+    public IReadOnlyList<AllowedRoot> AllowedRoots { get; }
 
     /// <summary>The canonical roots, in the order given; relative paths resolve against the first.</summary>
-    public IReadOnlyList<string> Roots { get; }
+    public IReadOnlyList<string> Roots => [.. AllowedRoots.Select(r => r.Path)];
 
-    public static PathGuard Create(IReadOnlyList<string> roots, string source)
+    public IReadOnlyList<string> DenyPatterns => [.. _deny.Select(g => g.Pattern)];
+
+    /// <param name="roots">Directories as configured.</param>
+    /// <param name="source">Where the roots came from, for the start-up message.</param>
+    /// <param name="denyGlobs">Globs that win over the roots.</param>
+    /// <param name="useOpenat2">False forces the portable component-by-component walk (tests exercise both).</param>
+    public static PathGuard Create(IReadOnlyList<string> roots, string source, IReadOnlyList<string>? denyGlobs = null, bool useOpenat2 = true)
     {
+        if (!OperatingSystem.IsLinux())
+        {
+            throw new ConnectorConfigurationException(
+                "Connectors.Filesystem needs Linux: its guard opens every path relative to a root handle with openat2/openat. Run it in a Linux container or WSL.");
+        }
+
         if (roots.Count == 0)
         {
             throw new ConnectorConfigurationException("--root: give at least one directory the server may use, e.g. --root .");
         }
 
-        var canonical = new List<string>();
+        var deny = denyGlobs is null ? [] : Glob.Filters(denyGlobs, "--deny");
+        var canonical = new List<AllowedRoot>();
         foreach (var root in roots)
         {
-            var full = Path.GetFullPath(ExpandHome(root));
-            if (!Directory.Exists(full))
+            var full = System.IO.Path.GetFullPath(ExpandHome(root));
+            var fd = Libc.OpenAt(-100 /* AT_FDCWD */, full, Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+            if (fd < 0)
             {
                 throw new ConnectorConfigurationException($"--root (from {source}): '{root}' is not an existing directory.");
             }
 
-            var real = RealPath(full) ?? full;
-            if (!canonical.Contains(real, StringComparer.FromComparison(s_pathComparison)))
+            var handle = new SafeFileHandle(fd, ownsHandle: true);
+            var real = FinalPathOf(handle) ?? full;
+            var existing = canonical.FirstOrDefault(r => r.Path == real);
+            if (existing is not null)
             {
-                canonical.Add(real);
+                handle.Dispose();
+                continue;
             }
+
+            canonical.Add(new AllowedRoot(real, real == full ? [] : [full], handle));
         }
 
-        return new PathGuard(canonical);
+        return new PathGuard(canonical, deny, useOpenat2);
     }
 
-    /// <summary>Resolves a requested path to its real path inside a root, or throws a tool error.</summary>
-    /// <param name="requested">The path as the client gave it.</param>
-    /// <param name="argument">The argument name, for the error message.</param>
-    /// <param name="mustExist">Whether the target itself must exist (reads) or only its parent (creates).</param>
-    public string Resolve(string requested, string argument = "path", bool mustExist = true)
+    /// <summary>Places a requested path under a root, lexically, or throws a tool error. Touches nothing on disk.</summary>
+    public GuardedPath Resolve(string? requested, string argument = "path")
     {
         if (string.IsNullOrWhiteSpace(requested))
         {
@@ -62,76 +132,349 @@ public sealed partial class PathGuard
             throw ConnectorException.InvalidArgument(argument, "the path contains a NUL character.");
         }
 
+        if (requested.Length > MaxPathLength)
+        {
+            throw ConnectorException.InvalidArgument(argument, $"the path is longer than {MaxPathLength:N0} characters.");
+        }
+
+        if (requested.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
+        {
+            throw ConnectorException.InvalidArgument(argument, "give a file system path (e.g. /work/src/a.txt or src/a.txt), not a file:// URI.");
+        }
+
+        // Percent-encoded, fullwidth and backslash forms are ordinary characters in a Linux name: they are never decoded.
         var expanded = ExpandHome(requested);
-        var full = Path.GetFullPath(Path.IsPathRooted(expanded) ? expanded : Path.Combine(Roots[0], expanded));
-
-        // Lexical check first: a path that is outside before resolution is refused without touching the disk.
-        if (!IsInsideAnyRoot(full))
-        {
-            throw Denied(requested);
-        }
-
-        string? real;
-        if (mustExist)
-        {
-            real = RealPath(full);
-            if (real is null)
-            {
-                throw ConnectorException.NotFound($"No such file or directory: '{requested}'.");
-            }
-        }
-        else
-        {
-            var parent = Path.GetDirectoryName(full);
-            var realParent = parent is null ? null : RealPath(parent);
-            if (realParent is null)
-            {
-                throw ConnectorException.NotFound($"The parent directory of '{requested}' does not exist.");
-            }
-
-            real = Path.Combine(realParent, Path.GetFileName(full));
-            if (RealPath(real) is { } existing)
-            {
-                real = existing;
-            }
-        }
-
-        if (!IsInsideAnyRoot(real))
-        {
-            // A symlink led outside; say so without naming where it points.
-            throw Denied(requested);
-        }
-
-        return real;
+        var full = System.IO.Path.GetFullPath(expanded.StartsWith('/') ? expanded : Join(AllowedRoots[0].Path, expanded));
+        var placed = Place(full, requested) ?? throw Outside(requested);
+        ThrowIfDenied(placed);
+        return placed;
     }
+
+    /// <summary>Opens a regular file for reading. FIFOs, sockets and devices are refused before a byte is read.</summary>
+    public OpenedPath OpenFile(GuardedPath path, string argument = "path")
+    {
+        var opened = Open(path, Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_NOCTTY, argument);
+        if (opened.Status.Kind == FileKind.File)
+        {
+            return opened;
+        }
+
+        opened.Dispose();
+        throw opened.Status.Kind == FileKind.Directory
+            ? ConnectorException.InvalidArgument(argument, $"'{path.Requested}' is a directory; use list_directory.")
+            : ConnectorException.InvalidArgument(argument, $"'{path.Requested}' is a {Describe(opened.Status.Kind)}, not a regular file; only regular files are read.");
+    }
+
+    /// <summary>Opens a directory for listing.</summary>
+    public OpenedPath OpenDirectory(GuardedPath path, string argument = "path") =>
+        Open(path, Libc.O_RDONLY | Libc.O_DIRECTORY, argument);
+
+    /// <summary>Opens anything (a handle for metadata only), following links that stay inside the roots.</summary>
+    public OpenedPath OpenAny(GuardedPath path, string argument = "path") => Open(path, Libc.O_PATH, argument);
+
+    /// <summary>
+    /// Opens the directory that will hold <paramref name="path"/>'s last name, for creating, replacing or moving it. The
+    /// last name itself is never followed: the caller works on it relative to the returned handle.
+    /// </summary>
+    public OpenedPath OpenParent(GuardedPath path, string argument = "path")
+    {
+        if (path.Relative.Length == 0)
+        {
+            throw ConnectorException.InvalidArgument(argument, $"'{path.Requested}' is an allowed root itself.");
+        }
+
+        var slash = path.Relative.LastIndexOf('/');
+        var parent = new GuardedPath(path.Root, slash < 0 ? "" : path.Relative[..slash], path.Requested);
+        try
+        {
+            var opened = Open(parent, Libc.O_PATH | Libc.O_DIRECTORY, argument);
+            var real = opened.Real.Child(path.Name);
+            ThrowIfDenied(real with { Requested = path.Requested });
+            return new OpenedPath(opened.Handle, opened.Status, real with { Requested = path.Requested });
+        }
+        catch (ConnectorException e) when (e.Code == ErrorCodes.NotFound)
+        {
+            throw ConnectorException.NotFound($"The parent directory of '{path.Requested}' does not exist; create it first with create_directory.");
+        }
+    }
+
+    /// <summary>Whether a path (relative to its root) matches a deny glob; walks use this to leave such entries out.</summary>
+    public bool IsDenied(string relative) => relative.Length > 0 && _deny.Any(g => g.IsMatch(relative));
 
     public ReadinessResult CheckRootsReachable()
     {
-        var missing = Roots.Where(r => !Directory.Exists(r)).ToList();
+        var missing = AllowedRoots.Where(r => !Directory.Exists(r.Path)).Select(r => r.Path).ToList();
         return missing.Count == 0
-            ? ReadinessResult.Ok($"{Roots.Count} root(s) reachable")
+            ? ReadinessResult.Ok($"{AllowedRoots.Count} root(s) reachable")
             : ReadinessResult.Failed($"missing root(s): {string.Join(", ", missing)}");
     }
 
-    internal bool IsInsideAnyRoot(string fullPath) => Roots.Any(root => IsInside(fullPath, root));
-
-    private static bool IsInside(string path, string root)
+    /// <summary>Turns a failed system call into the tool error a client can act on.</summary>
+    public static ConnectorException ToToolError(FileSystemException error, string requested, string argument = "path") => error.Errno switch
     {
-        if (string.Equals(path, root, s_pathComparison))
-        {
-            return true;
-        }
+        Libc.ENOENT => ConnectorException.NotFound($"No such file or directory: '{requested}'."),
+        Libc.EXDEV => Outside(requested),
+        Libc.EACCES or Libc.EPERM => ConnectorException.PermissionDenied($"The operating system denied access to '{requested}'."),
+        Libc.EROFS => ConnectorException.PermissionDenied($"'{requested}' is on a read-only file system."),
+        Libc.ELOOP => ConnectorException.InvalidArgument(argument, $"'{requested}' has too many levels of symbolic links (or a link loop)."),
+        Libc.ENOTDIR => ConnectorException.InvalidArgument(argument, $"'{requested}' (or a directory above it) is not a directory."),
+        Libc.EISDIR => ConnectorException.InvalidArgument(argument, $"'{requested}' is a directory."),
+        Libc.EEXIST => new ConnectorException(ErrorCodes.AlreadyExists, $"'{requested}' already exists."),
+        Libc.ENOTEMPTY => ConnectorException.InvalidArgument(argument, $"'{requested}' is a directory that is not empty."),
+        Libc.ENAMETOOLONG => ConnectorException.InvalidArgument(argument, $"a name in '{requested}' is too long."),
+        Libc.ENOSPC => new ConnectorException(ErrorCodes.UpstreamUnavailable, "The file system is full.", retryable: true),
+        Libc.EBUSY => new ConnectorException(ErrorCodes.UpstreamUnavailable, $"'{requested}' is busy.", retryable: true),
+        _ => new ConnectorException(ErrorCodes.InternalError, $"The file system refused the operation on '{requested}' (errno {error.Errno})."),
+    };
 
-        var rootWithSeparator = root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar;
-        return path.StartsWith(rootWithSeparator, s_pathComparison);
+    public void Dispose()
+    {
+        foreach (var root in AllowedRoots)
+        {
+            root.Dispose();
+        }
     }
 
-    private static ConnectorException Denied(string requested) => ConnectorException.PermissionDenied(
+    internal static string Join(string directory, string name) =>
+        name.Length == 0 ? directory : directory.EndsWith('/') ? directory + name : directory + "/" + name;
+
+    internal static string Describe(FileKind kind) => kind switch
+    {
+        FileKind.Fifo => "FIFO (named pipe)",
+        FileKind.Socket => "socket",
+        FileKind.Device => "device",
+        FileKind.SymbolicLink => "symbolic link",
+        FileKind.Directory => "directory",
+        FileKind.File => "file",
+        _ => "special file",
+    };
+
+    private OpenedPath Open(GuardedPath path, int flags, string argument)
+    {
+        SafeFileHandle? handle = null;
+        try
+        {
+            GuardedPath real;
+            (handle, real) = _useOpenat2 ? OpenWithOpenat2(path, flags) ?? Walk(path, flags) : Walk(path, flags);
+            ThrowIfDenied(real with { Requested = path.Requested });
+            var status = FileStatus.Of(handle);
+            return new OpenedPath(handle, status, real with { Requested = path.Requested });
+        }
+        catch (FileSystemException e)
+        {
+            handle?.Dispose();
+            throw ToToolError(e, path.Requested, argument);
+        }
+        catch
+        {
+            handle?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The fast path: the kernel walks the path and refuses to leave the root. Null when the walk must decide.</summary>
+    private (SafeFileHandle, GuardedPath)? OpenWithOpenat2(GuardedPath path, int flags)
+    {
+        var target = path.Relative.Length == 0 ? "." : path.Relative;
+        for (var attempt = 0; ; attempt++)
+        {
+            var fd = Libc.OpenAt2((int)path.Root.Handle.DangerousGetHandle(), target, flags | Libc.O_CLOEXEC, 0,
+                Libc.RESOLVE_BENEATH | Libc.RESOLVE_NO_MAGICLINKS);
+            if (fd >= 0)
+            {
+                var handle = new SafeFileHandle(fd, ownsHandle: true);
+                var real = FinalPathOf(handle) is { } final ? Place(final, path.Requested) : path;
+                if (real is null)
+                {
+                    // The kernel kept us beneath the root, so this cannot happen; refuse rather than trust it.
+                    handle.Dispose();
+                    throw Outside(path.Requested);
+                }
+
+                return (handle, real.Value);
+            }
+
+            var errno = Libc.LastError;
+            switch (errno)
+            {
+                case Libc.EAGAIN or Libc.EINTR when attempt < 8:
+                    continue; // a concurrent rename raced the lookup; the kernel asks us to retry
+                case Libc.ENOSYS or Libc.EPERM or Libc.E2BIG:
+                    _useOpenat2 = false; // kernel before 5.6 or a seccomp filter: use the walk from now on
+                    return null;
+                case Libc.EXDEV or Libc.ELOOP:
+                    return null; // a link leaves this root: it may lead into another root; the walk decides
+                default:
+                    throw new FileSystemException(errno);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Resolves one name at a time relative to the directory handle above it, never following a link implicitly: a link is
+    /// read and its target spliced into the names still to walk. '..' pops a directory handle; popping past the root, or a
+    /// link to an absolute path, continues only if the lexical result lies inside some root.
+    /// </summary>
+    private (SafeFileHandle, GuardedPath) Walk(GuardedPath path, int flags)
+    {
+        var root = path.Root;
+        var pending = new LinkedList<string>(Split(path.Relative));
+        var directories = new List<(SafeFileHandle Handle, string Name)>();
+        var hops = 0;
+        try
+        {
+            while (pending.First is { } first)
+            {
+                var name = first.Value;
+                pending.RemoveFirst();
+                if (name == "..")
+                {
+                    if (directories.Count > 0)
+                    {
+                        directories[^1].Handle.Dispose();
+                        directories.RemoveAt(directories.Count - 1);
+                        continue;
+                    }
+
+                    var above = System.IO.Path.GetFullPath(Join(root.Path, "../" + string.Join('/', pending)));
+                    var placed = Place(above, path.Requested) ?? throw Outside(path.Requested);
+                    (root, pending) = (placed.Root, new LinkedList<string>(Split(placed.Relative)));
+                    continue;
+                }
+
+                var parent = directories.Count == 0 ? root.Handle : directories[^1].Handle;
+                var last = pending.Count == 0;
+                var failure = Libc.ELOOP;
+                var fd = Libc.OpenAt((int)parent.DangerousGetHandle(), name,
+                    (last ? flags : Libc.O_PATH | Libc.O_DIRECTORY) | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
+                if (fd >= 0)
+                {
+                    var handle = new SafeFileHandle(fd, ownsHandle: true);
+                    if ((flags & Libc.O_PATH) != 0 && last && FileStatus.Of(handle).Kind == FileKind.SymbolicLink)
+                    {
+                        handle.Dispose(); // O_PATH|O_NOFOLLOW opened the link itself; resolve it below
+                    }
+                    else if (last)
+                    {
+                        var relative = string.Join('/', directories.Select(d => d.Name).Append(name));
+                        return (handle, new GuardedPath(root, relative, path.Requested));
+                    }
+                    else
+                    {
+                        directories.Add((handle, name));
+                        continue;
+                    }
+                }
+                else
+                {
+                    failure = Libc.LastError;
+                    if (failure is not (Libc.ELOOP or Libc.ENOTDIR))
+                    {
+                        throw new FileSystemException(failure);
+                    }
+                }
+
+                var target = ReadLink(parent, name) ?? throw new FileSystemException(failure);
+                if (++hops > MaxSymlinkHops)
+                {
+                    throw new FileSystemException(Libc.ELOOP);
+                }
+
+                if (target.StartsWith('/'))
+                {
+                    var placed = Place(System.IO.Path.GetFullPath(Join(target, string.Join('/', pending))), path.Requested)
+                        ?? throw Outside(path.Requested);
+                    foreach (var directory in directories)
+                    {
+                        directory.Handle.Dispose();
+                    }
+
+                    directories.Clear();
+                    (root, pending) = (placed.Root, new LinkedList<string>(Split(placed.Relative)));
+                }
+                else
+                {
+                    foreach (var part in Split(target, keepDotDot: true).Reverse())
+                    {
+                        pending.AddFirst(part);
+                    }
+                }
+            }
+
+            // Nothing left to walk: the object is the current directory itself.
+            var current = directories.Count == 0 ? root.Handle : directories[^1].Handle;
+            var self = Libc.OpenAt((int)current.DangerousGetHandle(), ".", flags | Libc.O_CLOEXEC, 0);
+            if (self < 0)
+            {
+                throw new FileSystemException(Libc.LastError);
+            }
+
+            return (new SafeFileHandle(self, ownsHandle: true), new GuardedPath(root, string.Join('/', directories.Select(d => d.Name)), path.Requested));
+        }
+        finally
+        {
+            foreach (var directory in directories)
+            {
+                directory.Handle.Dispose();
+            }
+        }
+    }
+
+    /// <summary>The root a full (normalized) path lies in, by component-wise comparison; the deepest root wins.</summary>
+    private GuardedPath? Place(string fullPath, string requested)
+    {
+        GuardedPath? best = null;
+        var bestLength = -1;
+        foreach (var root in AllowedRoots)
+        {
+            foreach (var prefix in root.Aliases.Prepend(root.Path))
+            {
+                if (prefix.Length > bestLength && RelativeTo(prefix, fullPath) is { } relative)
+                {
+                    best = new GuardedPath(root, relative, requested);
+                    bestLength = prefix.Length;
+                }
+            }
+        }
+
+        return best;
+    }
+
+    private static string? RelativeTo(string root, string fullPath)
+    {
+        if (fullPath == root)
+        {
+            return "";
+        }
+
+        if (root == "/")
+        {
+            return fullPath.TrimStart('/').TrimEnd('/');
+        }
+
+        return fullPath.Length > root.Length && fullPath[root.Length] == '/' && fullPath.StartsWith(root, StringComparison.Ordinal)
+            ? fullPath[(root.Length + 1)..].TrimEnd('/')
+            : null;
+    }
+
+    private void ThrowIfDenied(GuardedPath path)
+    {
+        if (_deny.FirstOrDefault(g => path.Relative.Length > 0 && g.IsMatch(path.Relative)) is { } glob)
+        {
+            throw ConnectorException.PermissionDenied(
+                $"Access denied: '{path.Requested}' matches the deny pattern '{glob.Pattern}' (files such as keys and .env are never served).");
+        }
+    }
+
+    internal static ConnectorException Outside(string requested) => ConnectorException.PermissionDenied(
         $"Access denied: '{requested}' is outside the allowed directories. Call list_allowed_directories to see them.");
+
+    private static IEnumerable<string> Split(string relative, bool keepDotDot = false) =>
+        relative.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(n => n != "." && (keepDotDot || n != ".."));
 
     private static string ExpandHome(string path)
     {
-        // As the reference server: only a leading '~' or '~/' expands.
+        // As the reference server: only a leading '~' or '~/' expands; '~user' stays a literal name.
         if (path == "~" || path.StartsWith("~/", StringComparison.Ordinal))
         {
             return Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) + path[1..];
@@ -140,39 +483,18 @@ public sealed partial class PathGuard
         return path;
     }
 
-    /// <summary>The canonical path with every symlink resolved, or null when it does not exist.</summary>
-    internal static string? RealPath(string path)
+    private static unsafe string? ReadLink(SafeFileHandle directory, string name)
     {
-        if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
-        {
-            var resolved = NativeRealPath(path, IntPtr.Zero);
-            if (resolved == IntPtr.Zero)
-            {
-                return null;
-            }
-
-            try
-            {
-                return Marshal.PtrToStringUTF8(resolved);
-            }
-            finally
-            {
-                NativeFree(resolved);
-            }
-        }
-
-        if (!File.Exists(path) && !Directory.Exists(path))
-        {
-            return null;
-        }
-
-        var info = new FileInfo(path);
-        return info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? info.FullName;
+        var buffer = stackalloc byte[MaxPathLength];
+        var length = Libc.ReadLinkAt((int)directory.DangerousGetHandle(), name, buffer, MaxPathLength);
+        return length < 0 ? null : Encoding.UTF8.GetString(buffer, (int)length);
     }
 
-    [LibraryImport("libc", EntryPoint = "realpath", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial IntPtr NativeRealPath(string path, IntPtr resolved);
-
-    [LibraryImport("libc", EntryPoint = "free")]
-    private static partial void NativeFree(IntPtr pointer);
+    /// <summary>Where an open handle really is, from the kernel (<c>/proc/self/fd</c>); null when /proc is not mounted.</summary>
+    internal static unsafe string? FinalPathOf(SafeFileHandle handle)
+    {
+        var buffer = stackalloc byte[MaxPathLength];
+        var length = Libc.ReadLink($"/proc/self/fd/{handle.DangerousGetHandle()}", buffer, MaxPathLength);
+        return length <= 0 ? null : Encoding.UTF8.GetString(buffer, (int)length);
+    }
 }

@@ -17,7 +17,7 @@ public sealed class ToolSchemaSnapshotTests : IDisposable
     [Fact]
     public async Task The_tool_list_matches_the_reviewed_snapshot()
     {
-        await using var mcp = await InMemoryMcp.StartAsync(FilesystemServer.Create(), ["--root", _tree.Root]);
+        await using var mcp = await InMemoryMcp.StartAsync(FilesystemServer.Create(), ["--root", _tree.Root, "--allow-write"]);
         var tools = await mcp.Client.ListToolsAsync();
         var actual = new JsonArray([.. tools.OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => JsonSerializer.SerializeToNode(t.ProtocolTool, ModelContextProtocol.McpJsonUtilities.DefaultOptions))]);
         var actualText = actual.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";

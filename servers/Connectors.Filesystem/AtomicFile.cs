@@ -1,0 +1,75 @@
+using Connectors.Filesystem.Native;
+using Connectors.Hosting.Errors;
+using Microsoft.Win32.SafeHandles;
+
+namespace Connectors.Filesystem;
+
+/// <summary>
+/// Replaces a file's content atomically: a temporary file is created beside it (O_EXCL, never through a link), written,
+/// flushed, given the old file's permissions, and renamed over the name. A failure removes the temporary file and leaves
+/// the old content as it was; readers see either the old or the new file, never a mix.
+/// </summary>
+internal static class AtomicFile
+{
+    public const int MaxEditBytes = 16 * 1024 * 1024;
+
+    /// <param name="guard">Opens the target's directory.</param>
+    /// <param name="target">Where to write (already resolved; the last name is not followed).</param>
+    /// <param name="content">The new bytes.</param>
+    /// <param name="expected">When set, the file must still be as it was read (size and modification time), else nothing is written.</param>
+    /// <returns>Whether a file was replaced (rather than created).</returns>
+    public static bool Write(PathGuard guard, GuardedPath target, byte[] content, FileStatus? expected)
+    {
+        using var parent = guard.OpenParent(target);
+        var directory = (int)parent.Handle.DangerousGetHandle();
+        var existing = FileStatus.TryOfEntry(parent.Handle, target.Name);
+        if (expected is { } before && (existing is not { } now || now.Size != before.Size || now.Modified != before.Modified))
+        {
+            throw new ConnectorException(ErrorCodes.Conflict,
+                $"'{target.Requested}' changed while it was being edited; nothing was written. Read it again and retry the edit.");
+        }
+
+        var mode = existing is { Kind: FileKind.File } file ? file.Mode & 0xFFF : 0x1B6; // keep the old bits, else 0666 less the umask
+        var temporary = $".{(target.Name.Length > 180 ? target.Name[..180] : target.Name)}.{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6))}.tmp";
+        var fd = Libc.OpenAt(directory, temporary, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, mode);
+        if (fd < 0)
+        {
+            throw PathGuard.ToToolError(new FileSystemException(Libc.LastError), target.Requested);
+        }
+
+        try
+        {
+            using (var handle = new SafeFileHandle(fd, ownsHandle: true))
+            {
+                RandomAccess.Write(handle, content, 0);
+                Check(Libc.Fsync(fd));
+                if (existing is { Kind: FileKind.File })
+                {
+                    Check(Libc.Fchmod(fd, mode)); // the umask applied at creation; restore the old bits exactly
+                }
+            }
+
+            // rename replaces the directory entry itself: a link swapped in meanwhile is replaced, never followed.
+            Check(Libc.RenameAt2(directory, temporary, directory, target.Name, 0));
+            return existing is not null;
+        }
+        catch (Exception e)
+        {
+            Libc.UnlinkAt(directory, temporary, 0);
+            throw e switch
+            {
+                FileSystemException failed => PathGuard.ToToolError(failed, target.Requested),
+                IOException => PathGuard.ToToolError(new FileSystemException(Libc.ENOSPC), target.Requested),
+                _ => e,
+            };
+        }
+    }
+
+    private static void Check(int result)
+    {
+        if (result != 0)
+        {
+            throw new FileSystemException(Libc.LastError);
+        }
+    }
+}

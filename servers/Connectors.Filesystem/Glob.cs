@@ -1,0 +1,129 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Connectors.Hosting.Errors;
+
+namespace Connectors.Filesystem;
+
+/// <summary>
+/// A glob over '/'-separated relative paths: <c>*</c> and <c>?</c> stay within one name, <c>**</c> spans directories,
+/// <c>[a-z]</c>, <c>[!x]</c> and <c>{a,b}</c> as in the shell. Dot files are matched like any other (as the reference's
+/// <c>dot: true</c>). Matching is ordinal: names on Linux are case-sensitive.
+/// </summary>
+public sealed class Glob
+{
+    private readonly Regex _regex;
+
+    private Glob(string pattern, Regex regex)
+    {
+        Pattern = pattern;
+        _regex = regex;
+    }
+
+    public string Pattern { get; }
+
+    public bool IsMatch(string relativePath) => _regex.IsMatch(relativePath);
+
+    /// <summary>A glob that must match the whole relative path (<c>search_files</c>: <c>*.cs</c> is the top level only).</summary>
+    public static Glob WholePath(string pattern, string argument) =>
+        new(pattern, Compile("^" + Translate(pattern, argument) + "$"));
+
+    /// <summary>
+    /// A filter glob, as in .gitignore: without a leading '/' it may match at any depth, and matching a directory
+    /// matches everything inside it (<c>node_modules</c>, <c>.git/config</c>, <c>*.pem</c>).
+    /// </summary>
+    public static Glob Filter(string pattern, string argument)
+    {
+        var anchored = pattern.StartsWith('/');
+        var body = Translate(pattern.Trim('/'), argument);
+        return new(pattern, Compile((anchored ? "^" : "^(?:.*/)?") + body + "(?:/.*)?$"));
+    }
+
+    /// <summary>
+    /// A .gitignore pattern (without its '!' or trailing '/'): anchored to the .gitignore's directory when it holds a '/',
+    /// otherwise matching a name at any depth below it.
+    /// </summary>
+    public static Glob GitIgnoreRule(string pattern)
+    {
+        var anchored = pattern.Contains('/', StringComparison.Ordinal);
+        return new(pattern, Compile((anchored ? "^" : "^(?:.*/)?") + Translate(pattern.TrimStart('/'), ".gitignore") + "$"));
+    }
+
+    public static IReadOnlyList<Glob> Filters(IEnumerable<string>? patterns, string argument) =>
+        patterns is null ? [] : [.. patterns.Where(p => !string.IsNullOrWhiteSpace(p)).Select(p => Filter(p.Trim(), argument))];
+
+    private static Regex Compile(string regex) =>
+        new(regex, RegexOptions.CultureInvariant | RegexOptions.Compiled | RegexOptions.NonBacktracking);
+
+    private static string Translate(string pattern, string argument)
+    {
+        if (pattern.Length == 0 || pattern.Length > 1024)
+        {
+            throw ConnectorException.InvalidArgument(argument, "a glob pattern must be 1 to 1,024 characters.");
+        }
+
+        var regex = new StringBuilder();
+        var braces = 0;
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            var c = pattern[i];
+            switch (c)
+            {
+                case '*' when i + 1 < pattern.Length && pattern[i + 1] == '*':
+                    var startsSegment = i == 0 || pattern[i - 1] == '/';
+                    i++;
+                    if (startsSegment && i + 1 < pattern.Length && pattern[i + 1] == '/')
+                    {
+                        i++;
+                        regex.Append("(?:.*/)?"); // "**/": zero or more directories
+                    }
+                    else
+                    {
+                        regex.Append(".*");
+                    }
+
+                    break;
+                case '*':
+                    regex.Append("[^/]*");
+                    break;
+                case '?':
+                    regex.Append("[^/]");
+                    break;
+                case '[':
+                    var close = pattern.IndexOf(']', i + 2);
+                    if (close < 0)
+                    {
+                        regex.Append(@"\[");
+                        break;
+                    }
+
+                    var set = pattern[(i + 1)..close];
+                    var negate = set.StartsWith('!') || set.StartsWith('^');
+                    regex.Append('[').Append(negate ? "^/" : "")
+                        .Append(Regex.Escape(negate ? set[1..] : set).Replace(@"\-", "-", StringComparison.Ordinal)).Append(']');
+                    i = close;
+                    break;
+                case '{':
+                    braces++;
+                    regex.Append("(?:");
+                    break;
+                case '}' when braces > 0:
+                    braces--;
+                    regex.Append(')');
+                    break;
+                case ',' when braces > 0:
+                    regex.Append('|');
+                    break;
+                default:
+                    regex.Append(Regex.Escape(c.ToString()));
+                    break;
+            }
+        }
+
+        if (braces > 0)
+        {
+            throw ConnectorException.InvalidArgument(argument, $"the glob '{pattern}' has an unclosed '{{'.");
+        }
+
+        return regex.ToString();
+    }
+}

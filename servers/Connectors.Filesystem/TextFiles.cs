@@ -1,0 +1,100 @@
+using System.Text;
+using Connectors.Hosting.Errors;
+using Microsoft.Win32.SafeHandles;
+
+namespace Connectors.Filesystem;
+
+/// <summary>Reading text through an opened handle: binary refusal, line ranges, and tails read from the end.</summary>
+internal static class TextFiles
+{
+    public const int BinarySniffBytes = 8192;
+
+    private static readonly UTF8Encoding s_utf8 = new(encoderShouldEmitUTF8Identifier: false);
+
+    /// <summary>A text file holds no NUL byte in its first 8 KB (the heuristic git and grep use).</summary>
+    public static bool LooksBinary(ReadOnlySpan<byte> head) => head.Contains((byte)0);
+
+    public static void ThrowIfBinary(SafeFileHandle handle, string requested, string argument)
+    {
+        Span<byte> head = stackalloc byte[BinarySniffBytes];
+        var read = RandomAccess.Read(handle, head, 0);
+        if (LooksBinary(head[..read]))
+        {
+            throw ConnectorException.InvalidArgument(argument,
+                $"'{requested}' looks like a binary file; read_text_file reads text only (read_media_file returns images and audio).");
+        }
+    }
+
+    /// <summary>Lines <paramref name="firstLine"/>.. (1-based), at most <paramref name="maxLines"/>, stopping after <paramref name="maxBytes"/>.</summary>
+    /// <returns>The lines, and whether reading stopped at the byte limit before the lines asked for.</returns>
+    public static async Task<(List<string> Lines, bool More)> ReadRangeAsync(
+        SafeFileHandle handle, int firstLine, int? maxLines, int maxBytes, CancellationToken cancellationToken)
+    {
+        await using var stream = new FileStream(handle, FileAccess.Read, 64 * 1024);
+        using var reader = new StreamReader(stream, s_utf8, detectEncodingFromByteOrderMarks: true, leaveOpen: true);
+        var lines = new List<string>();
+        var lineNumber = 0;
+        var bytes = 0;
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        {
+            if (++lineNumber < firstLine)
+            {
+                continue;
+            }
+
+            if (lines.Count >= maxLines)
+            {
+                return (lines, false);
+            }
+
+            if (bytes > maxBytes)
+            {
+                return (lines, true);
+            }
+
+            lines.Add(line);
+            bytes += s_utf8.GetByteCount(line) + 1;
+        }
+
+        return (lines, false);
+    }
+
+    /// <summary>The last <paramref name="count"/> lines, reading backwards from the end (at most <paramref name="maxBytes"/>).</summary>
+    public static List<string> ReadTail(SafeFileHandle handle, int count, int maxBytes)
+    {
+        if (count == 0)
+        {
+            return [];
+        }
+
+        var length = RandomAccess.GetLength(handle);
+        var start = length;
+        var newlines = 0;
+        var chunk = new byte[64 * 1024];
+
+        // Walk back until count+1 line ends are seen (the last byte may itself end the last line).
+        while (start > 0 && newlines <= count && length - start < maxBytes)
+        {
+            var size = (int)Math.Min(chunk.Length, start);
+            start -= size;
+            var read = RandomAccess.Read(handle, chunk.AsSpan(0, size), start);
+            newlines += chunk.AsSpan(0, read).Count((byte)'\n');
+        }
+
+        var bytes = new byte[length - start];
+        RandomAccess.Read(handle, bytes, start);
+        var text = s_utf8.GetString(bytes).Replace("\r\n", "\n", StringComparison.Ordinal);
+        var lines = text.Split('\n').ToList();
+        if (lines.Count > 0 && lines[^1].Length == 0)
+        {
+            lines.RemoveAt(lines.Count - 1);
+        }
+
+        if (start > 0 && lines.Count > 0)
+        {
+            lines.RemoveAt(0); // partial first line
+        }
+
+        return lines.Count > count ? lines[^count..] : lines;
+    }
+}
