@@ -76,6 +76,9 @@ public sealed class PathGuard : IDisposable
 
     public IReadOnlyList<string> DenyPatterns => [.. _deny.Select(g => g.Pattern)];
 
+    /// <summary>Whether lookups still go through openat2 (false after the kernel refused it, or when created without).</summary>
+    internal bool UsesOpenat2 => _useOpenat2;
+
     /// <param name="roots">Directories as configured.</param>
     /// <param name="source">Where the roots came from, for the start-up message.</param>
     /// <param name="denyGlobs">Globs that win over the roots.</param>

@@ -25,5 +25,31 @@ public sealed class TempTree : IDisposable
         return path;
     }
 
+    /// <summary>Creates a symbolic link at <paramref name="relative"/> (under the root) whose target is written as given.</summary>
+    public string Link(string relative, string target)
+    {
+        var path = Path.Combine(Root, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.CreateSymbolicLink(path, target);
+        return path;
+    }
+
+    public string WriteOutside(string relative, string content)
+    {
+        var path = Path.Combine(Outside, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    public string Fifo(string relative)
+    {
+        var path = Path.Combine(Root, relative);
+        using var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path])!;
+        mkfifo.WaitForExit();
+        Assert.Equal(0, mkfifo.ExitCode);
+        return path;
+    }
+
     public void Dispose() => Directory.Delete(Base, recursive: true);
 }
