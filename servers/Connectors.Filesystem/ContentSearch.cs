@@ -41,7 +41,7 @@ internal sealed class LineMatcher
         try
         {
             // The non-backtracking engine runs in time linear in the input: a hostile pattern cannot stall the server.
-            var options = RegexOptions.CultureInvariant | RegexOptions.NonBacktracking | (ignoreCase ? RegexOptions.IgnoreCase : 0);
+            var options = RegexOptions.CultureInvariant | RegexOptions.NonBacktracking | RegexOptions.Multiline | (ignoreCase ? RegexOptions.IgnoreCase : 0);
             return new LineMatcher(pattern, new Regex(pattern, options), ignoreCase);
         }
         catch (ArgumentException e) when (e is not ArgumentNullException)

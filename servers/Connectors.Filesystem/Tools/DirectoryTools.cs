@@ -173,7 +173,7 @@ public sealed class DirectoryTools(PathGuard guard, OutputBudget budget, Filesys
 
             entries.Add(status.Kind == FileKind.SymbolicLink
                 ? new ListedEntry(entry.Name, FileKind.SymbolicLink, 0, "[LINK]", DescribeLink(child))
-                : new ListedEntry(entry.Name, status.Kind, status.Size, status.IsDirectory ? "[DIR]" : "[FILE]", ""));
+                : new ListedEntry(entry.Name, status.Kind, status.Kind == FileKind.File ? status.Size : 0, status.IsDirectory ? "[DIR]" : "[FILE]", ""));
         }
 
         entries.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
