@@ -12,4 +12,4 @@ dotnet publish servers/Connectors.Filesystem -c Release -r linux-x64 --self-cont
 dotnet build bench/Connectors.Bench -c Release -nologo -v quiet >&2
 seq 1 200 | sed 's/^/a line of text, number /' > "$out/data/sample.txt"
 echo "[bench] $(date -u +%Y-%m-%d) $(nproc) cores, $(uname -m), $(dotnet --version)" >&2
-dotnet artifacts/bin/Connectors.Bench/release/Connectors.Bench.dll "$runs" 200 sample.txt -- "$out/filesystem/Connectors.Filesystem" --root "$out/data"
+dotnet artifacts/bin/Connectors.Bench/release/Connectors.Bench.dll startup "$runs" 200 sample.txt -- "$out/filesystem/Connectors.Filesystem" --root "$out/data"

@@ -13,15 +13,49 @@ public sealed class Glob
 {
     private readonly Regex _regex;
 
-    private Glob(string pattern, Regex regex)
+    // A filter without '/' matches names: walks test just the entry's name, and the commonest shapes
+    // ("node_modules", "*.pem", ".env*") are a prefix/suffix test rather than a regular expression.
+    private readonly Regex? _name;
+    private readonly (string Prefix, string Suffix, bool Exact)? _simpleName;
+
+    private Glob(string pattern, Regex regex, Regex? name = null, (string, string, bool)? simpleName = null)
     {
         Pattern = pattern;
         _regex = regex;
+        _name = name;
+        _simpleName = simpleName;
     }
 
     public string Pattern { get; }
 
-    public bool IsMatch(string relativePath) => _regex.IsMatch(relativePath);
+    public bool IsMatch(string relativePath)
+    {
+        if (_name is null)
+        {
+            return _regex.IsMatch(relativePath);
+        }
+
+        foreach (var range in relativePath.AsSpan().Split('/'))
+        {
+            if (IsNameMatch(relativePath.AsSpan()[range]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// For walks, which never descend into a matched directory: whether this entry matches, given that none of the
+    /// directories above it did.
+    /// </summary>
+    public bool IsMatchEntry(string relativePath, string name) => _name is null ? _regex.IsMatch(relativePath) : IsNameMatch(name);
+
+    private bool IsNameMatch(ReadOnlySpan<char> name) => _simpleName is var (prefix, suffix, exact)
+        ? (exact ? name.Length == prefix.Length : name.Length >= prefix.Length + suffix.Length)
+            && name.StartsWith(prefix, StringComparison.Ordinal) && name.EndsWith(suffix, StringComparison.Ordinal)
+        : _name!.IsMatch(name);
 
     /// <summary>A glob that must match the whole relative path (<c>search_files</c>: <c>*.cs</c> is the top level only).</summary>
     public static Glob WholePath(string pattern, string argument) =>
@@ -34,8 +68,19 @@ public sealed class Glob
     public static Glob Filter(string pattern, string argument)
     {
         var anchored = pattern.StartsWith('/');
-        var body = Translate(pattern.Trim('/'), argument);
-        return new(pattern, Compile((anchored ? "^" : "^(?:.*/)?") + body + "(?:/.*)?$"));
+        var trimmed = pattern.Trim('/');
+        var body = Translate(trimmed, argument);
+        var regex = Compile((anchored ? "^" : "^(?:.*/)?") + body + "(?:/.*)?$");
+        if (anchored || trimmed.Contains('/', StringComparison.Ordinal) || trimmed.Contains("**", StringComparison.Ordinal))
+        {
+            return new(pattern, regex);
+        }
+
+        var star = trimmed.IndexOf('*', StringComparison.Ordinal);
+        var simple = trimmed.IndexOfAny(['?', '[', '{']) < 0 && star == trimmed.LastIndexOf('*')
+            ? star < 0 ? (trimmed, "", true) : (trimmed[..star], trimmed[(star + 1)..], false)
+            : ((string, string, bool)?)null;
+        return new(pattern, regex, Compile("^" + body + "$"), simple);
     }
 
     /// <summary>

@@ -204,6 +204,20 @@ public sealed class PathGuard : IDisposable
     /// <summary>Whether a path (relative to its root) matches a deny glob; walks use this to leave such entries out.</summary>
     public bool IsDenied(string relative) => relative.Length > 0 && _deny.Any(g => g.IsMatch(relative));
 
+    /// <summary>As <see cref="IsDenied"/>, for a walk that has already checked the directories above the entry.</summary>
+    internal bool IsDeniedEntry(string relative, string name)
+    {
+        foreach (var glob in _deny)
+        {
+            if (glob.IsMatchEntry(relative, name))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     public ReadinessResult CheckRootsReachable()
     {
         var missing = AllowedRoots.Where(r => !Directory.Exists(r.Path)).Select(r => r.Path).ToList();

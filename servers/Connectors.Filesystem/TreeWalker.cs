@@ -19,9 +19,9 @@ internal static class TreeWalker
     /// <param name="guard">Leaves out denied entries.</param>
     /// <param name="start">The directory to walk (not disposed).</param>
     /// <param name="maxDepth">1 lists the start's own entries; deeper levels are not opened.</param>
-    /// <param name="skip">Called with a path relative to the start and whether it is a directory: true leaves it (and what is below) out.</param>
+    /// <param name="skip">Called with a path relative to the start, its name, and whether it is a directory: true leaves it (and what is below) out.</param>
     /// <param name="cancellationToken">Stops the walk.</param>
-    public static IEnumerable<WalkEntry> Walk(PathGuard guard, OpenedPath start, int maxDepth, Func<string, bool, bool>? skip, CancellationToken cancellationToken)
+    public static IEnumerable<WalkEntry> Walk(PathGuard guard, OpenedPath start, int maxDepth, Func<string, string, bool, bool>? skip, CancellationToken cancellationToken)
     {
         var rootPrefix = start.Real.Relative;
         var stack = new Stack<Frame>();
@@ -51,7 +51,7 @@ internal static class TreeWalker
                 var relative = frame.Prefix.Length == 0 ? entry.Name : frame.Prefix + "/" + entry.Name;
                 var kind = entry.Kind == FileKind.Other ? FileStatus.TryOfEntry(frame.Handle, entry.Name)?.Kind ?? FileKind.Other : entry.Kind;
                 var isDirectory = kind == FileKind.Directory;
-                if (guard.IsDenied(rootPrefix.Length == 0 ? relative : rootPrefix + "/" + relative) || (skip?.Invoke(relative, isDirectory) ?? false))
+                if (guard.IsDeniedEntry(rootPrefix.Length == 0 ? relative : rootPrefix + "/" + relative, entry.Name) || (skip?.Invoke(relative, entry.Name, isDirectory) ?? false))
                 {
                     continue;
                 }

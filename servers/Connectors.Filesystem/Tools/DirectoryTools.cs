@@ -93,7 +93,7 @@ public sealed class DirectoryTools(PathGuard guard, OutputBudget budget, Filesys
             json.WriteStartArray();
             var open = new Stack<int>();
             var byteLimit = budget.MaxBytes - 512;
-            foreach (var entry in TreeWalker.Walk(guard, directory, max_depth, (rel, _) => excluded.Any(g => g.IsMatch(rel)), cancellationToken))
+            foreach (var entry in TreeWalker.Walk(guard, directory, max_depth, (rel, name, _) => excluded.Any(g => g.IsMatchEntry(rel, name)), cancellationToken))
             {
                 if (count == limits.MaxEntries || json.BytesPending + json.BytesCommitted > byteLimit)
                 {

@@ -35,7 +35,7 @@ public sealed class SearchTools(PathGuard guard, OutputBudget budget, Filesystem
         var matches = new List<string>();
         var total = 0;
         var seen = 0;
-        foreach (var entry in TreeWalker.Walk(guard, directory, TreeWalker.MaxDepthLimit, (rel, _) => excluded.Any(g => g.IsMatch(rel)), cancellationToken))
+        foreach (var entry in TreeWalker.Walk(guard, directory, TreeWalker.MaxDepthLimit, (rel, name, _) => excluded.Any(g => g.IsMatchEntry(rel, name)), cancellationToken))
         {
             report.Report(++seen, "search_files");
             if (!glob.IsMatch(entry.Relative))
@@ -108,9 +108,9 @@ public sealed class SearchTools(PathGuard guard, OutputBudget budget, Filesystem
         var ignore = include_ignored ? null : new GitIgnore(guard, directory.Real.Root);
         var prefix = directory.Real.Relative;
 
-        bool Skip(string relative, bool isDirectory)
+        bool Skip(string relative, string name, bool isDirectory)
         {
-            if (excluded.Any(g => g.IsMatch(relative)))
+            if (excluded.Any(g => g.IsMatchEntry(relative, name)))
             {
                 return true;
             }
@@ -120,7 +120,6 @@ public sealed class SearchTools(PathGuard guard, OutputBudget budget, Filesystem
                 return false;
             }
 
-            var name = relative[(relative.LastIndexOf('/') + 1)..];
             return (isDirectory && GitIgnore.BuiltInIgnoredNames.Contains(name))
                 || ignore.IsIgnored(prefix.Length == 0 ? relative : prefix + "/" + relative, isDirectory);
         }

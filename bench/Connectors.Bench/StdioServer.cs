@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Connectors.Bench;
+
+/// <summary>An MCP server as a child process over stdio, spoken to in raw JSON-RPC (no SDK in the measurement path).</summary>
+internal sealed class StdioServer : IAsyncDisposable
+{
+    private const string Initialize = """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}""";
+    private const string Initialized = """{"jsonrpc":"2.0","method":"notifications/initialized"}""";
+
+    private readonly Process _process;
+    private int _nextId = 100;
+
+    private StdioServer(Process process) => _process = process;
+
+    public int ProcessId => _process.Id;
+
+    /// <summary>Starts the server and waits for its answer to initialize; returns it with the elapsed time.</summary>
+    public static async Task<(StdioServer Server, double ReadyMs)> StartAsync(IReadOnlyList<string> command)
+    {
+        var startInfo = new ProcessStartInfo(command[0])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            StandardOutputEncoding = new UTF8Encoding(false),
+        };
+        foreach (var arg in command.Skip(1))
+        {
+            startInfo.ArgumentList.Add(arg);
+        }
+
+        startInfo.Environment["CONNECTORS_LOG_LEVEL"] = "warning";
+        var clock = Stopwatch.StartNew();
+        var process = Process.Start(startInfo)!;
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginErrorReadLine();
+        var server = new StdioServer(process);
+        await server.SendAsync(Initialize);
+        await server.ReadResponseAsync(1);
+        var ready = clock.Elapsed.TotalMilliseconds;
+        await server.SendAsync(Initialized);
+        return (server, ready);
+    }
+
+    /// <summary>Calls a tool; returns the response size in bytes and the round-trip time.</summary>
+    public async Task<(int Bytes, double Ms, bool IsError)> CallToolAsync(string tool, object arguments)
+    {
+        var id = ++_nextId;
+        var request = JsonSerializer.Serialize(new { jsonrpc = "2.0", id, method = "tools/call", @params = new { name = tool, arguments } });
+        var clock = Stopwatch.StartNew();
+        await SendAsync(request);
+        var (line, isError) = await ReadResponseAsync(id);
+        return (Encoding.UTF8.GetByteCount(line), clock.Elapsed.TotalMilliseconds, isError);
+    }
+
+    public double RssMb() => ReadStatusMb("VmRSS:");
+
+    public double PeakRssMb() => ReadStatusMb("VmHWM:");
+
+    public async ValueTask DisposeAsync()
+    {
+        _process.StandardInput.Close();
+        if (!_process.WaitForExit(5000))
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+    }
+
+    private async Task SendAsync(string line)
+    {
+        await _process.StandardInput.WriteLineAsync(line);
+        await _process.StandardInput.FlushAsync();
+    }
+
+    private async Task<(string Line, bool IsError)> ReadResponseAsync(int id)
+    {
+        while (await _process.StandardOutput.ReadLineAsync() is { } line)
+        {
+            using var json = JsonDocument.Parse(line);
+            var root = json.RootElement;
+            if (root.TryGetProperty("id", out var responseId) && responseId.ValueKind == JsonValueKind.Number && responseId.GetInt32() == id)
+            {
+                if (root.TryGetProperty("error", out var error))
+                {
+                    throw new InvalidOperationException($"request {id} failed: {error}");
+                }
+
+                var isError = root.GetProperty("result").TryGetProperty("isError", out var flag) && flag.GetBoolean();
+                return (line, isError);
+            }
+        }
+
+        throw new EndOfStreamException("the server closed stdout");
+    }
+
+    private double ReadStatusMb(string field)
+    {
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+        {
+            if (line.StartsWith(field, StringComparison.Ordinal))
+            {
+                return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+            }
+        }
+
+        return double.NaN;
+    }
+}
