@@ -15,8 +15,7 @@ internal sealed class ApiKeyAuthenticator : IRequestAuthenticator
 
     public ApiKeyAuthenticator(IEnumerable<string> entries, IReadOnlySet<string> defaultScopes)
     {
-        _keys = entries
-            .Where(e => !e.StartsWith('#'))
+        _keys = WithoutComments(entries)
             .Select((entry, index) => Parse(entry, index, defaultScopes))
             .ToArray();
     }
@@ -47,49 +46,49 @@ internal sealed class ApiKeyAuthenticator : IRequestAuthenticator
     }
 
     /// <summary>
-    /// <c>key</c>, <c>name:key[:scopes]</c> or <c>name:sha256:&lt;64 hex&gt;[:scopes]</c>; scopes space separated.
-    /// Errors never quote the entry: it holds a key.
+    /// <c>key</c>, <c>name:key[:scopes]</c> or <c>name:sha256:&lt;64 hex&gt;[:scopes]</c>; scopes space separated (and may
+    /// themselves hold colons, e.g. <c>github:read</c>). Errors never quote the entry: it holds a key.
     /// </summary>
     internal static (string Name, byte[] Digest, IReadOnlySet<string> Scopes) Parse(string entry, int index, IReadOnlySet<string> defaultScopes)
     {
-        var parts = entry.Trim().Split(':');
-        string name;
-        byte[] digest;
-        string? scopes;
-        if (parts.Length == 1)
+        var (name, key, hashed, scopes) = Split(entry);
+        if (name is null)
         {
-            (name, digest, scopes) = ($"key{index + 1}", Digest(parts[0]), null);
-        }
-        else if (parts.Length is 3 or 4 && parts[1].Equals("sha256", StringComparison.OrdinalIgnoreCase))
-        {
-            if (parts[2].Length != 64 || !parts[2].All(char.IsAsciiHexDigit))
-            {
-                throw new ConnectorConfigurationException($"--api-keys: entry {index + 1} ('{parts[0]}'): a sha256 key is 64 hexadecimal digits.");
-            }
-
-            (name, digest, scopes) = (parts[0], Convert.FromHexString(parts[2]), parts.Length == 4 ? parts[3] : null);
-        }
-        else if (parts.Length is 2 or 3)
-        {
-            (name, digest, scopes) = (parts[0], Digest(parts[1]), parts.Length == 3 ? parts[2] : null);
-        }
-        else
-        {
-            throw new ConnectorConfigurationException($"--api-keys: entry {index + 1} is not 'name:key:scopes', 'name:sha256:<hex>:scopes' or a bare key.");
+            return ($"key{index + 1}", Digest(key), defaultScopes);
         }
 
-        if (name.Trim().Length == 0)
+        if (name.Length == 0)
         {
             throw new ConnectorConfigurationException($"--api-keys: entry {index + 1} has no name.");
         }
 
-        return (name.Trim(), digest, scopes is null ? defaultScopes : CallerIdentity.ParseScopes(scopes));
+        if (hashed && (key.Length != 64 || !key.All(char.IsAsciiHexDigit)))
+        {
+            throw new ConnectorConfigurationException($"--api-keys: entry {index + 1} ('{name}'): a sha256 key is 64 hexadecimal digits.");
+        }
+
+        return (name, hashed ? Convert.FromHexString(key) : Digest(key), scopes is null ? defaultScopes : CallerIdentity.ParseScopes(scopes));
     }
 
     /// <summary>The plain keys among the entries, so the log redactor can mask them wherever they might show up.</summary>
     internal static IEnumerable<string> KeyMaterial(IEnumerable<string> entries) =>
-        entries.Select(e => e.Trim().Split(':')).Where(p => p.Length <= 3 && !(p.Length == 3 && p[1].Equals("sha256", StringComparison.OrdinalIgnoreCase)))
-            .Select(p => (p.Length == 1 ? p[0] : p[1]).Trim());
+        WithoutComments(entries).Select(Split).Where(e => !e.Hashed).Select(e => e.Key);
+
+    private static IEnumerable<string> WithoutComments(IEnumerable<string> entries) =>
+        entries.Where(e => e.Trim() is { Length: > 0 } line && !line.StartsWith('#'));
+
+    private static (string? Name, string Key, bool Hashed, string? Scopes) Split(string entry)
+    {
+        var parts = entry.Trim().Split(':', 2);
+        if (parts.Length == 1)
+        {
+            return (null, parts[0], false, null);
+        }
+
+        var hashed = parts[1].StartsWith("sha256:", StringComparison.OrdinalIgnoreCase);
+        var rest = (hashed ? parts[1]["sha256:".Length..] : parts[1]).Split(':', 2);
+        return (parts[0].Trim(), rest[0].Trim(), hashed, rest.Length == 2 ? rest[1] : null);
+    }
 
     private static byte[] Digest(string key)
     {
