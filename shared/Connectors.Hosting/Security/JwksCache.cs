@@ -8,12 +8,12 @@ namespace Connectors.Hosting.Security;
 /// <summary>
 /// The issuer's signing keys, from its JWKS (a configured <c>jwks_uri</c>, or the one its OIDC discovery document
 /// names). Fetched on first use, re-fetched hourly, and at once when a token names an unknown <c>kid</c> — at most
-/// once per 30 s, so forged key ids cannot make this server hammer the issuer.
+/// once per 10 s, so forged key ids cannot make this server hammer the issuer.
 /// </summary>
 internal sealed class JwksCache(string issuer, string configuredJwksUri, TimeProvider time, ILogger logger) : IDisposable
 {
     private static readonly TimeSpan s_maxAge = TimeSpan.FromHours(1);
-    private static readonly TimeSpan s_unknownKidRefreshInterval = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan s_unknownKidRefreshInterval = TimeSpan.FromSeconds(10);
     private static readonly HttpClient s_http = new(new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
     {
         Timeout = TimeSpan.FromSeconds(10),
