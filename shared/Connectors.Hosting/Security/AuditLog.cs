@@ -22,7 +22,9 @@ internal sealed partial class AuditLog : IDisposable
     private readonly string? _path;
     private readonly long _maxBytes;
     private readonly object _gate = new();
-    private TextWriter? _writer;
+    private static readonly JsonWriterOptions s_jsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private Stream? _output;
     private long _size;
 
     public AuditLog(ConnectorSettings settings, string server, SecretRedactor redactor)
@@ -34,7 +36,7 @@ internal sealed partial class AuditLog : IDisposable
         _maxBytes = settings.Get(SecurityOptions.AuditMaxFileBytes);
         if (!Enabled || target.Length == 0 || target.Equals("stderr", StringComparison.OrdinalIgnoreCase))
         {
-            _writer = Enabled ? Console.Error : null;
+            _output = Enabled ? Console.OpenStandardError() : null;
             return;
         }
 
@@ -59,11 +61,11 @@ internal sealed partial class AuditLog : IDisposable
         }
 
         var buffer = new ArrayBufferWriter<byte>(512);
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        using (var json = new Utf8JsonWriter(buffer, s_jsonOptions))
         {
             json.WriteStartObject();
             json.WriteString("audit", "tool_call");
-            json.WriteString("time", DateTimeOffset.UtcNow.ToString("O"));
+            json.WriteString("time", DateTimeOffset.UtcNow);
             json.WriteString("server", _server);
             json.WriteString("identity", Clean(caller.Name));
             json.WriteString("authMethod", caller.Method);
@@ -75,22 +77,23 @@ internal sealed partial class AuditLog : IDisposable
             json.WriteEndObject();
         }
 
-        var line = Encoding.UTF8.GetString(buffer.WrittenSpan);
+        buffer.Write("\n"u8);
         lock (_gate)
         {
-            if (_writer is null)
+            if (_output is null)
             {
                 return;
             }
 
-            if (_path is not null && _size > 0 && _size + buffer.WrittenCount + 1 > _maxBytes)
+            if (_path is not null && _size > 0 && _size + buffer.WrittenCount > _maxBytes)
             {
                 Rotate();
             }
 
-            _writer!.WriteLine(line);
-            _writer.Flush();
-            _size += buffer.WrittenCount + 1;
+            // One write per line: lines from concurrent calls never interleave, and a crash loses at most the line in hand.
+            _output.Write(buffer.WrittenSpan);
+            _output.Flush();
+            _size += buffer.WrittenCount;
         }
     }
 
@@ -98,12 +101,8 @@ internal sealed partial class AuditLog : IDisposable
     {
         lock (_gate)
         {
-            if (_path is not null)
-            {
-                _writer?.Dispose();
-            }
-
-            _writer = null;
+            _output?.Dispose();
+            _output = null;
         }
     }
 
@@ -131,16 +130,16 @@ internal sealed partial class AuditLog : IDisposable
         redacted.ForEach(json.WriteStringValue);
         json.WriteEndArray();
 
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var canonical = new ArrayBufferWriter<byte>(256);
         foreach (var (name, value) in hashed)
         {
-            hash.AppendData(Encoding.UTF8.GetBytes(name));
-            hash.AppendData([0]);
-            hash.AppendData(Encoding.UTF8.GetBytes(value.GetRawText()));
-            hash.AppendData([0]);
+            canonical.Write(Encoding.UTF8.GetBytes(name));
+            canonical.Write("\0"u8);
+            canonical.Write(Encoding.UTF8.GetBytes(value.GetRawText()));
+            canonical.Write("\0"u8);
         }
 
-        json.WriteString("sha256", Convert.ToHexStringLower(hash.GetHashAndReset()));
+        json.WriteString("sha256", Convert.ToHexStringLower(SHA256.HashData(canonical.WrittenSpan)));
         json.WriteEndObject();
     }
 
@@ -150,14 +149,13 @@ internal sealed partial class AuditLog : IDisposable
     private void OpenFile()
     {
         Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-        var stream = new FileStream(_path!, FileMode.Append, FileAccess.Write, FileShare.Read);
-        _size = stream.Length;
-        _writer = new StreamWriter(stream, new UTF8Encoding(false));
+        _output = new FileStream(_path!, FileMode.Append, FileAccess.Write, FileShare.Read);
+        _size = _output.Length;
     }
 
     private void Rotate()
     {
-        _writer!.Dispose();
+        _output!.Dispose();
         for (var i = KeptFiles - 1; i >= 1; i--)
         {
             var from = $"{_path}.{i}";
