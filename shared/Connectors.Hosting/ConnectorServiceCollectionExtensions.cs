@@ -102,7 +102,8 @@ public static class ConnectorServiceCollectionExtensions
     /// <summary>Resolves the MCP options and the security parts once so configuration errors stop the process before it serves.</summary>
     internal static void ValidateAtStart(IServiceProvider services)
     {
-        _ = services.GetRequiredService<IOptions<McpServerOptions>>().Value;
+        var tools = services.GetRequiredService<IOptions<McpServerOptions>>().Value.ToolCollection ?? [];
         _ = services.GetRequiredService<ToolCallPipeline>();
+        services.GetRequiredService<ToolAccess>().CheckOverrides(tools.Select(t => t.ProtocolTool.Name), services.GetRequiredService<ConnectorSettings>());
     }
 }

@@ -20,8 +20,6 @@ internal sealed class ApiKeyAuthenticator : IRequestAuthenticator
             .ToArray();
     }
 
-    public int Count => _keys.Length;
-
     public ValueTask<AuthenticationResult> AuthenticateAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (!BearerToken.TryRead(request, out var token, out var failure))

@@ -59,7 +59,16 @@ internal sealed class ToolAccess : IDisposable
 
     public IReadOnlySet<string> DefaultScopes => new HashSet<string>(StringComparer.Ordinal) { _readScope, _writeScope };
 
-    public IReadOnlyList<string> ScopeOverrideNames => [.. _scopeOverrides.Keys];
+    /// <summary>Stops the server when <c>--tool-scope</c> names a tool it does not have (a typo would leave the tool on its default scope).</summary>
+    public void CheckOverrides(IEnumerable<string> toolNames, ConnectorSettings settings)
+    {
+        var names = toolNames.ToHashSet(StringComparer.Ordinal);
+        if (_scopeOverrides.Keys.FirstOrDefault(n => !names.Contains(n)) is { } unknown)
+        {
+            throw new ConnectorConfigurationException(
+                $"--tool-scope (from {settings.SourceOf(SecurityOptions.ToolScopes)}): '{unknown}' is not a tool this server offers. Its tools: {string.Join(", ", names.Order(StringComparer.Ordinal))}.");
+        }
+    }
 
     /// <summary>The static deny list applies to the tool collection only when it does not come from a reloadable file.</summary>
     public static bool IsDenyFromConfigFile(ConnectorSettings settings) =>

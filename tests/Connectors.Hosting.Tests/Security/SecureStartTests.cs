@@ -33,6 +33,7 @@ public sealed class SecureStartTests
     [InlineData(new[] { "--auth", "gateway" }, "--auth gateway needs --gateway-secret")]
     [InlineData(new[] { "--auth", "password" }, "--auth: 'password' is not one of: none, api-key, jwt, gateway")]
     [InlineData(new[] { "--tool-scope", "echo" }, "--tool-scope (from --tool-scope): 'echo' is not tool=scope")]
+    [InlineData(new[] { "--tool-scope", "ecko=testserver:admin" }, "--tool-scope (from --tool-scope): 'ecko' is not a tool this server offers")]
     public async Task Incomplete_security_settings_stop_the_server_with_exit_code_2(string[] args, string expected)
     {
         var (exitCode, _, stderr) = await ServerProcess.RunToExitAsync(Project, ["--transport", "http", "--urls", "http://127.0.0.1:0", .. args]);
