@@ -2,6 +2,7 @@ using Connectors.Hosting.Configuration;
 using Connectors.Hosting.Logging;
 using Connectors.Hosting.Output;
 using Connectors.Hosting.Resilience;
+using Connectors.Hosting.Security;
 using Connectors.Hosting.Telemetry;
 using Connectors.Hosting.Tools;
 using Microsoft.Extensions.DependencyInjection;
@@ -55,8 +56,16 @@ public static class ConnectorServiceCollectionExtensions
         services.AddSingleton<IPostConfigureOptions<McpServerOptions>>(new ToolSelection(settings));
         server.ApplyServices(services, settings);
 
+        services.AddSingleton(sp => new ToolAccess(settings, server.Name, sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(new CallLimits(settings));
+        services.AddSingleton(sp => new AuditLog(settings, server.Name, sp.GetService<SecretRedactor>() ?? new SecretRedactor()));
         services.AddSingleton(sp => new ToolCallPipeline(
-            sp.GetRequiredService<OutputBudget>(), TimeSpan.FromSeconds(settings.Get(CommonOptions.ToolTimeoutSeconds)), sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<OutputBudget>(),
+            TimeSpan.FromSeconds(settings.Get(CommonOptions.ToolTimeoutSeconds)),
+            sp.GetRequiredService<ToolAccess>(),
+            sp.GetRequiredService<CallLimits>(),
+            sp.GetRequiredService<AuditLog>(),
+            sp.GetRequiredService<ILoggerFactory>()));
         var builder = services
             .AddMcpServer(options =>
             {
@@ -71,6 +80,15 @@ public static class ConnectorServiceCollectionExtensions
                     return pipeline.Wrap(next)(context, cancellationToken);
                 });
                 filters.AddListToolsFilter(RequestTelemetry.Measure<ListToolsRequestParams, ListToolsResult>(RequestMethods.ToolsList));
+                filters.AddListToolsFilter(next => async (context, cancellationToken) =>
+                {
+                    // Each caller sees only the tools its scopes reach and that tools.deny has not switched off.
+                    var result = await next(context, cancellationToken);
+                    var access = (context.Services ?? throw new InvalidOperationException("No services on the request.")).GetRequiredService<ToolAccess>();
+                    var caller = CallerIdentity.From(context.User);
+                    result.Tools = [.. result.Tools.Where(tool => access.IsVisible(tool, caller))];
+                    return result;
+                });
                 filters.AddListResourcesFilter(RequestTelemetry.Measure<ListResourcesRequestParams, ListResourcesResult>(RequestMethods.ResourcesList));
                 filters.AddListResourceTemplatesFilter(RequestTelemetry.Measure<ListResourceTemplatesRequestParams, ListResourceTemplatesResult>(RequestMethods.ResourcesTemplatesList));
                 filters.AddReadResourceFilter(RequestTelemetry.Measure<ReadResourceRequestParams, ReadResourceResult>(RequestMethods.ResourcesRead));
@@ -81,7 +99,11 @@ public static class ConnectorServiceCollectionExtensions
         return builder;
     }
 
-    /// <summary>Resolves the MCP options once so tool-selection errors stop the process before it serves.</summary>
-    internal static void ValidateAtStart(IServiceProvider services) =>
-        _ = services.GetRequiredService<IOptions<McpServerOptions>>().Value;
+    /// <summary>Resolves the MCP options and the security parts once so configuration errors stop the process before it serves.</summary>
+    internal static void ValidateAtStart(IServiceProvider services)
+    {
+        var tools = services.GetRequiredService<IOptions<McpServerOptions>>().Value.ToolCollection ?? [];
+        _ = services.GetRequiredService<ToolCallPipeline>();
+        services.GetRequiredService<ToolAccess>().CheckOverrides(tools.Select(t => t.ProtocolTool.Name), services.GetRequiredService<ConnectorSettings>());
+    }
 }

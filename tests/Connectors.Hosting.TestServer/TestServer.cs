@@ -75,6 +75,16 @@ public sealed class HostTestTools(ConnectorSettings settings, OutputBudget budge
         return raw ? text : budget.Fit(text, cut => $"Call big_output with skip={cut.KeptLines} to continue.");
     }
 
+    [McpServerTool(Name = "sign_in", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
+    [Description("Pretends to sign in (a tool with a sensitive argument, for audit tests).")]
+    public static string SignIn([Description("User name.")] string user, [Description("Password.")] string password) =>
+        $"signed in {user} ({password.Length} chars)";
+
+    [McpServerTool(Name = "admin_report", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
+    [McpMeta("connectors/scope", "testserver:admin")]
+    [Description("A read-only tool that needs its own scope (declared in its meta).")]
+    public static string AdminReport() => "all is well";
+
     [McpServerTool(Name = "write_note", ReadOnly = false, Destructive = true, Idempotent = false, OpenWorld = false)]
     [Description("Pretends to write (a non-read-only tool for filtering tests).")]
     public static string WriteNote([Description("Note text.")] string text) => $"wrote {text.Length} chars";

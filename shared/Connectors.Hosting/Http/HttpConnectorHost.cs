@@ -1,5 +1,6 @@
 using Connectors.Hosting.Configuration;
 using Connectors.Hosting.Logging;
+using Connectors.Hosting.Security;
 using Connectors.Hosting.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -49,10 +50,13 @@ internal static class HttpConnectorHost
         builder.Services.AddSingleton(HostOriginValidator.From(settings));
         builder.Services.AddSingleton<StatelessMcpHttpHandler>();
         builder.Services.AddConnectorMcpServer(server, settings);
+        builder.Services.AddConnectorHttpSecurity(server, settings, urls);
 
         await using var app = builder.Build();
         ConnectorServiceCollectionExtensions.ValidateAtStart(app.Services);
+        app.UseConnectorAuthentication();
         app.MapConnectorHealth();
+        app.MapProtectedResourceMetadata();
         app.MapMcpStreamableHttp("/mcp");
 
         using var exporter = TelemetryExport.StartIfConfigured(settings, server.Name);
@@ -63,7 +67,7 @@ internal static class HttpConnectorHost
             logger.LogInformation("Listening on {Url}", address);
         }
 
-        if (settings.Get(CommonOptions.AllowedHosts).Count == 0 && urls.Any(u => !IsLoopbackUrl(u)))
+        if (settings.Get(CommonOptions.AllowedHosts).Count == 0 && urls.Any(u => !HttpSecurityExtensions.IsLoopbackUrl(u)))
         {
             logger.LogWarning("Listening beyond loopback, but only loopback Host headers are accepted; set --allowed-hosts to the names clients use.");
         }
@@ -71,7 +75,4 @@ internal static class HttpConnectorHost
         await app.WaitForShutdownAsync(cancellationToken);
         return 0;
     }
-
-    private static bool IsLoopbackUrl(string url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.IsLoopback || uri.Host == "localhost");
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Connectors.Hosting.Errors;
 using Connectors.Hosting.Output;
+using Connectors.Hosting.Security;
 using Connectors.Hosting.Telemetry;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
@@ -10,10 +11,12 @@ using ModelContextProtocol.Server;
 namespace Connectors.Hosting.Tools;
 
 /// <summary>
-/// Wraps every tool call: validates arguments against the schema, applies the per-call deadline, turns exceptions into
-/// <c>isError</c> results (never exception text), keeps results within the output budget, and records telemetry.
+/// Wraps every tool call: checks the caller's scope and quotas, validates arguments against the schema, applies the
+/// per-call deadline, turns exceptions into <c>isError</c> results (never exception text), keeps results within the
+/// output budget, and records telemetry and the audit line.
 /// </summary>
-internal sealed class ToolCallPipeline(OutputBudget budget, TimeSpan toolTimeout, ILoggerFactory loggerFactory)
+internal sealed class ToolCallPipeline(
+    OutputBudget budget, TimeSpan toolTimeout, ToolAccess access, CallLimits limits, AuditLog audit, ILoggerFactory loggerFactory)
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("Connectors.Tools");
 
@@ -22,6 +25,7 @@ internal sealed class ToolCallPipeline(OutputBudget budget, TimeSpan toolTimeout
         {
             var toolName = context.Params?.Name ?? "";
             var correlationId = NewCorrelationId();
+            var caller = CallerIdentity.From(context.User) ?? (access.Enforced ? null : CallerIdentity.Unauthenticated);
             using var scope = _logger.BeginScope(new Dictionary<string, object?> { ["correlationId"] = correlationId, ["tool"] = toolName });
             using var activity = ConnectorTelemetry.ActivitySource.StartActivity($"tools/call {toolName}", ActivityKind.Server);
             activity?.SetTag(ConnectorTelemetry.MethodNameTag, RequestMethods.ToolsCall);
@@ -36,13 +40,15 @@ internal sealed class ToolCallPipeline(OutputBudget budget, TimeSpan toolTimeout
             {
                 if (context.MatchedPrimitive is McpServerTool tool)
                 {
+                    access.CheckCall(tool.ProtocolTool, caller);
+                    limits.AcquireCall(caller ?? CallerIdentity.Unauthenticated, toolName);
                     ArgumentValidator.Validate(tool.ProtocolTool.InputSchema, context.Params?.Arguments);
                 }
 
                 var result = await next(context, deadline.Token);
                 if (result.IsError == true)
                 {
-                    errorType = "tool_error";
+                    errorType = ErrorCodeOf(result) ?? "tool_error";
                 }
 
                 return KeepWithinBudget(result);
@@ -95,6 +101,7 @@ internal sealed class ToolCallPipeline(OutputBudget budget, TimeSpan toolTimeout
                 }
 
                 ConnectorTelemetry.OperationDuration.Record(elapsed, tags);
+                audit.Record(caller ?? CallerIdentity.Unauthenticated, toolName, context.Params?.Arguments, errorType ?? "ok", TimeSpan.FromSeconds(elapsed), correlationId);
             }
         };
 
@@ -131,6 +138,13 @@ internal sealed class ToolCallPipeline(OutputBudget budget, TimeSpan toolTimeout
 
         return new CallToolResult { Content = content, IsError = result.IsError, StructuredContent = result.StructuredContent, Meta = result.Meta };
     }
+
+    private static string? ErrorCodeOf(CallToolResult result) =>
+        result.StructuredContent is { ValueKind: System.Text.Json.JsonValueKind.Object } structured &&
+        structured.TryGetProperty("error", out var error) && error.ValueKind == System.Text.Json.JsonValueKind.Object &&
+        error.TryGetProperty("code", out var code) && code.ValueKind == System.Text.Json.JsonValueKind.String
+            ? code.GetString()
+            : null;
 
     private static string NewCorrelationId() =>
         Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));

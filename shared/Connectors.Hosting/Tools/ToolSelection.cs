@@ -40,13 +40,15 @@ internal sealed class ToolSelection(ConnectorSettings settings) : IPostConfigure
             }
         }
 
+        // A deny list from the config file is applied per request by ToolAccess, which re-reads the file when it changes.
+        var staticDeny = Security.ToolAccess.IsDenyFromConfigFile(settings) ? [] : deny;
         var readOnly = settings.Get(CommonOptions.ReadOnly);
         foreach (var tool in all)
         {
             var toolName = tool.ProtocolTool.Name;
             var keep = (!readOnly || tool.ProtocolTool.Annotations!.ReadOnlyHint == true)
                 && (allow.Count == 0 || allow.Contains(toolName, StringComparer.Ordinal))
-                && !deny.Contains(toolName, StringComparer.Ordinal);
+                && !staticDeny.Contains(toolName, StringComparer.Ordinal);
             if (!keep)
             {
                 tools.Remove(tool);

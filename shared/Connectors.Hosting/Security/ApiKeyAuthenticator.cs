@@ -1,0 +1,101 @@
+using System.Security.Cryptography;
+using System.Text;
+using Connectors.Hosting.Configuration;
+using Microsoft.AspNetCore.Http;
+
+namespace Connectors.Hosting.Security;
+
+/// <summary>
+/// <c>--auth api-key</c>: a bearer token that is one of the configured keys. Keys are held only as SHA-256 digests and
+/// compared in constant time against every configured key, so neither timing nor a prefix tells anything.
+/// </summary>
+internal sealed class ApiKeyAuthenticator : IRequestAuthenticator
+{
+    private readonly (string Name, byte[] Digest, IReadOnlySet<string> Scopes)[] _keys;
+
+    public ApiKeyAuthenticator(IEnumerable<string> entries, IReadOnlySet<string> defaultScopes)
+    {
+        _keys = WithoutComments(entries)
+            .Select((entry, index) => Parse(entry, index, defaultScopes))
+            .ToArray();
+    }
+
+    public ValueTask<AuthenticationResult> AuthenticateAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (!BearerToken.TryRead(request, out var token, out var failure))
+        {
+            return ValueTask.FromResult(failure!);
+        }
+
+        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(token));
+        var match = -1;
+        for (var i = 0; i < _keys.Length; i++)
+        {
+            // No early exit: every key is compared whatever matched.
+            if (CryptographicOperations.FixedTimeEquals(digest, _keys[i].Digest))
+            {
+                match = i;
+            }
+        }
+
+        return ValueTask.FromResult(match < 0
+            ? AuthenticationResult.Invalid("The API key is not valid.")
+            : AuthenticationResult.Success(new CallerIdentity(_keys[match].Name, SecurityOptions.AuthApiKey, _keys[match].Scopes)));
+    }
+
+    /// <summary>
+    /// <c>key</c>, <c>name:key[:scopes]</c> or <c>name:sha256:&lt;64 hex&gt;[:scopes]</c>; scopes space separated (and may
+    /// themselves hold colons, e.g. <c>github:read</c>). Errors never quote the entry: it holds a key.
+    /// </summary>
+    internal static (string Name, byte[] Digest, IReadOnlySet<string> Scopes) Parse(string entry, int index, IReadOnlySet<string> defaultScopes)
+    {
+        var (name, key, hashed, scopes) = Split(entry);
+        if (name is null)
+        {
+            return ($"key{index + 1}", Digest(key), defaultScopes);
+        }
+
+        if (name.Length == 0)
+        {
+            throw new ConnectorConfigurationException($"--api-keys: entry {index + 1} has no name.");
+        }
+
+        if (hashed && (key.Length != 64 || !key.All(char.IsAsciiHexDigit)))
+        {
+            throw new ConnectorConfigurationException($"--api-keys: entry {index + 1} ('{name}'): a sha256 key is 64 hexadecimal digits.");
+        }
+
+        return (name, hashed ? Convert.FromHexString(key) : Digest(key), scopes is null ? defaultScopes : CallerIdentity.ParseScopes(scopes));
+    }
+
+    /// <summary>The plain keys among the entries, so the log redactor can mask them wherever they might show up.</summary>
+    internal static IEnumerable<string> KeyMaterial(IEnumerable<string> entries) =>
+        WithoutComments(entries).Select(Split).Where(e => !e.Hashed).Select(e => e.Key);
+
+    private static IEnumerable<string> WithoutComments(IEnumerable<string> entries) =>
+        entries.Where(e => e.Trim() is { Length: > 0 } line && !line.StartsWith('#'));
+
+    private static (string? Name, string Key, bool Hashed, string? Scopes) Split(string entry)
+    {
+        var parts = entry.Trim().Split(':', 2);
+        if (parts.Length == 1)
+        {
+            return (null, parts[0], false, null);
+        }
+
+        var hashed = parts[1].StartsWith("sha256:", StringComparison.OrdinalIgnoreCase);
+        var rest = (hashed ? parts[1]["sha256:".Length..] : parts[1]).Split(':', 2);
+        return (parts[0].Trim(), rest[0].Trim(), hashed, rest.Length == 2 ? rest[1] : null);
+    }
+
+    private static byte[] Digest(string key)
+    {
+        if (key.Trim().Length < 16)
+        {
+            // Short keys can be guessed; refusing them at start is kinder than a breach.
+            throw new ConnectorConfigurationException("--api-keys: every key must be at least 16 characters long.");
+        }
+
+        return SHA256.HashData(Encoding.UTF8.GetBytes(key.Trim()));
+    }
+}

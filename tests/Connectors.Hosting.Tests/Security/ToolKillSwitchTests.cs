@@ -1,0 +1,55 @@
+using Connectors.Testing;
+
+namespace Connectors.Hosting.Tests.Security;
+
+public sealed class ToolKillSwitchTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("connectors-killswitch-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static async Task WaitForToolsAsync(InMemoryMcp mcp, Func<IReadOnlyList<string>, bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!condition([.. (await mcp.Client.ListToolsAsync()).Select(t => t.Name)]))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the config change was not picked up in time");
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
+    public async Task A_tool_added_to_tools_deny_in_the_config_file_disappears_and_refuses_calls_without_a_restart()
+    {
+        var config = Path.Combine(_dir, "connectors.json");
+        await File.WriteAllTextAsync(config, """{ "tools": { "deny": ["write_note"] } }""");
+        await using var mcp = await InMemoryMcp.StartAsync(TestServer.TestServer.Create(), ["--config", config]);
+        await WaitForToolsAsync(mcp, names => names.Contains("echo") && !names.Contains("write_note"));
+        Assert.Equal("permission_denied", (await mcp.CallAsync("write_note", new { text = "x" })).ErrorCode());
+
+        await File.WriteAllTextAsync(config, """{ "tools": { "deny": ["echo"] } }""");
+        await WaitForToolsAsync(mcp, names => !names.Contains("echo") && names.Contains("write_note"));
+        var refused = await mcp.CallAsync("echo", new { text = "x" });
+        Assert.Equal("permission_denied", refused.ErrorCode());
+        Assert.Contains("switched off", refused.Text(), StringComparison.Ordinal);
+        Assert.Equal("wrote 1 chars", (await mcp.CallAsync("write_note", new { text = "x" })).Text());
+
+        // A broken file keeps the last good list in force.
+        await File.WriteAllTextAsync(config, """{ "tools": { "deny": [""");
+        await HttpTransportTests.WaitUntilAsync(() => mcp.Logs.Contains("could not be re-read", StringComparison.Ordinal), seconds: 60);
+        Assert.Equal("permission_denied", (await mcp.CallAsync("echo", new { text = "x" })).ErrorCode());
+
+        await File.WriteAllTextAsync(config, """{ "tools": { "deny": [] } }""");
+        await WaitForToolsAsync(mcp, names => names.Contains("echo"));
+        Assert.Equal("x", (await mcp.CallAsync("echo", new { text = "x" })).Text());
+    }
+
+    [Fact]
+    public async Task A_deny_list_from_the_command_line_is_not_overridden_by_the_config_file()
+    {
+        var config = Path.Combine(_dir, "connectors.json");
+        await File.WriteAllTextAsync(config, """{ "tools": { "deny": [] } }""");
+        await using var mcp = await InMemoryMcp.StartAsync(TestServer.TestServer.Create(), ["--config", config, "--tools-deny", "echo"]);
+        Assert.DoesNotContain("echo", (await mcp.Client.ListToolsAsync()).Select(t => t.Name));
+    }
+}
