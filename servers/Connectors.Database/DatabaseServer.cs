@@ -11,6 +11,7 @@ public static class DatabaseServer
 {
     public static ConnectorServer Create()
     {
+        PostgresEngine.DisableSqlRewriting();
         var server = new ConnectorServer("connectors-database", "Read-only SQL on PostgreSQL that cannot be talked into writing.")
         {
             Instructions = "Explore with list_schemas, list_tables and describe_table before writing SQL. query runs one read-only " +

@@ -37,7 +37,8 @@ internal static class FunctionPolicy
     /// <summary>Volatile in pg_catalog, yet they change nothing and read nothing private.</summary>
     private static readonly HashSet<string> s_harmlessVolatile = new(StringComparer.Ordinal)
     {
-        "random", "random_normal", "clock_timestamp", "timeofday", "gen_random_uuid", "uuid_generate_v4", "statement_timestamp",
+        "random", "random_normal", "clock_timestamp", "timeofday", "gen_random_uuid", "statement_timestamp",
+        "pg_total_relation_size", "pg_relation_size", "pg_table_size", "pg_indexes_size", "pg_database_size",
     };
 
     public static bool IsDeniedByName(string name) =>

@@ -62,7 +62,7 @@ public sealed class SqlGuard(ProfileRegistry profiles, FunctionCatalog catalog)
         var outcome = Postgres.PgQueryNative.Parse(sql);
         if (outcome.Error is not null)
         {
-            throw ConnectorException.InvalidArgument("sql", $"{outcome.Error}{PositionSuffix(sql, outcome.ErrorBytePosition)}");
+            throw ConnectorException.InvalidArgument("sql", outcome.ErrorPosition > 0 ? $"{outcome.Error} (at character {outcome.ErrorPosition})" : outcome.Error);
         }
 
         JsonDocument tree;
@@ -79,19 +79,6 @@ public sealed class SqlGuard(ProfileRegistry profiles, FunctionCatalog catalog)
         {
             return new TreeInspector(sql, allowExplainAnalyze).Inspect(tree.RootElement);
         }
-    }
-
-    /// <summary>" at character N" for a 1-based UTF-8 byte position, or nothing when unknown.</summary>
-    internal static string PositionSuffix(string sql, int bytePosition)
-    {
-        if (bytePosition <= 0)
-        {
-            return "";
-        }
-
-        var bytes = Encoding.UTF8.GetBytes(sql);
-        var characters = Encoding.UTF8.GetCharCount(bytes, 0, Math.Min(bytePosition - 1, bytes.Length));
-        return $" (at character {characters + 1})";
     }
 
     private static int ParenthesisDepth(string sql)

@@ -6,8 +6,8 @@ namespace Connectors.Database.Postgres;
 /// <summary>What libpg_query said about one piece of SQL: the parse tree as JSON, or PostgreSQL's error and its position.</summary>
 /// <param name="TreeJson">The parse tree (libpg_query's JSON output), or null on a parse error.</param>
 /// <param name="Error">PostgreSQL's error message, or null when the SQL parsed.</param>
-/// <param name="ErrorBytePosition">1-based byte offset of the error in the UTF-8 SQL (0 when unknown).</param>
-internal readonly record struct PgParseOutcome(string? TreeJson, string? Error, int ErrorBytePosition);
+/// <param name="ErrorPosition">1-based character position of the error, as PostgreSQL counts it (0 when unknown).</param>
+internal readonly record struct PgParseOutcome(string? TreeJson, string? Error, int ErrorPosition);
 
 /// <summary>
 /// PostgreSQL's own parser, through libpg_query (Debian <c>libpg-query-dev</c>). The library name is resolved at run time

@@ -21,13 +21,14 @@ public sealed partial class PostgresEngine : IAsyncDisposable
     private readonly ConcurrentDictionary<string, ProfileState> _states = new(StringComparer.Ordinal);
     private readonly ILogger<PostgresEngine> _logger;
 
-    static PostgresEngine()
-    {
-        // Without rewriting Npgsql sends the SQL as one extended-protocol statement: ';'-stacked commands are refused by the server.
-        AppContext.SetSwitch("Npgsql.EnableSqlRewriting", false);
-    }
-
     public PostgresEngine(ILogger<PostgresEngine> logger) => _logger = logger;
+
+    /// <summary>
+    /// Turns Npgsql's SQL rewriting off: each command is then one extended-protocol statement, and PostgreSQL itself refuses
+    /// ';'-stacked commands. Npgsql reads the switch once, so this must run before the process first uses a command;
+    /// <see cref="ReadAsync{T}"/> verifies it took effect before the first call of each profile.
+    /// </summary>
+    public static void DisableSqlRewriting() => AppContext.SetSwitch("Npgsql.EnableSqlRewriting", false);
 
     /// <summary>Runs <paramref name="work"/> inside the fence: a read-only transaction that is always rolled back.</summary>
     public async Task<T> ReadAsync<T>(DatabaseProfile profile, Func<NpgsqlConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
@@ -41,7 +42,7 @@ public sealed partial class PostgresEngine : IAsyncDisposable
 
         try
         {
-            await using var connection = await OpenFencedAsync(profile, state.Source, cancellationToken);
+            await using var connection = await OpenFencedAsync(profile, state, cancellationToken);
             try
             {
                 return await work(connection, cancellationToken);
@@ -90,8 +91,9 @@ public sealed partial class PostgresEngine : IAsyncDisposable
     private ProfileState State(DatabaseProfile profile) =>
         _states.GetOrAdd(profile.Name, _ => new ProfileState(new NpgsqlDataSourceBuilder(profile.Connection.ConnectionString).Build(), new SemaphoreSlim(profile.MaxConnections)));
 
-    private static async Task<NpgsqlConnection> OpenFencedAsync(DatabaseProfile profile, NpgsqlDataSource source, CancellationToken cancellationToken)
+    private static async Task<NpgsqlConnection> OpenFencedAsync(DatabaseProfile profile, ProfileState state, CancellationToken cancellationToken)
     {
+        var source = state.Source;
         // Pooled connections may have died with the server; nothing has run yet, so one retry on fresh ones is safe.
         for (var attempt = 1; ; attempt++)
         {
@@ -99,6 +101,12 @@ public sealed partial class PostgresEngine : IAsyncDisposable
             try
             {
                 await connection.OpenAsync(cancellationToken);
+                if (!state.FenceVerified)
+                {
+                    await VerifyStackedStatementsRefusedAsync(connection, cancellationToken);
+                    state.FenceVerified = true;
+                }
+
                 await using var batch = new NpgsqlBatch(connection)
                 {
                     BatchCommands =
@@ -123,6 +131,23 @@ public sealed partial class PostgresEngine : IAsyncDisposable
                 throw;
             }
         }
+    }
+
+    /// <summary>Fails closed when Npgsql still rewrites SQL (the switch was set too late): then the server would run stacked statements.</summary>
+    private static async Task VerifyStackedStatementsRefusedAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var probe = new NpgsqlCommand("SELECT 1; SELECT 2", connection);
+            await probe.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException ex) when (ex.SqlState == "42601")
+        {
+            return;
+        }
+
+        throw new ConnectorException(ErrorCodes.InternalError,
+            "The database fence is not in effect (the driver still splits stacked statements), so no query is run. The server must call PostgresEngine.DisableSqlRewriting at start-up.");
     }
 
     private static string SetLocal(string setting, int milliseconds) =>
@@ -195,5 +220,8 @@ public sealed partial class PostgresEngine : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Database profile {Profile} is unavailable")]
     private partial void LogUnavailable(string profile, Exception exception);
 
-    private sealed record ProfileState(NpgsqlDataSource Source, SemaphoreSlim Slots);
+    private sealed record ProfileState(NpgsqlDataSource Source, SemaphoreSlim Slots)
+    {
+        public bool FenceVerified { get; set; }
+    }
 }
