@@ -17,7 +17,8 @@ internal static class PostgresValues
     /// <summary>Largest bytea shown, in bytes; longer values are cut and say so.</summary>
     public const int MaxBinaryBytes = 1024;
 
-    private const long MaxSafeInteger = 9_007_199_254_740_992; // 2^53
+    // Beyond ±(2^53 - 1) a JSON number loses digits in JavaScript and many other clients.
+    private const long MaxSafeInteger = 9_007_199_254_740_991;
 
     public static Cell Read(NpgsqlDataReader reader, int ordinal, string typeName)
     {
@@ -91,7 +92,7 @@ internal static class PostgresValues
         null or DBNull => Cell.Null,
         bool b => Cell.Json(b ? "true" : "false"),
         short or int or byte or sbyte or ushort or uint => Cell.Json(Convert.ToString(value, CultureInfo.InvariantCulture)!),
-        long l => Math.Abs((double)l) <= MaxSafeInteger ? Cell.Json(l.ToString(CultureInfo.InvariantCulture)) : Cell.Plain(l.ToString(CultureInfo.InvariantCulture)),
+        long l => l is >= -MaxSafeInteger and <= MaxSafeInteger ? Cell.Json(l.ToString(CultureInfo.InvariantCulture)) : Cell.Plain(l.ToString(CultureInfo.InvariantCulture)),
         decimal d => Math.Abs(d) <= MaxSafeInteger ? Cell.Json(d.ToString(CultureInfo.InvariantCulture)) : Cell.Plain(d.ToString(CultureInfo.InvariantCulture)),
         BigInteger i => Cell.Plain(i.ToString(CultureInfo.InvariantCulture)),
         double f => double.IsFinite(f) ? Cell.Json(f.ToString("R", CultureInfo.InvariantCulture)) : Cell.Plain(f.ToString(CultureInfo.InvariantCulture)),
