@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using Connectors.Testing;
+using Npgsql;
+
+namespace Connectors.Database.Tests;
+
+/// <summary>Cancellation, timeouts, pool exhaustion and the database going away, against the real cluster.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class OperationsTests(PostgresCluster cluster)
+{
+    // Runs for minutes unless cancelled; generate_series is immutable, so the guard lets it through.
+    private const string LongQuery = "SELECT count(*) FROM generate_series(1, 50000000000) AS long_running_probe";
+
+    private static readonly TimeSpan s_patience = TimeSpan.FromSeconds(90);
+
+    private Task<InMemoryMcp> StartAsync(params string[] extra) =>
+        InMemoryMcp.StartAsync(DatabaseServer.Create(), ["--connection-string", cluster.ConnectionString, .. extra]);
+
+    /// <summary>Backends of the server (application_name connectors-database) running the probe: a SELECT runs as FETCH from its cursor.</summary>
+    private async Task<long> ActiveProbesAsync()
+    {
+        await using var connection = await cluster.OpenAdminAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'connectors-database' AND state = 'active' AND (query LIKE '%long_running_probe%' OR query LIKE 'FETCH FORWARD % FROM connectors_result')", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private async Task WaitForProbesAsync(long expected)
+    {
+        var watch = Stopwatch.StartNew();
+        while (await ActiveProbesAsync() != expected)
+        {
+            Assert.True(watch.Elapsed < s_patience, $"pg_stat_activity never showed {expected} running probe(s)");
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
+    public async Task A_client_cancellation_cancels_the_query_in_PostgreSQL()
+    {
+        await using var mcp = await StartAsync();
+        using var cancellation = new CancellationTokenSource();
+        var call = mcp.CallAsync("query", new { sql = LongQuery }, cancellation.Token);
+        await WaitForProbesAsync(1);
+
+        await cancellation.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+        await WaitForProbesAsync(0);
+
+        var next = await mcp.CallAsync("query", new { sql = "SELECT 1 AS ok", format = "csv" });
+        Assert.Equal("ok\n1\n", next.Text());
+    }
+
+    [Fact]
+    public async Task A_query_past_the_statement_timeout_answers_timeout()
+    {
+        await using var mcp = await StartAsync("--statement-timeout", "1");
+        var result = await mcp.CallAsync("query", new { sql = LongQuery });
+        Assert.Equal("timeout", result.ErrorCode());
+        Assert.Contains("statement timeout (1 s)", result.Text(), StringComparison.Ordinal);
+        await WaitForProbesAsync(0);
+    }
+
+    [Fact]
+    public async Task When_every_connection_is_busy_a_call_answers_rate_limited_instead_of_hanging()
+    {
+        await using var mcp = await StartAsync("--max-connections", "1");
+        using var cancellation = new CancellationTokenSource();
+        var busy = mcp.CallAsync("query", new { sql = LongQuery }, cancellation.Token);
+        await WaitForProbesAsync(1);
+
+        var refused = await mcp.CallAsync("query", new { sql = "SELECT 1" });
+        Assert.Equal("rate_limited", refused.ErrorCode());
+        Assert.Contains("busy: all 1 connections are in use", refused.Text(), StringComparison.Ordinal);
+
+        await cancellation.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => busy);
+        await WaitForProbesAsync(0);
+        Assert.True((await mcp.CallAsync("query", new { sql = "SELECT 1" })).IsError != true);
+    }
+
+    [Fact]
+    public async Task The_database_going_down_answers_upstream_unavailable_and_the_server_recovers_when_it_returns()
+    {
+        Assert.True(cluster.OwnsCluster, "this test stops and restarts the cluster, so it needs the fixture's own (unset CONNECTORS_TEST_POSTGRES)");
+        await using var mcp = await StartAsync();
+        Assert.True((await mcp.CallAsync("query", new { sql = "SELECT 1" })).IsError != true);
+
+        await cluster.StopAsync();
+        try
+        {
+            var down = await mcp.CallAsync("query", new { sql = "SELECT 1" });
+            Assert.Equal("upstream_unavailable", down.ErrorCode());
+            Assert.True(down.ErrorField("retryable").GetBoolean());
+            Assert.DoesNotContain("127.0.0.1", down.Text(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await cluster.StartAsync();
+        }
+
+        var back = await mcp.CallAsync("query", new { sql = "SELECT 2 AS back", format = "csv" });
+        Assert.Equal("back\n2\n", back.Text());
+    }
+}
