@@ -43,7 +43,11 @@ public static class DatabaseServer
                         : ReadinessResult.Failed("unreachable (the server log has the details)"));
             }
         });
-        server.ConfigureMcp((mcp, _) => mcp.WithTools<DatabaseTools>());
+        server.ConfigureMcp((mcp, _) => mcp
+            .WithTools<DatabaseTools>()
+            .WithResources<DatabaseResources>()
+            .WithPrompts<DatabasePrompts>()
+            .WithCompleteHandler(DatabaseCompletions.CompleteAsync));
         return server;
     }
 }

@@ -78,36 +78,7 @@ public sealed class DatabaseTools(SqlGuard guard, ProfileRegistry profiles, Post
         var profile = guard.Profile(database);
         var description = await catalog.DescribeAsync(profile, schema, table, cancellationToken)
             ?? throw ConnectorException.NotFound($"No table or view '{(schema is null ? "" : schema + ".")}{table}' is visible. Call list_tables to see the names.");
-        var text = new StringBuilder();
-        var t = description.Table;
-        text.Append(CultureInfo.InvariantCulture, $"{t.Schema}.{t.Name} ({t.Kind}, ~{t.EstimatedRows:N0} rows, {Size(t.Bytes)})\n");
-        if (t.Comment is not null)
-        {
-            text.Append("Comment: ").Append(t.Comment).Append('\n');
-        }
-
-        text.Append("Columns:\n");
-        foreach (var column in description.Columns)
-        {
-            text.Append("  ").Append(column.Name).Append(' ').Append(column.Type).Append(column.Nullable ? "" : " NOT NULL");
-            text.Append(column.DefaultValue is null ? "" : $" DEFAULT {column.DefaultValue}");
-            text.Append(column.Comment is null ? "" : $" -- {column.Comment}").Append('\n');
-        }
-
-        AppendConstraints(text, "Primary key", description.Constraints.Where(c => c.Kind == "p"));
-        AppendConstraints(text, "Foreign keys", description.Constraints.Where(c => c.Kind == "f"));
-        AppendConstraints(text, "Unique", description.Constraints.Where(c => c.Kind == "u"));
-        AppendConstraints(text, "Checks", description.Constraints.Where(c => c.Kind is "c" or "x"));
-        if (description.Indexes.Count > 0)
-        {
-            text.Append("Indexes:\n");
-            foreach (var index in description.Indexes)
-            {
-                text.Append("  ").Append(index.Definition).Append('\n');
-            }
-        }
-
-        return budget.Fit(text.ToString(), _ => "Query information_schema.columns for the remaining columns.");
+        return budget.Fit(TableText.Format(description), _ => "Query information_schema.columns for the remaining columns.");
     }
 
     [McpServerTool(Name = "query", Title = "Run a read-only query", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
@@ -181,22 +152,7 @@ public sealed class DatabaseTools(SqlGuard guard, ProfileRegistry profiles, Post
         return requested.Value;
     }
 
-    private static void AppendConstraints(StringBuilder text, string title, IEnumerable<ConstraintRow> constraints)
-    {
-        var list = constraints.ToList();
-        if (list.Count == 0)
-        {
-            return;
-        }
-
-        text.Append(title).Append(":\n");
-        foreach (var constraint in list)
-        {
-            text.Append("  ").Append(constraint.Name).Append(": ").Append(constraint.Definition).Append('\n');
-        }
-    }
-
-    private static string Size(long bytes) => bytes switch
+    internal static string Size(long bytes) => bytes switch
     {
         < 1024 => $"{bytes} B",
         < 1024 * 1024 => $"{bytes / 1024.0:0.#} KB",
