@@ -283,7 +283,8 @@ public sealed class SqlGuard(ProfileRegistry profiles, FunctionCatalog catalog)
             var bytes = Encoding.UTF8.GetBytes(sql);
             var start = raw.TryGetProperty("stmt_location", out var location) ? location.GetInt32() : 0;
             var length = raw.TryGetProperty("stmt_len", out var len) && len.GetInt32() > 0 ? len.GetInt32() : bytes.Length - start;
-            return Encoding.UTF8.GetString(bytes, start, length).Trim();
+            // Leading text stays, so PostgreSQL's error positions still count from the start of what the caller sent.
+            return Encoding.UTF8.GetString(bytes, start, length).TrimEnd();
         }
 
         private static string LastName(JsonElement names) => NameOf(names[names.GetArrayLength() - 1]);

@@ -99,7 +99,9 @@ public sealed class DatabaseToolsTests(PostgresCluster cluster)
 
         var missing = await mcp.CallAsync("query", new { sql = "SELECT $2::int" , @params = new List<int> { 1 } });
         Assert.Equal("invalid_argument", missing.ErrorCode());
-        Assert.Contains("$2", missing.Text(), StringComparison.Ordinal);
+        Assert.Contains("give exactly 2 value(s) (got 1)", missing.Text(), StringComparison.Ordinal);
+        var extra = await mcp.CallAsync("query", new { sql = "SELECT 1", @params = new List<int> { 1 } });
+        Assert.Contains("no $n placeholders", extra.Text(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -150,6 +152,10 @@ public sealed class DatabaseToolsTests(PostgresCluster cluster)
         var result = await mcp.CallAsync("query", new { sql = "SELECT id FROM nope" });
         Assert.Equal("invalid_argument", result.ErrorCode());
         Assert.Contains("relation \"nope\" does not exist (at character 16)", result.Text(), StringComparison.Ordinal);
+        var indented = await mcp.CallAsync("query", new { sql = "\n  SELECT id FROM nope" });
+        Assert.Contains("(at character 19)", indented.Text(), StringComparison.Ordinal);
+        var explained = await mcp.CallAsync("explain", new { sql = "SELECT id FROM nope" });
+        Assert.Contains("relation \"nope\" does not exist (at character 16)", explained.Text(), StringComparison.Ordinal);
 
         var division = await mcp.CallAsync("query", new { sql = "SELECT 1 / 0" });
         Assert.Contains("division by zero", division.Text(), StringComparison.Ordinal);

@@ -92,5 +92,11 @@ public sealed class OperationsTests(PostgresCluster cluster)
 
         var back = await mcp.CallAsync("query", new { sql = "SELECT 2 AS back", format = "csv" });
         Assert.Equal("back\n2\n", back.Text());
+
+        // A restart nobody noticed: the pool still holds connections to the old server, and the first call must not fail.
+        await cluster.StopAsync();
+        await cluster.StartAsync();
+        var unnoticed = await mcp.CallAsync("query", new { sql = "SELECT 3 AS again", format = "csv" });
+        Assert.Equal("again\n3\n", unnoticed.Text());
     }
 }

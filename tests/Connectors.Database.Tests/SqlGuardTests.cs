@@ -84,6 +84,6 @@ public sealed class SqlGuardTests
     public void Show_is_accepted_and_a_trailing_comment_kept_out_of_nothing()
     {
         Assert.Equal(StatementKind.Show, SqlGuard.Inspect("SHOW work_mem", false).Kind);
-        Assert.Equal("SELECT 1", SqlGuard.Inspect("  SELECT 1 ;  ", false).Text);
+        Assert.Equal("  SELECT 1", SqlGuard.Inspect("  SELECT 1 ;  ", false).Text);
     }
 }

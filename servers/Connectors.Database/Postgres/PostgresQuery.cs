@@ -27,12 +27,7 @@ public sealed class PostgresQuery(PostgresEngine engine)
     public Task<QueryAnswer> RunAsync(
         DatabaseProfile profile, GuardedStatement statement, IReadOnlyList<JsonElement> parameters, int maxRows, string format, CancellationToken cancellationToken)
     {
-        if (parameters.Count < statement.ParameterCount)
-        {
-            throw ConnectorException.InvalidArgument("params", $"the query uses ${statement.ParameterCount}; give {statement.ParameterCount} value(s) in params.");
-        }
-
-        var values = parameters.Select((p, i) => ToParameter(p, i)).ToList();
+        var values = Parameters(statement, parameters);
         return engine.ReadAsync(profile, async (connection, ct) =>
         {
             var result = new ResultBuilder(format, profile.MaxBytes - 600);
@@ -55,6 +50,40 @@ public sealed class PostgresQuery(PostgresEngine engine)
                 throw ConnectorException.InvalidArgument("sql", PostgresEngine.QueryErrorText(ex, shift));
             }
         }, cancellationToken);
+    }
+
+    /// <summary>The JSON plan of a guarded SELECT (EXPLAIN FORMAT JSON, with ANALYZE when asked).</summary>
+    public Task<string> ExplainAsync(
+        DatabaseProfile profile, GuardedStatement statement, IReadOnlyList<JsonElement> parameters, bool analyze, CancellationToken cancellationToken)
+    {
+        var values = Parameters(statement, parameters);
+        var prefix = $"EXPLAIN (FORMAT JSON{(analyze ? ", ANALYZE, BUFFERS" : "")}) ";
+        return engine.ReadAsync(profile, async (connection, ct) =>
+        {
+            try
+            {
+                await using var command = new NpgsqlCommand(prefix + statement.Text, connection);
+                command.Parameters.AddRange(values.ToArray());
+                return Convert.ToString(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture) ?? "[]";
+            }
+            catch (PostgresException ex) when (IsAboutTheQuery(ex))
+            {
+                throw ConnectorException.InvalidArgument("sql", PostgresEngine.QueryErrorText(ex, prefix.Length));
+            }
+        }, cancellationToken);
+    }
+
+    private static List<NpgsqlParameter> Parameters(GuardedStatement statement, IReadOnlyList<JsonElement> parameters)
+    {
+        // PostgreSQL answers a count mismatch with a protocol error; say plainly what is wrong instead.
+        if (parameters.Count != statement.ParameterCount)
+        {
+            throw ConnectorException.InvalidArgument("params", statement.ParameterCount == 0
+                ? $"the query has no $n placeholders, but {parameters.Count} value(s) were given."
+                : $"the query uses $1…${statement.ParameterCount}; give exactly {statement.ParameterCount} value(s) (got {parameters.Count}).");
+        }
+
+        return [.. parameters.Select(ToParameter)];
     }
 
     private enum Stop

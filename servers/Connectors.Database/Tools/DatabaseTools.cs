@@ -124,17 +124,8 @@ public sealed class DatabaseTools(SqlGuard guard, ProfileRegistry profiles, Post
             throw ConnectorException.PermissionDenied($"EXPLAIN ANALYZE runs the query and is not enabled for database '{profile.Name}' (allowExplainAnalyze).");
         }
 
-        var explained = statement with { Kind = StatementKind.Explain, Text = $"EXPLAIN (FORMAT JSON{(analyze ? ", ANALYZE, BUFFERS" : "")}) {statement.Text}" };
-        var answer = await query.RunAsync(profile, explained, @params ?? [], 1, ResultBuilder.Csv, cancellationToken);
-        var planJson = ExtractPlan(answer.Text);
-        return budget.Fit(PlanSummary.Render(planJson), _ => "The plan is large; explain a smaller part of the query.");
-    }
-
-    private static string ExtractPlan(string csv)
-    {
-        // One row, one column of JSON, CSV-quoted: drop the header line and the quoting.
-        var body = csv[(csv.IndexOf('\n', StringComparison.Ordinal) + 1)..].TrimEnd('\n');
-        return body.StartsWith('"') ? body[1..^1].Replace("\"\"", "\"", StringComparison.Ordinal) : body;
+        var plan = await query.ExplainAsync(profile, statement, @params ?? [], analyze, cancellationToken);
+        return budget.Fit(PlanSummary.Render(plan), _ => "The plan is large; explain a smaller part of the query.");
     }
 
     private static int RowLimit(DatabaseProfile profile, int? requested)
