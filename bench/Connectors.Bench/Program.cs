@@ -54,7 +54,7 @@ for (var run = 0; run < runs; run++)
     if (run == runs - 1)
     {
         await Task.Delay(1000);
-        idleRssMb.Add(ReadRssMb(process.Id));
+        idleRssMb.Add(Measure.ReadRssMb(process.Id));
         var id = 100;
         for (var i = 0; i < calls + 20; i++)
         {
@@ -69,7 +69,7 @@ for (var run = 0; run < runs; run++)
             }
         }
 
-        idleRssMb.Add(ReadRssMb(process.Id));
+        idleRssMb.Add(Measure.ReadRssMb(process.Id));
     }
 
     stdin.Close();
@@ -81,9 +81,9 @@ for (var run = 0; run < runs; run++)
 
 readyMs.Sort();
 callMs.Sort();
-Console.WriteLine($"ready_ms_median={Percentile(readyMs, 50):F1} ready_ms_min={readyMs[0]:F1} ready_ms_max={readyMs[^1]:F1} runs={runs}");
+Console.WriteLine($"ready_ms_median={Measure.Percentile(readyMs, 50):F1} ready_ms_min={readyMs[0]:F1} ready_ms_max={readyMs[^1]:F1} runs={runs}");
 Console.WriteLine($"idle_rss_mb={idleRssMb[0]:F1} rss_after_calls_mb={idleRssMb[^1]:F1}");
-Console.WriteLine($"read_text_file_p50_ms={Percentile(callMs, 50):F3} read_text_file_p95_ms={Percentile(callMs, 95):F3} calls={calls}");
+Console.WriteLine($"read_text_file_p50_ms={Measure.Percentile(callMs, 50):F3} read_text_file_p95_ms={Measure.Percentile(callMs, 95):F3} calls={calls}");
 return 0;
 
 static async Task ReadResponseAsync(StreamReader stdout, int id)
@@ -103,25 +103,4 @@ static async Task ReadResponseAsync(StreamReader stdout, int id)
     }
 
     throw new EndOfStreamException("the server closed stdout");
-}
-
-static double ReadRssMb(int pid)
-{
-    foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-    {
-        if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-        {
-            return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
-        }
-    }
-
-    return double.NaN;
-}
-
-static double Percentile(List<double> sorted, double percentile)
-{
-    var rank = percentile / 100 * (sorted.Count - 1);
-    var low = (int)Math.Floor(rank);
-    var high = Math.Min(sorted.Count - 1, low + 1);
-    return sorted[low] + ((sorted[high] - sorted[low]) * (rank - low));
 }

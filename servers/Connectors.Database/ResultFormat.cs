@@ -72,11 +72,39 @@ public sealed class ResultBuilder
                 _row.Append("| ").AppendJoin(" | ", cells.Select(c => c.Text is null ? "NULL" : MarkdownField(c.Text))).Append(" |\n");
                 break;
             default:
-                _row.Append(RowCount == 0 ? "[" : ",[").AppendJoin(',', cells.Select(c => c.Text is null ? "null" : c.Raw ? c.Text : Quote(c.Text))).Append(']');
+                _row.Append(RowCount == 0 ? "[" : ",[");
+                for (var i = 0; i < cells.Count; i++)
+                {
+                    if (i > 0)
+                    {
+                        _row.Append(',');
+                    }
+
+                    var cell = cells[i];
+                    if (cell.Text is null)
+                    {
+                        _row.Append("null");
+                    }
+                    else if (cell.Raw)
+                    {
+                        _row.Append(cell.Text);
+                    }
+                    else
+                    {
+                        AppendQuoted(_row, cell.Text);
+                    }
+                }
+
+                _row.Append(']');
                 break;
         }
 
-        var size = Encoding.UTF8.GetByteCount(_row.ToString());
+        var size = 0;
+        foreach (var chunk in _row.GetChunks())
+        {
+            size += Encoding.UTF8.GetByteCount(chunk.Span);
+        }
+
         if (_bytes + size > _maxBytes)
         {
             return false;
@@ -97,6 +125,18 @@ public sealed class ResultBuilder
     };
 
     internal static string Quote(string text) => JsonSerializer.Serialize(text, s_json);
+
+    private static void AppendQuoted(StringBuilder builder, string text)
+    {
+        // Most values need no escaping (no control character, quote or backslash); only the others pay for the serializer.
+        if (text.AsSpan().IndexOfAnyInRange('\0', '\u001f') < 0 && text.AsSpan().IndexOfAny('"', '\\') < 0)
+        {
+            builder.Append('"').Append(text).Append('"');
+            return;
+        }
+
+        builder.Append(Quote(text));
+    }
 
     private static string CsvField(string text) =>
         text.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : text;
