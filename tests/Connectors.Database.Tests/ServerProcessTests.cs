@@ -1,12 +1,14 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using Connectors.Testing;
 
 namespace Connectors.Database.Tests;
 
-/// <summary>The server as a real process over Streamable HTTP: readiness of every profile, and cancellation by a client.</summary>
+/// <summary>The server as a real process: readiness of every profile over HTTP, and cancellation by a client over HTTP and stdio.</summary>
 [Collection(PostgresCollection.Name)]
-public sealed class HttpProcessTests(PostgresCluster cluster)
+public sealed class ServerProcessTests(PostgresCluster cluster)
 {
     private static readonly HttpClient s_http = new() { Timeout = TimeSpan.FromMinutes(5) };
 
@@ -54,5 +56,50 @@ public sealed class HttpProcessTests(PostgresCluster cluster)
         }
 
         await OperationsTests.WaitForProbesAsync(cluster, 0);
+    }
+
+    [Fact]
+    public async Task A_cancelled_notification_over_stdio_cancels_the_query_in_PostgreSQL()
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            Environment = { ["CONNECTORS_DATABASE_CONNECTION_STRING"] = cluster.ConnectionString },
+        };
+        foreach (var argument in new[] { ServerProcess.ServerDll("Connectors.Database"), "--statement-timeout", "900", "--tool-timeout", "900" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginErrorReadLine();
+        try
+        {
+            await process.StandardInput.WriteLineAsync("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"tests","version":"1"}}}""");
+            await process.StandardInput.FlushAsync();
+            using (var initialized = JsonDocument.Parse((await process.StandardOutput.ReadLineAsync())!))
+            {
+                Assert.True(initialized.RootElement.TryGetProperty("result", out _));
+            }
+
+            await process.StandardInput.WriteLineAsync("""{"jsonrpc":"2.0","method":"notifications/initialized"}""");
+            await process.StandardInput.WriteLineAsync(
+                """{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"query","arguments":{"sql":""" + $"\"{OperationsTests.LongQuery}\"" + "}}}");
+            await process.StandardInput.FlushAsync();
+            await OperationsTests.WaitForProbesAsync(cluster, 1);
+
+            await process.StandardInput.WriteLineAsync("""{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":5,"reason":"test"}}""");
+            await process.StandardInput.FlushAsync();
+            await OperationsTests.WaitForProbesAsync(cluster, 0);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
     }
 }
