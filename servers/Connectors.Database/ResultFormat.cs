@@ -47,6 +47,9 @@ public sealed class ResultBuilder
 
     public int RowCount { get; private set; }
 
+    /// <summary>The budget in bytes; no single value longer than this many characters could be shown.</summary>
+    public int MaxBytes => _maxBytes;
+
     public void SetColumns(IReadOnlyList<ResultColumn> columns)
     {
         _head = _format switch

@@ -87,6 +87,23 @@ public sealed class DatabaseToolsTests(PostgresCluster cluster)
     }
 
     [Fact]
+    public async Task Numerics_are_exact_at_any_size_and_huge_values_are_never_read_whole()
+    {
+        var mcp = await cluster.SharedServerAsync();
+        var numbers = Json(await mcp.CallAsync("query", new
+        {
+            sql = "SELECT 0::numeric, -0.000123::numeric, 10000::numeric(10,2), 9007199254740991::numeric, 9007199254740993::numeric, 0.1234567890123456789::numeric, 123456789012345678901234567890.123456789::numeric, 'NaN'::numeric, '-Infinity'::numeric, 1e-40::numeric",
+        }));
+        Assert.Equal(
+            "[0,-0.000123,10000.00,9007199254740991,\"9007199254740993\",\"0.1234567890123456789\",\"123456789012345678901234567890.123456789\",\"NaN\",\"-Infinity\",0.0000000000000000000000000000000000000001]",
+            numbers.GetProperty("rows")[0].GetRawText());
+
+        var huge = Json(await mcp.CallAsync("query", new { sql = "SELECT 1 AS n, repeat('x', 20000000) AS big UNION ALL SELECT 2, 'small'" }));
+        Assert.Equal(0, huge.GetProperty("rowCount").GetInt32());
+        Assert.Contains("did not fit", huge.GetProperty("note").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Parameters_bind_to_dollar_placeholders_with_types_inferred_by_PostgreSQL()
     {
         var mcp = await cluster.SharedServerAsync();

@@ -37,13 +37,14 @@ public sealed class ServerProcessTests(PostgresCluster cluster)
     public async Task A_client_that_goes_away_cancels_its_query_in_PostgreSQL()
     {
         // Timeouts far beyond the test's patience: only the cancellation can end the query in time.
-        await using var server = await StartAsync(cluster.ConnectionString, "--statement-timeout", "900", "--tool-timeout", "900");
-        var body = """{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"query","arguments":{"sql":""" + $"\"{OperationsTests.LongQuery}\"" + "}}}";
+        var probe = new Probe(cluster);
+        await using var server = await StartAsync(probe.ConnectionString, "--statement-timeout", "900", "--tool-timeout", "900");
+        var body = """{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"query","arguments":{"sql":""" + $"\"{Probe.LongQuery}\"" + "}}}";
         using var disconnect = new CancellationTokenSource();
         using var request = new HttpRequestMessage(HttpMethod.Post, server.McpUrl) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         request.Headers.TryAddWithoutValidation("Accept", "application/json, text/event-stream");
         var call = s_http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, disconnect.Token);
-        await OperationsTests.WaitForProbesAsync(cluster, 1);
+        await probe.WaitForRunningAsync(1);
 
         await disconnect.CancelAsync();
         try
@@ -55,19 +56,20 @@ public sealed class ServerProcessTests(PostgresCluster cluster)
         {
         }
 
-        await OperationsTests.WaitForProbesAsync(cluster, 0);
+        await probe.WaitForRunningAsync(0);
     }
 
     [Fact]
     public async Task A_cancelled_notification_over_stdio_cancels_the_query_in_PostgreSQL()
     {
+        var probe = new Probe(cluster);
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            Environment = { ["CONNECTORS_DATABASE_CONNECTION_STRING"] = cluster.ConnectionString },
+            Environment = { ["CONNECTORS_DATABASE_CONNECTION_STRING"] = probe.ConnectionString },
         };
         foreach (var argument in new[] { ServerProcess.ServerDll("Connectors.Database"), "--statement-timeout", "900", "--tool-timeout", "900" })
         {
@@ -88,13 +90,13 @@ public sealed class ServerProcessTests(PostgresCluster cluster)
 
             await process.StandardInput.WriteLineAsync("""{"jsonrpc":"2.0","method":"notifications/initialized"}""");
             await process.StandardInput.WriteLineAsync(
-                """{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"query","arguments":{"sql":""" + $"\"{OperationsTests.LongQuery}\"" + "}}}");
+                """{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"query","arguments":{"sql":""" + $"\"{Probe.LongQuery}\"" + "}}}");
             await process.StandardInput.FlushAsync();
-            await OperationsTests.WaitForProbesAsync(cluster, 1);
+            await probe.WaitForRunningAsync(1);
 
             await process.StandardInput.WriteLineAsync("""{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":5,"reason":"test"}}""");
             await process.StandardInput.FlushAsync();
-            await OperationsTests.WaitForProbesAsync(cluster, 0);
+            await probe.WaitForRunningAsync(0);
         }
         finally
         {

@@ -1,3 +1,4 @@
+using System.Data;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -109,7 +110,7 @@ public sealed class PostgresQuery(PostgresEngine engine)
         {
             var chunk = Math.Min(FetchChunk, maxRows + 1 - seen);
             await using var fetch = new NpgsqlCommand($"FETCH FORWARD {chunk.ToString(CultureInfo.InvariantCulture)} FROM {CursorName}", connection);
-            await using var reader = await fetch.ExecuteReaderAsync(cancellationToken);
+            await using var reader = await fetch.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
             if (columns is null)
             {
                 columns = Columns(reader);
@@ -125,7 +126,7 @@ public sealed class PostgresQuery(PostgresEngine engine)
                     return Stop.RowCap;
                 }
 
-                if (!result.TryAdd(Row(reader, columns)))
+                if (!result.TryAdd(await RowAsync(reader, columns, result.MaxBytes, cancellationToken)))
                 {
                     return Stop.ByteBudget;
                 }
@@ -144,7 +145,7 @@ public sealed class PostgresQuery(PostgresEngine engine)
         // EXPLAIN and SHOW answer a handful of rows; they cannot be declared as cursors.
         await using var command = new NpgsqlCommand(sql, connection);
         command.Parameters.AddRange(parameters.ToArray());
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
         var columns = Columns(reader);
         result.SetColumns(columns);
         var seen = 0;
@@ -155,7 +156,7 @@ public sealed class PostgresQuery(PostgresEngine engine)
                 return Stop.RowCap;
             }
 
-            if (!result.TryAdd(Row(reader, columns)))
+            if (!result.TryAdd(await RowAsync(reader, columns, result.MaxBytes, cancellationToken)))
             {
                 return Stop.ByteBudget;
             }
@@ -167,12 +168,12 @@ public sealed class PostgresQuery(PostgresEngine engine)
     private static List<ResultColumn> Columns(NpgsqlDataReader reader) =>
         [.. Enumerable.Range(0, reader.FieldCount).Select(i => new ResultColumn(reader.GetName(i), reader.GetDataTypeName(i)))];
 
-    private static Cell[] Row(NpgsqlDataReader reader, List<ResultColumn> columns)
+    private static async Task<Cell[]> RowAsync(NpgsqlDataReader reader, List<ResultColumn> columns, int maxChars, CancellationToken cancellationToken)
     {
         var cells = new Cell[columns.Count];
         for (var i = 0; i < cells.Length; i++)
         {
-            cells[i] = PostgresValues.Read(reader, i, columns[i].Type);
+            cells[i] = await PostgresValues.ReadAsync(reader, i, columns[i].Type, maxChars, cancellationToken);
         }
 
         return cells;
