@@ -57,8 +57,14 @@ internal static class PostgresValues
 
     private static async Task<(string Text, bool Cut)> ReadTextAsync(NpgsqlDataReader reader, int ordinal, int maxChars, CancellationToken cancellationToken)
     {
+        // The value's length on the wire is known before it is read: ordinary values are read whole, huge ones in part.
+        if (reader.GetBytes(ordinal, 0, null, 0, 0) <= maxChars)
+        {
+            return (await reader.GetFieldValueAsync<string>(ordinal, cancellationToken), false);
+        }
+
         using var text = await reader.GetTextReaderAsync(ordinal, cancellationToken);
-        var buffer = new char[Math.Min(maxChars + 1, 64 * 1024)];
+        var buffer = new char[8 * 1024];
         var value = new StringBuilder();
         int read;
         while (value.Length <= maxChars && (read = await text.ReadAsync(buffer.AsMemory(0, Math.Min(buffer.Length, maxChars + 1 - value.Length)), cancellationToken)) > 0)
@@ -74,10 +80,10 @@ internal static class PostgresValues
 
     private static async Task<byte[]> ReadAllAsync(NpgsqlDataReader reader, int ordinal, CancellationToken cancellationToken)
     {
+        var raw = new byte[reader.GetBytes(ordinal, 0, null, 0, 0)];
         await using var stream = await reader.GetStreamAsync(ordinal, cancellationToken);
-        using var copy = new MemoryStream();
-        await stream.CopyToAsync(copy, cancellationToken);
-        return copy.ToArray();
+        await stream.ReadExactlyAsync(raw, cancellationToken);
+        return raw;
     }
 
     private static async Task<Cell> BinaryAsync(NpgsqlDataReader reader, int ordinal, CancellationToken cancellationToken)
