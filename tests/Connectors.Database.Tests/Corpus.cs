@@ -152,6 +152,8 @@ public static class Corpus
         ("size", "SELECT " + new string('(', 5_000) + "1" + new string(')', 5_000)),
         ("size", "SELECT " + string.Concat(Enumerable.Repeat("ARRAY[", 3_000)) + "1" + new string(']', 3_000)),
         ("size", string.Concat(Enumerable.Repeat("SELECT 1 UNION ALL ", 20_000)) + "SELECT 1"),
+        ("size", "SELECT " + string.Concat(Enumerable.Repeat("NOT ", 9_000)) + "true"),
+        ("size", "SELECT " + string.Concat(Enumerable.Repeat("CASE WHEN true THEN ", 4_000)) + "1" + string.Concat(Enumerable.Repeat(" END", 4_000))),
         ("size", ""),
         ("size", "   ;  ; "),
         ("size", "SELECT 1\0; DELETE FROM accounts"),
