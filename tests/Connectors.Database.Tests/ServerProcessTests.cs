@@ -34,6 +34,20 @@ public sealed class ServerProcessTests(PostgresCluster cluster)
     }
 
     [Fact]
+    public async Task Without_libpg_query_the_server_refuses_to_start_and_says_how_to_install_it()
+    {
+        var (exitCode, _, stderr) = await ServerProcess.RunToExitAsync("Connectors.Database", [],
+            new Dictionary<string, string>
+            {
+                ["CONNECTORS_DATABASE_CONNECTION_STRING"] = cluster.ConnectionString,
+                ["CONNECTORS_PG_QUERY_LIBRARY"] = "/nonexistent/libpg_query.so",
+            });
+        Assert.Equal(2, exitCode);
+        Assert.Contains("apt-get install libpg-query-dev", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(PostgresCluster.Password, stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_client_that_goes_away_cancels_its_query_in_PostgreSQL()
     {
         // Timeouts far beyond the test's patience: only the cancellation can end the query in time.

@@ -10,12 +10,16 @@ namespace Connectors.Database.Postgres;
 internal readonly record struct PgParseOutcome(string? TreeJson, string? Error, int ErrorPosition);
 
 /// <summary>
-/// PostgreSQL's own parser, through libpg_query (Debian <c>libpg-query-dev</c>). The library name is resolved at run time
-/// (versioned Debian names first), and <see cref="EnsureAvailable"/> turns a missing library into a start-up message.
+/// PostgreSQL's own parser, through libpg_query (Debian <c>libpg-query-dev</c>). The library is resolved at run time:
+/// the path in <c>CONNECTORS_PG_QUERY_LIBRARY</c> when set, else the usual names; <see cref="EnsureAvailable"/> turns a
+/// missing library into a start-up message.
 /// </summary>
 internal static partial class PgQueryNative
 {
     private const string LibraryName = "pg_query";
+
+    /// <summary>Environment variable naming the library file, for installations outside the loader's search path.</summary>
+    public const string LibraryVariable = "CONNECTORS_PG_QUERY_LIBRARY";
 
     // Debian ships only the versioned name in the runtime package; the unversioned one comes with -dev.
     private static readonly string[] s_candidates =
@@ -30,7 +34,7 @@ internal static partial class PgQueryNative
         {
             throw new ConnectorConfigurationException(
                 "The SQL guard needs PostgreSQL's parser library libpg_query, which was not found. " +
-                "Install it (Debian/Ubuntu: apt-get install libpg-query-dev) and start the server again.");
+                $"Install it (Debian/Ubuntu: apt-get install libpg-query-dev), or name its file in {LibraryVariable}, and start the server again.");
         }
     }
 
@@ -57,7 +61,8 @@ internal static partial class PgQueryNative
     private static bool RegisterResolver()
     {
         IntPtr handle = IntPtr.Zero;
-        foreach (var candidate in s_candidates)
+        var configured = Environment.GetEnvironmentVariable(LibraryVariable);
+        foreach (var candidate in string.IsNullOrEmpty(configured) ? s_candidates : [configured])
         {
             if (NativeLibrary.TryLoad(candidate, out handle))
             {
