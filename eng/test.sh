@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of Connectors on a fresh machine: installs what the tests need (Node.js for the MCP conformance
-# suite and the MCP Inspector), builds the solution, runs all test projects, and ends with one line of counts:
+# suite and the MCP Inspector; PostgreSQL and libpg_query for the database server), builds the solution, runs all test projects, and ends with one line of counts:
 #   N passed, N failed, N skipped
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +23,24 @@ ensure_node() {
   fi
 }
 
+# The database server's guard needs libpg_query; its tests start a throwaway PostgreSQL cluster (initdb + pg_ctl).
+ensure_postgres() {
+  local missing=()
+  [ -x /usr/lib/postgresql/15/bin/initdb ] || [ -n "${CONNECTORS_TEST_POSTGRES:-}" ] || missing+=(postgresql)
+  ldconfig -p 2>/dev/null | grep -q 'libpg_query\.so' || missing+=(libpg-query-dev)
+  [ ${#missing[@]} -eq 0 ] && return
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing ${missing[*]} from Debian"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    say "the database tests need ${missing[*]} (apt-get install ${missing[*]}), or CONNECTORS_TEST_POSTGRES for an existing server; install and re-run."
+    exit 1
+  fi
+}
+
 ensure_node
+ensure_postgres
 say "node $(node --version), npm $(npm --version)"
 say "installing the Node test tools (eng/node)"
 (cd eng/node && npm ci --no-audit --no-fund --loglevel=error >/dev/null)

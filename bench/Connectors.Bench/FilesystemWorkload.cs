@@ -192,6 +192,6 @@ internal static class FilesystemWorkload
 
     private sealed record Row(string Who, string Workload, List<double> Times, int Bytes)
     {
-        public double Median => Stats.Percentile(Times, 50);
+        public double Median => Measure.Percentile(Times, 50);
     }
 }

@@ -66,22 +66,10 @@ namespace Connectors.Bench
                 }
             }
 
-            Console.WriteLine($"ready_ms_median={Stats.Percentile(readyMs, 50):F1} ready_ms_min={readyMs.Min():F1} ready_ms_max={readyMs.Max():F1} runs={runs}");
+            Console.WriteLine($"ready_ms_median={Measure.Percentile(readyMs, 50):F1} ready_ms_min={readyMs.Min():F1} ready_ms_max={readyMs.Max():F1} runs={runs}");
             Console.WriteLine($"idle_rss_mb={idleRss:F1} rss_after_calls_mb={rssAfter:F1}");
-            Console.WriteLine($"read_text_file_p50_ms={Stats.Percentile(callMs, 50):F3} read_text_file_p95_ms={Stats.Percentile(callMs, 95):F3} calls={calls}");
+            Console.WriteLine($"read_text_file_p50_ms={Measure.Percentile(callMs, 50):F3} read_text_file_p95_ms={Measure.Percentile(callMs, 95):F3} calls={calls}");
             return 0;
-        }
-    }
-
-    internal static class Stats
-    {
-        public static double Percentile(IEnumerable<double> values, double percentile)
-        {
-            var sorted = values.Order().ToList();
-            var rank = percentile / 100 * (sorted.Count - 1);
-            var low = (int)Math.Floor(rank);
-            var high = Math.Min(sorted.Count - 1, low + 1);
-            return sorted[low] + ((sorted[high] - sorted[low]) * (rank - low));
         }
     }
 }

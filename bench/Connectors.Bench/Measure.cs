@@ -1,0 +1,29 @@
+using System.Globalization;
+
+/// <summary>Measurements shared by the benchmark programs.</summary>
+internal static class Measure
+{
+    /// <summary>Resident memory of a process, in MB (Linux /proc).</summary>
+    public static double ReadRssMb(int pid)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+            }
+        }
+
+        return double.NaN;
+    }
+
+    /// <summary>The percentile of the values, interpolated between neighbours.</summary>
+    public static double Percentile(IEnumerable<double> values, double percentile)
+    {
+        var sorted = values.Order().ToList();
+        var rank = percentile / 100 * (sorted.Count - 1);
+        var low = (int)Math.Floor(rank);
+        var high = Math.Min(sorted.Count - 1, low + 1);
+        return sorted[low] + ((sorted[high] - sorted[low]) * (rank - low));
+    }
+}

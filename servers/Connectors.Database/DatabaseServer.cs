@@ -1,0 +1,53 @@
+using Connectors.Database.Postgres;
+using Connectors.Database.Tools;
+using Connectors.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Connectors.Database;
+
+/// <summary>The database server's definition: its options and profiles, its two guard layers, its tools.</summary>
+public static class DatabaseServer
+{
+    public static ConnectorServer Create()
+    {
+        PostgresEngine.DisableSqlRewriting();
+        var server = new ConnectorServer("connectors-database", "Read-only SQL on PostgreSQL that cannot be talked into writing.")
+        {
+            Instructions = "Explore with list_schemas, list_tables and describe_table before writing SQL. query runs one read-only " +
+                "statement (SELECT, WITH, VALUES, EXPLAIN, SHOW) with $1… parameters; results are capped, so filter and aggregate " +
+                "in SQL. Name a profile with 'database' when list_databases shows more than one.",
+            ConfigSections = { DatabaseOptions.ProfilesSection },
+        };
+        foreach (var option in DatabaseOptions.All)
+        {
+            server.Options.Add(option);
+        }
+
+        server.ConfigureServices((services, settings) =>
+        {
+            Postgres.PgQueryNative.EnsureAvailable();
+            var profiles = ProfileRegistry.Create(settings);
+            services.TryAddSingleton(TimeProvider.System);
+            services.AddSingleton(profiles);
+            services.AddSingleton<PostgresEngine>();
+            services.AddSingleton<FunctionCatalog>();
+            services.AddSingleton<SqlGuard>();
+            services.AddSingleton<PostgresQuery>();
+            services.AddSingleton<PostgresCatalog>();
+            foreach (var profile in profiles.All)
+            {
+                services.AddReadinessCheck($"database {profile.Name}", async (provider, ct) =>
+                    await provider.GetRequiredService<PostgresEngine>().PingAsync(profile, ct)
+                        ? ReadinessResult.Ok("reachable")
+                        : ReadinessResult.Failed("unreachable (the server log has the details)"));
+            }
+        });
+        server.ConfigureMcp((mcp, _) => mcp
+            .WithTools<DatabaseTools>()
+            .WithResources<DatabaseResources>()
+            .WithPrompts<DatabasePrompts>()
+            .WithCompleteHandler(DatabaseCompletions.CompleteAsync));
+        return server;
+    }
+}

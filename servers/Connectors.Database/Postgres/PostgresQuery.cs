@@ -1,0 +1,225 @@
+using System.Data;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Connectors.Hosting.Errors;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Connectors.Database.Postgres;
+
+/// <summary>What a query answered: the text to return, and how many rows it holds.</summary>
+/// <param name="Text">The result in the requested format, within the byte budget.</param>
+/// <param name="Rows">Rows included.</param>
+/// <param name="Truncated">Whether rows were left out (row cap or byte budget).</param>
+public sealed record QueryAnswer(string Text, int Rows, bool Truncated);
+
+/// <summary>
+/// Runs one guarded statement inside the engine fence and streams its rows into the answer. A SELECT runs through a
+/// cursor fetched in chunks, so at most <c>max_rows + 1</c> rows (the +1 only proves there are more) ever leave the
+/// server and memory stays flat however large the table is.
+/// </summary>
+public sealed class PostgresQuery(PostgresEngine engine)
+{
+    private const string CursorName = "connectors_result";
+    // Rows per FETCH: small answers stop early, large ones take few round trips.
+    private const int FetchChunk = 5_000;
+    private static readonly string s_declare = $"DECLARE {CursorName} NO SCROLL CURSOR FOR ";
+
+    public Task<QueryAnswer> RunAsync(
+        DatabaseProfile profile, GuardedStatement statement, IReadOnlyList<JsonElement> parameters, int maxRows, string format, CancellationToken cancellationToken)
+    {
+        var values = Parameters(statement, parameters);
+        return engine.ReadAsync(profile, async (connection, ct) =>
+        {
+            var result = new ResultBuilder(format, profile.MaxBytes - 600);
+            try
+            {
+                var stopped = statement.Kind == StatementKind.Select
+                    ? await ReadThroughCursorAsync(connection, statement.Text, values, result, maxRows, ct)
+                    : await ReadDirectAsync(connection, statement.Text, values, result, maxRows, ct);
+                var note = stopped switch
+                {
+                    Stop.RowCap => $"Showing the first {result.RowCount:N0} rows; the query returned more. Narrow it with WHERE, aggregate with GROUP BY, page with ORDER BY … LIMIT/OFFSET, or raise max_rows (at most {profile.MaxRows:N0} for this database).",
+                    Stop.ByteBudget => $"Showing the first {result.RowCount:N0} rows: the next ones did not fit the {profile.MaxBytes:N0}-byte answer budget. Select fewer or narrower columns (e.g. left(col, 100)), or page with ORDER BY … LIMIT/OFFSET.",
+                    _ => null,
+                };
+                return new QueryAnswer(result.Build(note), result.RowCount, note is not null);
+            }
+            catch (PostgresException ex) when (IsAboutTheQuery(ex))
+            {
+                var shift = statement.Kind == StatementKind.Select ? s_declare.Length : 0;
+                throw ConnectorException.InvalidArgument("sql", PostgresEngine.QueryErrorText(ex, shift));
+            }
+        }, cancellationToken);
+    }
+
+    /// <summary>The JSON plan of a guarded SELECT (EXPLAIN FORMAT JSON, with ANALYZE when asked).</summary>
+    public Task<string> ExplainAsync(
+        DatabaseProfile profile, GuardedStatement statement, IReadOnlyList<JsonElement> parameters, bool analyze, CancellationToken cancellationToken)
+    {
+        var values = Parameters(statement, parameters);
+        var prefix = $"EXPLAIN (FORMAT JSON{(analyze ? ", ANALYZE, BUFFERS" : "")}) ";
+        return engine.ReadAsync(profile, async (connection, ct) =>
+        {
+            try
+            {
+                await using var command = new NpgsqlCommand(prefix + statement.Text, connection);
+                command.Parameters.AddRange(values.ToArray());
+                return Convert.ToString(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture) ?? "[]";
+            }
+            catch (PostgresException ex) when (IsAboutTheQuery(ex))
+            {
+                throw ConnectorException.InvalidArgument("sql", PostgresEngine.QueryErrorText(ex, prefix.Length));
+            }
+        }, cancellationToken);
+    }
+
+    private static List<NpgsqlParameter> Parameters(GuardedStatement statement, IReadOnlyList<JsonElement> parameters)
+    {
+        // PostgreSQL answers a count mismatch with a protocol error; say plainly what is wrong instead.
+        if (parameters.Count != statement.ParameterCount)
+        {
+            throw ConnectorException.InvalidArgument("params", statement.ParameterCount == 0
+                ? $"the query has no $n placeholders, but {parameters.Count} value(s) were given."
+                : $"the query uses $1…${statement.ParameterCount}; give exactly {statement.ParameterCount} value(s) (got {parameters.Count}).");
+        }
+
+        return [.. parameters.Select(ToParameter)];
+    }
+
+    private enum Stop
+    {
+        End,
+        RowCap,
+        ByteBudget,
+    }
+
+    private static async Task<Stop> ReadThroughCursorAsync(
+        NpgsqlConnection connection, string sql, List<NpgsqlParameter> parameters, ResultBuilder result, int maxRows, CancellationToken cancellationToken)
+    {
+        await using (var declare = new NpgsqlCommand(s_declare + sql, connection))
+        {
+            declare.Parameters.AddRange(parameters.ToArray());
+            await declare.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var seen = 0;
+        List<ResultColumn>? columns = null;
+        while (true)
+        {
+            var chunk = Math.Min(FetchChunk, maxRows + 1 - seen);
+            await using var fetch = new NpgsqlCommand($"FETCH FORWARD {chunk.ToString(CultureInfo.InvariantCulture)} FROM {CursorName}", connection);
+            await using var reader = await fetch.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
+            if (columns is null)
+            {
+                columns = Columns(reader);
+                result.SetColumns(columns);
+            }
+
+            var fetched = 0;
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                fetched++;
+                if (++seen > maxRows)
+                {
+                    return Stop.RowCap;
+                }
+
+                if (!result.TryAdd(await RowAsync(reader, columns, result.MaxBytes, cancellationToken)))
+                {
+                    return Stop.ByteBudget;
+                }
+            }
+
+            if (fetched < chunk)
+            {
+                return Stop.End;
+            }
+        }
+    }
+
+    private static async Task<Stop> ReadDirectAsync(
+        NpgsqlConnection connection, string sql, List<NpgsqlParameter> parameters, ResultBuilder result, int maxRows, CancellationToken cancellationToken)
+    {
+        // EXPLAIN and SHOW answer a handful of rows; they cannot be declared as cursors.
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddRange(parameters.ToArray());
+        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
+        var columns = Columns(reader);
+        result.SetColumns(columns);
+        var seen = 0;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (++seen > maxRows)
+            {
+                return Stop.RowCap;
+            }
+
+            if (!result.TryAdd(await RowAsync(reader, columns, result.MaxBytes, cancellationToken)))
+            {
+                return Stop.ByteBudget;
+            }
+        }
+
+        return Stop.End;
+    }
+
+    private static List<ResultColumn> Columns(NpgsqlDataReader reader) =>
+        [.. Enumerable.Range(0, reader.FieldCount).Select(i => new ResultColumn(reader.GetName(i), reader.GetDataTypeName(i)))];
+
+    private static async Task<Cell[]> RowAsync(NpgsqlDataReader reader, List<ResultColumn> columns, int maxChars, CancellationToken cancellationToken)
+    {
+        var cells = new Cell[columns.Count];
+        for (var i = 0; i < cells.Length; i++)
+        {
+            cells[i] = await PostgresValues.ReadAsync(reader, i, columns[i].Type, maxChars, cancellationToken);
+        }
+
+        return cells;
+    }
+
+    /// <summary>Errors in the statement itself (syntax, names, types, data), as opposed to connection trouble.</summary>
+    internal static bool IsAboutTheQuery(PostgresException ex) =>
+        ex.SqlState[..2] is "22" or "42" or "21" or "2F" or "0A" or "P0" or "27" or "44" or "2B" or "38" or "39" or "09";
+
+    /// <summary>
+    /// Parameters are sent untyped (PostgreSQL infers each from its use), as text: JSON strings as they are, numbers and
+    /// booleans as written, arrays of scalars as PostgreSQL array literals, objects as JSON text.
+    /// </summary>
+    private static NpgsqlParameter ToParameter(JsonElement value, int index)
+    {
+        object text = value.ValueKind switch
+        {
+            JsonValueKind.Null or JsonValueKind.Undefined => DBNull.Value,
+            JsonValueKind.String => value.GetString()!,
+            JsonValueKind.Array => ArrayLiteral(value, index),
+            _ => value.GetRawText(),
+        };
+        return new NpgsqlParameter { Value = text, NpgsqlDbType = NpgsqlDbType.Unknown };
+    }
+
+    private static string ArrayLiteral(JsonElement array, int index)
+    {
+        var literal = new StringBuilder("{");
+        var first = true;
+        foreach (var item in array.EnumerateArray())
+        {
+            if (!first)
+            {
+                literal.Append(',');
+            }
+
+            first = false;
+            literal.Append(item.ValueKind switch
+            {
+                JsonValueKind.Null => "NULL",
+                JsonValueKind.String => "\"" + item.GetString()!.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"",
+                JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => item.GetRawText(),
+                _ => throw ConnectorException.InvalidArgument("params", $"params[{index}]: an array may hold only strings, numbers, booleans and nulls."),
+            });
+        }
+
+        return literal.Append('}').ToString();
+    }
+}

@@ -1,0 +1,3 @@
+using Connectors.Database;
+
+return await DatabaseServer.Create().RunAsync(args);

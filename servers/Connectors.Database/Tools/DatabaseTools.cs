@@ -1,0 +1,153 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Connectors.Database.Postgres;
+using Connectors.Hosting.Errors;
+using Connectors.Hosting.Output;
+using ModelContextProtocol.Server;
+
+namespace Connectors.Database.Tools;
+
+/// <summary>Read-only database tools. Every handler asks <see cref="SqlGuard"/> for its profile (and its SQL) first.</summary>
+[McpServerToolType]
+public sealed class DatabaseTools(SqlGuard guard, ProfileRegistry profiles, PostgresQuery query, PostgresCatalog catalog, OutputBudget budget)
+{
+    private const string DatabaseDescription = "Database profile to use (see list_databases); the default profile when omitted.";
+
+    [McpServerTool(Name = "list_databases", Title = "List databases", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
+    [Description("Lists the database profiles this server can query and what each points at (engine, host, database, user, limits), without secrets.")]
+    public string ListDatabases() =>
+        string.Join('\n', profiles.All.Select(p => p.Describe())) + "\n";
+
+    [McpServerTool(Name = "list_schemas", Title = "List schemas", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
+    [Description("Lists the schemas you can use (system schemas left out), with owner, number of tables and views, and comment.")]
+    public async Task<string> ListSchemas(
+        [Description(DatabaseDescription)] string? database = null,
+        CancellationToken cancellationToken = default)
+    {
+        var profile = guard.Profile(database);
+        var schemas = await catalog.SchemasAsync(profile, cancellationToken);
+        var text = new StringBuilder();
+        foreach (var schema in schemas)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{schema.Name} (owner {schema.Owner}, {schema.Tables} tables/views)");
+            text.Append(schema.Comment is null ? "" : $": {schema.Comment}").Append('\n');
+        }
+
+        return schemas.Count == 0 ? "No schemas are visible to this role." : budget.Fit(text.ToString(), _ => "Name a schema in list_tables.");
+    }
+
+    [McpServerTool(Name = "list_tables", Title = "List tables", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
+    [Description("Lists tables, views, materialized views and foreign tables with kind, estimated row count and size; optionally of one schema.")]
+    public async Task<string> ListTables(
+        [Description("Only this schema (e.g. public); all usable schemas when omitted.")] string? schema = null,
+        [Description(DatabaseDescription)] string? database = null,
+        CancellationToken cancellationToken = default)
+    {
+        var profile = guard.Profile(database);
+        var tables = await catalog.TablesAsync(profile, schema, cancellationToken);
+        if (tables.Count == 0)
+        {
+            return schema is null ? "No tables are visible to this role." : $"No tables in schema '{schema}' (or the schema does not exist; see list_schemas).";
+        }
+
+        var text = new StringBuilder();
+        foreach (var table in tables.Take(PostgresCatalog.MaxTables))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{table.Schema}.{table.Name} ({table.Kind}, ~{table.EstimatedRows:N0} rows, {Size(table.Bytes)})");
+            text.Append(table.Comment is null ? "" : $": {table.Comment}").Append('\n');
+        }
+
+        if (tables.Count > PostgresCatalog.MaxTables)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"[Only the first {PostgresCatalog.MaxTables:N0} are listed; name a schema to see the others.]\n");
+        }
+
+        return budget.Fit(text.ToString(), _ => "Name a schema to list fewer tables.");
+    }
+
+    [McpServerTool(Name = "describe_table", Title = "Describe table", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
+    [Description("Describes a table or view: columns (type, nullability, default, comment), primary key, foreign keys, unique and check constraints, indexes.")]
+    public async Task<string> DescribeTable(
+        [Description("Table or view name, e.g. orders (not quoted).")] string table,
+        [Description("Schema of the table; the search path decides when omitted.")] string? schema = null,
+        [Description(DatabaseDescription)] string? database = null,
+        CancellationToken cancellationToken = default)
+    {
+        var profile = guard.Profile(database);
+        var description = await catalog.DescribeAsync(profile, schema, table, cancellationToken)
+            ?? throw ConnectorException.NotFound($"No table or view '{(schema is null ? "" : schema + ".")}{table}' is visible. Call list_tables to see the names.");
+        return budget.Fit(TableText.Format(description), _ => "Query information_schema.columns for the remaining columns.");
+    }
+
+    [McpServerTool(Name = "query", Title = "Run a read-only query", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
+    [Description("Runs one read-only SQL statement (SELECT, WITH, VALUES, UNION…, EXPLAIN or SHOW) and returns column names and types once, then rows as arrays. " +
+        "Use $1, $2… with params for values. At most max_rows rows (default 500) and the answer's byte budget; a cut answer says so and how to narrow the query. " +
+        "Anything that could write, lock, or call an unsafe function is refused.")]
+    public async Task<string> Query(
+        [Description("One SQL statement, e.g. SELECT id, total FROM orders WHERE created_at > $1 ORDER BY total DESC LIMIT 20.")] string sql,
+        [Description("Values for $1, $2… in order: strings, numbers, booleans, null, or arrays of those (sent as PostgreSQL arrays).")] JsonElement[]? @params = null,
+        [Description("Most rows to return (default 500; the profile sets the maximum).")] int? max_rows = null,
+        [Description("Answer format: json (default: {columns, rows}), csv, or markdown.")] string format = ResultBuilder.Json,
+        [Description(DatabaseDescription)] string? database = null,
+        CancellationToken cancellationToken = default)
+    {
+        var profile = guard.Profile(database);
+        var statement = await guard.CheckAsync(profile, sql, cancellationToken);
+        var rows = RowLimit(profile, max_rows);
+        var chosenFormat = ResultBuilder.Formats.FirstOrDefault(f => string.Equals(f, format?.Trim(), StringComparison.OrdinalIgnoreCase))
+            ?? throw ConnectorException.InvalidArgument(nameof(format), $"use one of: {string.Join(", ", ResultBuilder.Formats)}.");
+        var answer = await query.RunAsync(profile, statement, @params ?? [], rows, chosenFormat, cancellationToken);
+        return answer.Text;
+    }
+
+    [McpServerTool(Name = "explain", Title = "Explain a query", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
+    [Description("Shows PostgreSQL's plan for a read-only query as an indented tree (node, relation, cost, rows, conditions). " +
+        "analyze=true also runs it for real timings, only when the database profile allows it.")]
+    public async Task<string> Explain(
+        [Description("The SELECT to explain (without EXPLAIN).")] string sql,
+        [Description("Values for $1, $2… as in query.")] JsonElement[]? @params = null,
+        [Description("Run the query to measure real times and row counts (EXPLAIN ANALYZE); only when the profile allows it.")] bool analyze = false,
+        [Description(DatabaseDescription)] string? database = null,
+        CancellationToken cancellationToken = default)
+    {
+        var profile = guard.Profile(database);
+        var statement = await guard.CheckAsync(profile, sql, cancellationToken);
+        if (statement.Kind != StatementKind.Select)
+        {
+            throw ConnectorException.InvalidArgument(nameof(sql), "give the SELECT itself; explain adds EXPLAIN.");
+        }
+
+        if (analyze && !profile.AllowExplainAnalyze)
+        {
+            throw ConnectorException.PermissionDenied($"EXPLAIN ANALYZE runs the query and is not enabled for database '{profile.Name}' (allowExplainAnalyze).");
+        }
+
+        var plan = await query.ExplainAsync(profile, statement, @params ?? [], analyze, cancellationToken);
+        return budget.Fit(PlanSummary.Render(plan), _ => "The plan is large; explain a smaller part of the query.");
+    }
+
+    private static int RowLimit(DatabaseProfile profile, int? requested)
+    {
+        if (requested is null)
+        {
+            return Math.Min(DatabaseProfile.DefaultRows, profile.MaxRows);
+        }
+
+        if (requested < 1 || requested > profile.MaxRows)
+        {
+            throw ConnectorException.InvalidArgument("max_rows", $"must be between 1 and {profile.MaxRows:N0} for database '{profile.Name}'.");
+        }
+
+        return requested.Value;
+    }
+
+    internal static string Size(long bytes) => bytes switch
+    {
+        < 1024 => $"{bytes} B",
+        < 1024 * 1024 => $"{bytes / 1024.0:0.#} KB",
+        < 1024L * 1024 * 1024 => $"{bytes / (1024.0 * 1024):0.#} MB",
+        _ => $"{bytes / (1024.0 * 1024 * 1024):0.#} GB",
+    };
+}

@@ -1,0 +1,102 @@
+using System.Globalization;
+using Connectors.Database.Postgres;
+using Connectors.Hosting.Configuration;
+using Connectors.Hosting.Errors;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace Connectors.Database.Tests;
+
+/// <summary>
+/// The engine fence on its own, with the parser layer bypassed: raw SQL straight to <see cref="PostgresEngine"/> over a
+/// single pooled connection, so every call reuses the connection the previous attack ran on.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Disposed by IAsyncLifetime.DisposeAsync.")]
+public sealed class EngineFenceTests(PostgresCluster cluster) : IAsyncLifetime
+{
+    private readonly PostgresEngine _engine = new(NullLogger<PostgresEngine>.Instance);
+    private DatabaseProfile _profile = null!;
+
+    public static TheoryData<string> WritesTheEngineRefuses() =>
+    [
+        "DELETE FROM accounts",
+        "SELECT 1; DELETE FROM accounts",
+        "COMMIT; DROP TABLE accounts",
+        "ROLLBACK; UPDATE accounts SET balance = 0",
+        "WITH x AS (UPDATE accounts SET balance = 0 RETURNING 1) SELECT * FROM x",
+        "SELECT bump_balances()",
+        "SELECT sneaky_stable()",
+        "SELECT nextval('account_ids')",
+        "SELECT * INTO pwned FROM accounts",
+        "CREATE TABLE pwned (x int)",
+        "SELECT lo_create(0)",
+        "GRANT ALL ON accounts TO PUBLIC",
+        "COPY accounts FROM PROGRAM 'echo 9,x,1'",
+        "SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE; DELETE FROM accounts",
+    ];
+
+    public Task InitializeAsync()
+    {
+        var settings = ConnectorSettings.From(new Dictionary<ConnectorOption, object?>
+        {
+            [DatabaseOptions.ConnectionString] = cluster.ConnectionString,
+            [DatabaseOptions.MaxConnections] = 1,
+        });
+        _profile = ProfileRegistry.Create(settings).Get(null);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _engine.DisposeAsync();
+
+    private Task<string> RawAsync(string sql) => _engine.ReadAsync(_profile, async (connection, ct) =>
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToString(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture) ?? "";
+    }, CancellationToken.None);
+
+    [Theory]
+    [MemberData(nameof(WritesTheEngineRefuses))]
+    public async Task A_write_that_reaches_the_engine_changes_nothing(string sql)
+    {
+        var before = await cluster.FingerprintAsync();
+        try
+        {
+            // Most are refused by the read-only transaction; the rest (lo_create) are undone by the rollback.
+            await RawAsync(sql);
+        }
+        catch (ConnectorException)
+        {
+        }
+
+        Assert.Equal(before, await cluster.FingerprintAsync());
+        Assert.Equal("on", await RawAsync("SHOW transaction_read_only"));
+    }
+
+    [Fact]
+    public async Task Settings_and_advisory_locks_never_outlive_a_call_on_the_same_pooled_connection()
+    {
+        var pid = await RawAsync("SELECT pg_backend_pid()");
+        await RawAsync("SELECT set_config('statement_timeout', '0', false)");
+        await RawAsync("SELECT set_config('default_transaction_read_only', 'off', false)");
+        await RawAsync("SELECT pg_advisory_lock(4242)");
+        await RawAsync("SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE");
+
+        Assert.Equal(pid, await RawAsync("SELECT pg_backend_pid()"));
+        Assert.Equal("30s", await RawAsync("SHOW statement_timeout"));
+        Assert.Equal("on", await RawAsync("SHOW default_transaction_read_only"));
+        Assert.Equal("0", await RawAsync("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"));
+        var before = await cluster.FingerprintAsync();
+        var error = await Assert.ThrowsAsync<ConnectorException>(() => RawAsync("DELETE FROM accounts"));
+        Assert.Equal(ErrorCodes.PermissionDenied, error.Code);
+        Assert.Equal(before, await cluster.FingerprintAsync());
+    }
+
+    [Fact]
+    public async Task Stacked_statements_are_refused_by_the_server_itself()
+    {
+        var error = await Assert.ThrowsAsync<ConnectorException>(() => RawAsync("SELECT 1; SELECT 2"));
+        Assert.Equal(ErrorCodes.InvalidArgument, error.Code);
+        Assert.Contains("multiple commands", error.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Connectors.Testing;
+
+namespace Connectors.Database.Tests;
+
+/// <summary>The server as a real process: readiness of every profile over HTTP, and cancellation by a client over HTTP and stdio.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ServerProcessTests(PostgresCluster cluster)
+{
+    private static readonly HttpClient s_http = new() { Timeout = TimeSpan.FromMinutes(5) };
+
+    private Task<ServerProcess> StartAsync(string connectionString, params string[] extra) =>
+        ServerProcess.StartHttpAsync("Connectors.Database", ["--log-level", "information", .. extra],
+            new Dictionary<string, string> { ["CONNECTORS_DATABASE_CONNECTION_STRING"] = connectionString });
+
+    [Fact]
+    public async Task Readyz_checks_the_database_profile()
+    {
+        await using (var server = await StartAsync(cluster.ConnectionString))
+        {
+            using var ready = await s_http.GetAsync(new Uri(server.BaseUrl, "/readyz"));
+            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+            Assert.Contains("database default", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        await using var unreachable = await StartAsync($"Host=127.0.0.1;Port=1;Database=x;Username=u;Password={PostgresCluster.Password}");
+        using var notReady = await s_http.GetAsync(new Uri(unreachable.BaseUrl, "/readyz"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, notReady.StatusCode);
+        Assert.DoesNotContain(PostgresCluster.Password, await notReady.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain(unreachable.StderrLines, line => line.Contains(PostgresCluster.Password, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Without_libpg_query_the_server_refuses_to_start_and_says_how_to_install_it()
+    {
+        var (exitCode, _, stderr) = await ServerProcess.RunToExitAsync("Connectors.Database", [],
+            new Dictionary<string, string>
+            {
+                ["CONNECTORS_DATABASE_CONNECTION_STRING"] = cluster.ConnectionString,
+                ["CONNECTORS_PG_QUERY_LIBRARY"] = "/nonexistent/libpg_query.so",
+            });
+        Assert.Equal(2, exitCode);
+        Assert.Contains("apt-get install libpg-query-dev", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(PostgresCluster.Password, stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_client_that_goes_away_cancels_its_query_in_PostgreSQL()
+    {
+        // Timeouts far beyond the test's patience: only the cancellation can end the query in time.
+        var probe = new Probe(cluster);
+        await using var server = await StartAsync(probe.ConnectionString, "--statement-timeout", "900", "--tool-timeout", "900");
+        var body = """{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"query","arguments":{"sql":""" + $"\"{Probe.LongQuery}\"" + "}}}";
+        using var disconnect = new CancellationTokenSource();
+        using var request = new HttpRequestMessage(HttpMethod.Post, server.McpUrl) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.TryAddWithoutValidation("Accept", "application/json, text/event-stream");
+        var call = s_http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, disconnect.Token);
+        await probe.WaitForRunningAsync(1);
+
+        await disconnect.CancelAsync();
+        try
+        {
+            using var response = await call;
+            await response.Content.ReadAsStringAsync(disconnect.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await probe.WaitForRunningAsync(0);
+    }
+
+    [Fact]
+    public async Task A_cancelled_notification_over_stdio_cancels_the_query_in_PostgreSQL()
+    {
+        var probe = new Probe(cluster);
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            Environment = { ["CONNECTORS_DATABASE_CONNECTION_STRING"] = probe.ConnectionString },
+        };
+        foreach (var argument in new[] { ServerProcess.ServerDll("Connectors.Database"), "--statement-timeout", "900", "--tool-timeout", "900" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginErrorReadLine();
+        try
+        {
+            await process.StandardInput.WriteLineAsync("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"tests","version":"1"}}}""");
+            await process.StandardInput.FlushAsync();
+            using (var initialized = JsonDocument.Parse((await process.StandardOutput.ReadLineAsync())!))
+            {
+                Assert.True(initialized.RootElement.TryGetProperty("result", out _));
+            }
+
+            await process.StandardInput.WriteLineAsync("""{"jsonrpc":"2.0","method":"notifications/initialized"}""");
+            await process.StandardInput.WriteLineAsync(
+                """{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"query","arguments":{"sql":""" + $"\"{Probe.LongQuery}\"" + "}}}");
+            await process.StandardInput.FlushAsync();
+            await probe.WaitForRunningAsync(1);
+
+            await process.StandardInput.WriteLineAsync("""{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":5,"reason":"test"}}""");
+            await process.StandardInput.FlushAsync();
+            await probe.WaitForRunningAsync(0);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+}
