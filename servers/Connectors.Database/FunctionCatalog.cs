@@ -8,15 +8,22 @@ namespace Connectors.Database;
 /// <summary>
 /// The catalog half of the parser layer: a function may run only when PostgreSQL marks every function of that name
 /// immutable or stable (<c>pg_proc.provolatile</c>), or it is a harmless volatile function of pg_catalog. Operators run
-/// functions too, and so does attribute notation (<c>t.f</c> is <c>f(t)</c>); both are held to the same rule. Answers are
+/// functions too, and so do aggregates and attribute notation (<c>t.f</c> is <c>f(t)</c>); all are held to the same rule. Answers are
 /// cached per profile for a minute, so a replaced function is re-read soon.
 /// </summary>
 public sealed class FunctionCatalog(PostgresEngine engine, TimeProvider time)
 {
     private static readonly TimeSpan s_cacheLifetime = TimeSpan.FromMinutes(1);
 
+    // An aggregate is marked immutable whatever it calls: it counts as volatile when any of its support functions is.
     private const string FunctionLookup = """
-        SELECT p.proname, n.nspname, p.provolatile::text,
+        SELECT p.proname, n.nspname,
+               CASE WHEN p.prokind = 'a' AND EXISTS (
+                      SELECT 1 FROM pg_catalog.pg_aggregate a
+                      JOIN pg_catalog.pg_proc s ON s.oid IN (a.aggtransfn::oid, a.aggfinalfn::oid, a.aggcombinefn::oid, a.aggserialfn::oid,
+                                                             a.aggdeserialfn::oid, a.aggmtransfn::oid, a.aggminvtransfn::oid, a.aggmfinalfn::oid)
+                      WHERE a.aggfnoid = p.oid AND s.provolatile = 'v')
+                    THEN 'v' ELSE p.provolatile::text END,
                COALESCE(p.pronargs = 1 AND t.typtype = 'c', false) AS takes_row
         FROM pg_catalog.pg_proc p
         JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace

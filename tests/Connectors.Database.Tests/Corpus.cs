@@ -86,6 +86,8 @@ public static class Corpus
         ("user-function", "SELECT sneaky_stable()"),
         ("user-function", "SELECT a.account_label FROM accounts a"),
         ("user-function", "SELECT 1 <~~> 2"),
+        ("user-function", "SELECT sneaky_sum(id) FROM accounts"),
+        ("user-function", "SELECT sneaky_sum(id) OVER () FROM accounts"),
         ("user-function", "SELECT id FROM accounts WHERE id = (SELECT bump_balances())"),
         ("user-function", "SELECT count(*) FILTER (WHERE bump_balances() > 0) FROM accounts"),
         // Sequences.

@@ -86,6 +86,20 @@ public sealed class DatabaseToolsTests(PostgresCluster cluster)
         Assert.Equal(1, result.GetProperty("rowCount").GetInt32());
     }
 
+    [Theory]
+    [InlineData("SELECT bump_balances()", "the function bump_balances() may change data")]
+    [InlineData("SELECT sneaky_sum(id) FROM accounts", "the function sneaky_sum() may change data")]
+    [InlineData("SELECT 1 <~~> 2", "the operator <~~> runs a volatile function")]
+    [InlineData("SELECT a.account_label FROM accounts a", "'.account_label' could call the volatile function account_label()")]
+    [InlineData("SELECT no_such_function(1)", "function no_such_function() does not exist")]
+    public async Task The_catalog_check_refuses_volatile_calls_before_anything_runs(string sql, string reason)
+    {
+        var mcp = await cluster.SharedServerAsync();
+        var result = await mcp.CallAsync("query", new { sql });
+        Assert.True(result.IsError, result.Text());
+        Assert.Contains(reason, result.Text(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Numerics_are_exact_at_any_size_and_huge_values_are_never_read_whole()
     {

@@ -249,6 +249,12 @@ public sealed class PostgresCluster : IAsyncLifetime
         CREATE PROCEDURE wipe() LANGUAGE sql AS 'DELETE FROM accounts'
         """,
         """
+        CREATE FUNCTION sneaky_step(int, int) RETURNS int LANGUAGE sql VOLATILE AS 'UPDATE accounts SET owner = ''pwned''; SELECT $1 + $2'
+        """,
+        """
+        CREATE AGGREGATE sneaky_sum(int) (SFUNC = sneaky_step, STYPE = int, INITCOND = '0')
+        """,
+        """
         CREATE SCHEMA sales
         """,
         """
