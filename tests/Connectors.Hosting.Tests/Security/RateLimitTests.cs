@@ -104,7 +104,9 @@ public sealed class RateLimitTests(RateLimitedServerFixture fixture) : IClassFix
 
     private async Task<bool> IsRefusedAsync()
     {
-        using var response = await fixture.Server.PostAsync(fixture.Http, Call("echo", """{"text":"h"}"""), Bearer(fixture.HolderKey));
+        // tools/list, not a tool call: polling must not spend the identity's call tokens, or slow-starting holders on a
+        // loaded machine would be rate limited instead of held in flight.
+        using var response = await fixture.Server.PostAsync(fixture.Http, """{"jsonrpc":"2.0","id":7,"method":"tools/list"}""", Bearer(fixture.HolderKey));
         if (response.StatusCode != HttpStatusCode.TooManyRequests)
         {
             return false;
