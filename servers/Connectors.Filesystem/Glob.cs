@@ -11,14 +11,16 @@ namespace Connectors.Filesystem;
 /// </summary>
 public sealed class Glob
 {
-    private readonly Regex _regex;
+    // Exactly one way of matching is kept: a path regex, a name regex, or a name prefix/suffix (no regex at all, so the
+    // default deny globs cost nothing at start-up).
+    private readonly Regex? _regex;
 
     // A filter without '/' matches names: walks test just the entry's name, and the commonest shapes
     // ("node_modules", "*.pem", ".env*") are a prefix/suffix test rather than a regular expression.
     private readonly Regex? _name;
     private readonly (string Prefix, string Suffix, bool Exact)? _simpleName;
 
-    private Glob(string pattern, Regex regex, Regex? name = null, (string, string, bool)? simpleName = null)
+    private Glob(string pattern, Regex? regex, Regex? name = null, (string, string, bool)? simpleName = null)
     {
         Pattern = pattern;
         _regex = regex;
@@ -30,7 +32,7 @@ public sealed class Glob
 
     public bool IsMatch(string relativePath)
     {
-        if (_name is null)
+        if (_regex is not null)
         {
             return _regex.IsMatch(relativePath);
         }
@@ -50,7 +52,7 @@ public sealed class Glob
     /// For walks, which never descend into a matched directory: whether this entry matches, given that none of the
     /// directories above it did.
     /// </summary>
-    public bool IsMatchEntry(string relativePath, string name) => _name is null ? _regex.IsMatch(relativePath) : IsNameMatch(name);
+    public bool IsMatchEntry(string relativePath, string name) => _regex?.IsMatch(relativePath) ?? IsNameMatch(name);
 
     private bool IsNameMatch(ReadOnlySpan<char> name) => _simpleName is var (prefix, suffix, exact)
         ? (exact ? name.Length == prefix.Length : name.Length >= prefix.Length + suffix.Length)
@@ -59,7 +61,7 @@ public sealed class Glob
 
     /// <summary>A glob that must match the whole relative path (<c>search_files</c>: <c>*.cs</c> is the top level only).</summary>
     public static Glob WholePath(string pattern, string argument) =>
-        new(pattern, Compile("^" + Translate(pattern, argument) + "$"));
+        new(pattern, Compile("^" + Translate(pattern, argument) + "$", argument));
 
     /// <summary>
     /// A filter glob, as in .gitignore: without a leading '/' it may match at any depth, and matching a directory
@@ -70,17 +72,18 @@ public sealed class Glob
         var anchored = pattern.StartsWith('/');
         var trimmed = pattern.Trim('/');
         var body = Translate(trimmed, argument);
-        var regex = Compile((anchored ? "^" : "^(?:.*/)?") + body + "(?:/.*)?$");
         if (anchored || trimmed.Contains('/', StringComparison.Ordinal) || trimmed.Contains("**", StringComparison.Ordinal))
         {
-            return new(pattern, regex);
+            return new(pattern, Compile((anchored ? "^" : "^(?:.*/)?") + body + "(?:/.*)?$", argument));
         }
 
         var star = trimmed.IndexOf('*', StringComparison.Ordinal);
-        var simple = trimmed.IndexOfAny(['?', '[', '{']) < 0 && star == trimmed.LastIndexOf('*')
-            ? star < 0 ? (trimmed, "", true) : (trimmed[..star], trimmed[(star + 1)..], false)
-            : ((string, string, bool)?)null;
-        return new(pattern, regex, Compile("^" + body + "$"), simple);
+        if (trimmed.IndexOfAny(['?', '[', '{']) < 0 && star == trimmed.LastIndexOf('*'))
+        {
+            return new(pattern, null, null, star < 0 ? (trimmed, "", true) : (trimmed[..star], trimmed[(star + 1)..], false));
+        }
+
+        return new(pattern, null, Compile("^" + body + "$", argument));
     }
 
     /// <summary>
@@ -90,14 +93,24 @@ public sealed class Glob
     public static Glob GitIgnoreRule(string pattern)
     {
         var anchored = pattern.Contains('/', StringComparison.Ordinal);
-        return new(pattern, Compile((anchored ? "^" : "^(?:.*/)?") + Translate(pattern.TrimStart('/'), ".gitignore") + "$"));
+        return new(pattern, Compile((anchored ? "^" : "^(?:.*/)?") + Translate(pattern.TrimStart('/'), ".gitignore") + "$", ".gitignore"));
     }
 
     public static IReadOnlyList<Glob> Filters(IEnumerable<string>? patterns, string argument) =>
         patterns is null ? [] : [.. patterns.Where(p => !string.IsNullOrWhiteSpace(p)).Select(p => Filter(p.Trim(), argument))];
 
-    private static Regex Compile(string regex) =>
-        new(regex, RegexOptions.CultureInvariant | RegexOptions.Compiled | RegexOptions.NonBacktracking);
+    private static Regex Compile(string regex, string argument)
+    {
+        try
+        {
+            return new(regex, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
+        }
+        catch (ArgumentException)
+        {
+            // e.g. a character class with a reversed range, "[z-a]"
+            throw ConnectorException.InvalidArgument(argument, "the glob is malformed (check its [...] and {...} parts).");
+        }
+    }
 
     private static string Translate(string pattern, string argument)
     {

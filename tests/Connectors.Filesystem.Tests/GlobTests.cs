@@ -38,7 +38,12 @@ public sealed class GlobTests
         Assert.Equal(expected, glob.IsMatch(path));
     }
 
-    [Fact]
-    public void An_unclosed_brace_is_an_invalid_argument() =>
-        Assert.Throws<Connectors.Hosting.Errors.ConnectorException>(() => Glob.WholePath("*.{cs", "pattern"));
+    [Theory]
+    [InlineData("*.{cs")]
+    [InlineData("[z-a].txt")]
+    public void A_malformed_glob_is_an_invalid_argument(string pattern)
+    {
+        var error = Assert.Throws<Connectors.Hosting.Errors.ConnectorException>(() => Glob.WholePath(pattern, "pattern"));
+        Assert.Equal("invalid_argument", error.Code);
+    }
 }
