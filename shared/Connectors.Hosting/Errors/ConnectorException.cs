@@ -28,7 +28,13 @@ public class ConnectorException : Exception
 
     public static ConnectorException NotFound(string message) => new(ErrorCodes.NotFound, message);
 
+    /// <summary>The server's own credentials for an upstream (a token, a key) are missing, invalid, expired or revoked.</summary>
+    public static ConnectorException Unauthenticated(string message) => new(ErrorCodes.Unauthenticated, message);
+
     public static ConnectorException PermissionDenied(string message) => new(ErrorCodes.PermissionDenied, message);
+
+    /// <summary>The request conflicts with the current state (a reused idempotency key, a stale precondition).</summary>
+    public static ConnectorException Conflict(string message) => new(ErrorCodes.Conflict, message);
 
     public static ConnectorException Timeout(string message) => new(ErrorCodes.Timeout, message, retryable: true);
 

@@ -7,6 +7,7 @@ public static class ErrorCodes
     public const string NotFound = "not_found";
     public const string AlreadyExists = "already_exists";
     public const string Conflict = "conflict";
+    public const string Unauthenticated = "unauthenticated";
     public const string PermissionDenied = "permission_denied";
     public const string RateLimited = "rate_limited";
     public const string Timeout = "timeout";
