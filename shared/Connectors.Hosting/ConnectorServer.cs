@@ -48,6 +48,14 @@ public sealed class ConnectorServer(string name, string description)
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken = default)
     {
+        switch (args.FirstOrDefault())
+        {
+            case Diagnostics.DoctorCommand.Name:
+                return await Diagnostics.DoctorCommand.RunAsync(this, args[1..], Console.Out, cancellationToken);
+            case Diagnostics.PrintConfigCommand.Name:
+                return await Diagnostics.PrintConfigCommand.RunAsync(this, args[1..], Console.Out, Console.Error);
+        }
+
         var options = CommonOptions.All.Concat(Options).ToList();
         var command = new ConnectorCommandLine(this, options);
         var parseResult = command.Root.Parse(args);
@@ -86,6 +94,14 @@ public sealed class ConnectorServer(string name, string description)
 
         // Signals are the host's business (graceful shutdown), not the parser's.
         return await parseResult.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, cancellationToken);
+    }
+
+    /// <summary>Parses a command line of this server's options without resolving them.</summary>
+    internal (IReadOnlyList<ConnectorOption> Options, ParseResult Parse, IReadOnlyDictionary<ConnectorOption, Option> Cli) ParseCommandLine(string[] args)
+    {
+        var options = CommonOptions.All.Concat(Options).ToList();
+        var command = new ConnectorCommandLine(this, options);
+        return (options, command.Root.Parse(args), command.CliOptions);
     }
 
     /// <summary>Resolves settings as <see cref="RunAsync"/> would, without serving (tests, tooling).</summary>

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Connectors.Hosting;
 using Connectors.Hosting.Configuration;
+using Connectors.Hosting.Diagnostics;
 using Connectors.Hosting.Errors;
 using Connectors.Hosting.Output;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,9 +25,15 @@ public static class TestServer
             Options = { Secret, Unready },
         };
         server.ConfigureServices((services, settings) =>
+        {
             services.AddReadinessCheck("test", (_, _) => Task.FromResult(settings.Get(Unready)
                 ? ReadinessResult.Failed("told to be unready")
-                : ReadinessResult.Ok())));
+                : ReadinessResult.Ok()));
+            // Carries the secret in its detail on purpose: doctor must redact what a careless check reports.
+            services.AddDoctorCheck("test-secret", (_, _) => Task.FromResult(settings.Get(Secret) is { Length: > 0 } secret
+                ? DoctorResult.Ok($"set ({secret})")
+                : DoctorResult.Warning("not set")));
+        });
         server.ConfigureMcp((mcp, _) => mcp.WithTools<HostTestTools>());
         return server;
     }

@@ -7,7 +7,9 @@ internal sealed class ConnectorCommandLine
 {
     public ConnectorCommandLine(ConnectorServer server, IReadOnlyList<ConnectorOption> options)
     {
-        Root = new RootCommand($"{server.Name} {server.Version} — {server.Description}");
+        Root = new RootCommand($"{server.Name} {server.Version} — {server.Description}{Environment.NewLine}{Environment.NewLine}" +
+            $"Also: '{server.Name} doctor [options]' checks a configuration without serving; " +
+            $"'{server.Name} print-config vscode|claude-desktop|cursor [options]' prints a client snippet.");
         var cliOptions = new Dictionary<ConnectorOption, Option>();
         foreach (var option in options)
         {
