@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of Connectors on a fresh machine: installs what the tests need (Node.js for the MCP conformance
-# suite and the MCP Inspector; PostgreSQL and libpg_query for the database server), builds the solution, runs all test projects, and ends with one line of counts:
+# suite and the MCP Inspector; PostgreSQL and libpg_query for the database server; kubectl for the deployment files), builds the solution, runs all test projects, and ends with one line of counts:
 #   N passed, N failed, N skipped
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,8 +39,22 @@ ensure_postgres() {
   fi
 }
 
+# The distribution tests render the Kubernetes manifests with kubectl's built-in kustomize.
+ensure_kubectl() {
+  command -v kubectl >/dev/null 2>&1 && return
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "kubectl missing: installing kubernetes-client from Debian"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubernetes-client >/dev/null
+  else
+    say "the distribution tests need kubectl (apt-get install kubernetes-client); install it and re-run."
+    exit 1
+  fi
+}
+
 ensure_node
 ensure_postgres
+ensure_kubectl
 say "node $(node --version), npm $(npm --version)"
 say "installing the Node test tools (eng/node)"
 (cd eng/node && npm ci --no-audit --no-fund --loglevel=error >/dev/null)

@@ -54,6 +54,8 @@ public sealed class ConnectorServer(string name, string description)
                 return await Diagnostics.DoctorCommand.RunAsync(this, args[1..], Console.Out, cancellationToken);
             case Diagnostics.PrintConfigCommand.Name:
                 return await Diagnostics.PrintConfigCommand.RunAsync(this, args[1..], Console.Out, Console.Error);
+            case Diagnostics.HealthcheckCommand.Name:
+                return await Diagnostics.HealthcheckCommand.RunAsync(args[1..], Console.Error, cancellationToken);
         }
 
         var options = CommonOptions.All.Concat(Options).ToList();

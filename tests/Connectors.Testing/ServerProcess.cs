@@ -76,10 +76,16 @@ public sealed partial class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>Starts a server over Streamable HTTP on a free loopback port and waits until it listens.</summary>
-    public static async Task<ServerProcess> StartHttpAsync(string projectName, string[] args, IReadOnlyDictionary<string, string>? environment = null)
+    public static Task<ServerProcess> StartHttpAsync(string projectName, string[] args, IReadOnlyDictionary<string, string>? environment = null) =>
+        StartHttpCommandAsync("dotnet", [ServerDll(projectName), .. args, "--transport", "http", "--urls", "http://127.0.0.1:0"], environment);
+
+    /// <summary>
+    /// Starts any server command (an installed tool, a published app) that is configured to serve HTTP — by its
+    /// arguments or its environment — and waits until it listens.
+    /// </summary>
+    public static async Task<ServerProcess> StartHttpCommandAsync(string command, string[] args, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var startInfo = CreateStartInfo(projectName, [.. args, "--transport", "http", "--urls", "http://127.0.0.1:0"], environment);
-        var server = new ServerProcess(Process.Start(startInfo)!);
+        var server = new ServerProcess(Process.Start(CreateCommandStartInfo(command, args, environment))!);
         server._process.BeginErrorReadLine();
         server._process.StandardOutput.Close();
         var listening = await server.WaitForLogAsync(line => line.Contains("Listening on", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
@@ -89,13 +95,17 @@ public sealed partial class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>Starts a server over stdio and connects the SDK's client to it.</summary>
-    public static Task<McpClient> ConnectStdioAsync(string projectName, string[] args, IReadOnlyDictionary<string, string>? environment = null, Action<string>? onStderrLine = null)
+    public static Task<McpClient> ConnectStdioAsync(string projectName, string[] args, IReadOnlyDictionary<string, string>? environment = null, Action<string>? onStderrLine = null) =>
+        ConnectStdioCommandAsync("dotnet", [ServerDll(projectName), .. args], environment, onStderrLine);
+
+    /// <summary>Starts any server command (e.g. an installed .NET tool) over stdio and connects the SDK's client to it.</summary>
+    public static Task<McpClient> ConnectStdioCommandAsync(string command, string[] args, IReadOnlyDictionary<string, string>? environment = null, Action<string>? onStderrLine = null)
     {
         var transport = new StdioClientTransport(new StdioClientTransportOptions
         {
-            Name = projectName,
-            Command = "dotnet",
-            Arguments = [ServerDll(projectName), .. args],
+            Name = Path.GetFileName(command),
+            Command = command,
+            Arguments = args,
             EnvironmentVariables = environment?.ToDictionary(kv => kv.Key, kv => (string?)kv.Value),
             StandardErrorLines = onStderrLine,
         });
@@ -170,16 +180,18 @@ public sealed partial class ServerProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static ProcessStartInfo CreateStartInfo(string projectName, string[] args, IReadOnlyDictionary<string, string>? environment)
+    private static ProcessStartInfo CreateStartInfo(string projectName, string[] args, IReadOnlyDictionary<string, string>? environment) =>
+        CreateCommandStartInfo("dotnet", [ServerDll(projectName), .. args], environment);
+
+    private static ProcessStartInfo CreateCommandStartInfo(string command, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment)
     {
-        var startInfo = new ProcessStartInfo("dotnet")
+        var startInfo = new ProcessStartInfo(command)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        startInfo.ArgumentList.Add(ServerDll(projectName));
         foreach (var arg in args)
         {
             startInfo.ArgumentList.Add(arg);

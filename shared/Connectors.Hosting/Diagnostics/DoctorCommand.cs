@@ -92,9 +92,7 @@ internal static class DoctorCommand
         {
             return DoctorResult.Failed($"no answer within {CheckTimeout.TotalSeconds:0} s");
         }
-#pragma warning disable CA1031 // A check that throws is a failed check, reported by type only (messages may carry secrets).
         catch (Exception ex)
-#pragma warning restore CA1031
         {
             return DoctorResult.Failed($"the check failed unexpectedly ({ex.GetType().Name})");
         }

@@ -1,0 +1,31 @@
+namespace Connectors.Distribution.Tests;
+
+/// <summary>
+/// One shipped server and a smoke configuration that needs nothing outside this machine: the options to start it and
+/// one tool call whose answer proves the configuration reached the tool.
+/// </summary>
+public sealed record ShippedServer(
+    string Key, string Project, string Command, string[] Args, IReadOnlyDictionary<string, string> Environment, string SmokeTool, string SmokeAnswer)
+{
+    public string PackageId => Project;
+
+    public override string ToString() => Key;
+}
+
+public static class Servers
+{
+    private static readonly string Share = Path.GetTempPath().TrimEnd(Path.DirectorySeparatorChar);
+
+    public static IReadOnlyList<ShippedServer> All { get; } =
+    [
+        new("filesystem", "Connectors.Filesystem", "connectors-filesystem",
+            [], new Dictionary<string, string> { ["CONNECTORS_ROOTS"] = Share }, "list_allowed_directories", Share),
+        new("database", "Connectors.Database", "connectors-database",
+            [], new Dictionary<string, string> { ["CONNECTORS_DATABASE_CONNECTION_STRING"] = "Host=127.0.0.1;Port=1;Database=inventory;Username=reader" },
+            "list_databases", "inventory"),
+    ];
+
+    public static TheoryData<string> Keys => [.. All.Select(s => s.Key)];
+
+    public static ShippedServer Get(string key) => All.Single(s => s.Key == key);
+}
