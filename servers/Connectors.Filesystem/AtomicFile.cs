@@ -5,9 +5,11 @@ using Microsoft.Win32.SafeHandles;
 namespace Connectors.Filesystem;
 
 /// <summary>
-/// Replaces a file's content atomically: a temporary file is created beside it (O_EXCL, never through a link), written,
-/// flushed, given the old file's permissions, and renamed over the name. A failure removes the temporary file and leaves
-/// the old content as it was; readers see either the old or the new file, never a mix.
+/// Replaces a file's content atomically: the new content is written to an unnamed file in the same directory
+/// (O_TMPFILE), flushed, given the old file's permissions, linked under a temporary name and renamed over the name.
+/// A failure — or the process being killed mid-write — leaves the old content and no stray file: an unnamed file
+/// vanishes with its last descriptor. Where O_TMPFILE is unsupported, a named temporary file (O_EXCL, never through a
+/// link) takes its place and is removed on failure. Readers see either the old or the new file, never a mix.
 /// </summary>
 internal static class AtomicFile
 {
@@ -18,7 +20,10 @@ internal static class AtomicFile
     /// <param name="content">The new bytes.</param>
     /// <param name="expected">When set, the file must still be as it was read (size and modification time), else nothing is written.</param>
     /// <returns>Whether a file was replaced (rather than created).</returns>
-    public static bool Write(PathGuard guard, GuardedPath target, byte[] content, FileStatus? expected)
+    public static bool Write(PathGuard guard, GuardedPath target, byte[] content, FileStatus? expected) =>
+        Write(guard, target, content, expected, unnamedFirst: true);
+
+    private static bool Write(PathGuard guard, GuardedPath target, byte[] content, FileStatus? expected, bool unnamedFirst)
     {
         using var parent = guard.OpenParent(target);
         var directory = (int)parent.Handle.DangerousGetHandle();
@@ -31,12 +36,15 @@ internal static class AtomicFile
 
         var mode = existing is { Kind: FileKind.File } file ? file.Mode & 0xFFF : 0x1B6; // keep the old bits, else 0666 less the umask
         var temporary = $".{(target.Name.Length > 180 ? target.Name[..180] : target.Name)}.{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6))}.tmp";
-        var fd = Libc.OpenAt(directory, temporary, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, mode);
+        var unnamed = unnamedFirst ? Libc.OpenAt(directory, ".", Libc.O_TMPFILE | Libc.O_WRONLY | Libc.O_CLOEXEC, mode) : -1;
+        var named = !unnamedFirst || (unnamed < 0 && Libc.LastError is Libc.EOPNOTSUPP or Libc.EISDIR or Libc.EINVAL);
+        var fd = named ? Libc.OpenAt(directory, temporary, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, mode) : unnamed;
         if (fd < 0)
         {
             throw PathGuard.ToToolError(new FileSystemException(Libc.LastError), target.Requested);
         }
 
+        var linked = named;
         try
         {
             using (var handle = new SafeFileHandle(fd, ownsHandle: true))
@@ -47,6 +55,16 @@ internal static class AtomicFile
                 {
                     Check(Libc.Fchmod(fd, mode)); // the umask applied at creation; restore the old bits exactly
                 }
+
+                // Only now does the file get a name: between here and the rename is the only moment a kill leaves one behind.
+                if (!named && Libc.LinkAt(Libc.AT_FDCWD, $"/proc/self/fd/{fd}", directory, temporary, Libc.AT_SYMLINK_FOLLOW) != 0)
+                {
+                    // No /proc (or a filesystem that refuses the link): write again the portable way.
+                    handle.Dispose();
+                    return Write(guard, target, content, expected, unnamedFirst: false);
+                }
+
+                linked = true;
             }
 
             // rename replaces the directory entry itself: a link swapped in meanwhile is replaced, never followed.
@@ -55,7 +73,11 @@ internal static class AtomicFile
         }
         catch (Exception e)
         {
-            Libc.UnlinkAt(directory, temporary, 0);
+            if (linked)
+            {
+                Libc.UnlinkAt(directory, temporary, 0);
+            }
+
             throw e switch
             {
                 FileSystemException failed => PathGuard.ToToolError(failed, target.Requested),

@@ -12,7 +12,7 @@ internal static unsafe partial class Libc
 
     public const int ENOENT = 2, EINTR = 4, EAGAIN = 11, EACCES = 13, EEXIST = 17, EXDEV = 18, ENOTDIR = 20, EISDIR = 21,
         EINVAL = 22, EMFILE = 24, ENOSPC = 28, EROFS = 30, ENAMETOOLONG = 36, ENOSYS = 38, ENOTEMPTY = 39, ELOOP = 40,
-        EPERM = 1, EBUSY = 16, E2BIG = 7, ENXIO = 6;
+        EPERM = 1, EBUSY = 16, E2BIG = 7, ENXIO = 6, EOPNOTSUPP = 95;
 
     public const int O_RDONLY = 0, O_WRONLY = 1, O_CREAT = 0x40, O_EXCL = 0x80, O_NOCTTY = 0x100, O_NONBLOCK = 0x800,
         O_CLOEXEC = 0x80000, O_PATH = 0x200000;
@@ -21,7 +21,10 @@ internal static unsafe partial class Libc
     public static readonly int O_DIRECTORY = s_arm ? 0x4000 : 0x10000;
     public static readonly int O_NOFOLLOW = s_arm ? 0x8000 : 0x20000;
 
-    public const int AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_EMPTY_PATH = 0x1000;
+    /// <summary>An unnamed file in the directory: it never appears there unless linked, and vanishes if the process dies.</summary>
+    public static readonly int O_TMPFILE = 0x400000 | O_DIRECTORY;
+
+    public const int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_SYMLINK_FOLLOW = 0x400, AT_EMPTY_PATH = 0x1000;
     public const uint RENAME_NOREPLACE = 1;
 
     public const ulong RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_BENEATH = 0x08;
@@ -64,6 +67,9 @@ internal static unsafe partial class Libc
 
     [LibraryImport(Library, EntryPoint = "renameat2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int RenameAt2(int oldDirectory, string oldPath, int newDirectory, string newPath, uint flags);
+
+    [LibraryImport(Library, EntryPoint = "linkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int LinkAt(int oldDirectory, string oldPath, int newDirectory, string newPath, int flags);
 
     [LibraryImport(Library, EntryPoint = "unlinkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int UnlinkAt(int directory, string path, int flags);
