@@ -7,13 +7,18 @@ public static class DatabaseOptions
     /// <summary>The config-file section of named profiles: <c>{"databases": {"name": {"connectionString": …}}}</c>.</summary>
     public const string ProfilesSection = "databases";
 
+    /// <summary>The provider value that asks for the engine to be inferred from the connection string.</summary>
+    public const string InferProvider = "auto";
+
     public static readonly ConnectorOption<string> ConnectionString = ConnectorOptions.Text(
         "--connection-string", "CONNECTORS_DATABASE_CONNECTION_STRING", "connectionString",
-        "Npgsql connection string of the database, e.g. \"Host=db;Database=app;Username=reader\" (the profile 'default'). Prefer a read-only role; keep the password in the environment, a _FILE or a Passfile.",
+        "Connection string of the database (the profile 'default'): PostgreSQL \"Host=db;Database=app;Username=reader\" or SQL Server \"Server=db;Database=app;User ID=reader\". Prefer a read-only login; keep the password in the environment or a _FILE.",
         secret: true);
 
     public static readonly ConnectorOption<string> Provider = ConnectorOptions.Choice(
-        "--provider", "CONNECTORS_DATABASE_PROVIDER", "provider", "Database engine of --connection-string.", "postgres", "postgres");
+        "--provider", "CONNECTORS_DATABASE_PROVIDER", "provider",
+        "Database engine of --connection-string; auto infers it from the connection string's keywords (Host= → postgres; Server=, Data Source=, Initial Catalog= → sqlserver).",
+        InferProvider, InferProvider, "postgres", "sqlserver");
 
     public static readonly ConnectorOption<int> StatementTimeoutSeconds = ConnectorOptions.WholeNumber(
         "--statement-timeout", "CONNECTORS_DATABASE_STATEMENT_TIMEOUT", "statementTimeoutSeconds",

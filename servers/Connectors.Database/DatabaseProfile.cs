@@ -1,11 +1,10 @@
-using Npgsql;
-
 namespace Connectors.Database;
 
 /// <summary>The engines a profile may use. Dialect specifics live in one provider class per engine.</summary>
 public enum DatabaseProvider
 {
     Postgres,
+    SqlServer,
 }
 
 /// <summary>One named database the server may query, with its limits. The connection string never leaves this object.</summary>
@@ -13,11 +12,12 @@ public sealed class DatabaseProfile
 {
     public const int DefaultRows = 500;
 
-    internal DatabaseProfile(string name, DatabaseProvider provider, NpgsqlConnectionStringBuilder connection)
+    internal DatabaseProfile(string name, DatabaseProvider provider, string connectionString, ProfileTarget target)
     {
         Name = name;
         Provider = provider;
-        Connection = connection;
+        ConnectionString = connectionString;
+        Target = target;
     }
 
     public string Name { get; }
@@ -36,11 +36,20 @@ public sealed class DatabaseProfile
 
     public bool AllowExplainAnalyze { get; init; }
 
-    /// <summary>The hardened connection settings (never shown; see <see cref="Describe"/>).</summary>
-    internal NpgsqlConnectionStringBuilder Connection { get; }
+    /// <summary>The hardened connection string (never shown; see <see cref="Describe"/>).</summary>
+    internal string ConnectionString { get; }
 
-    /// <summary>What the profile points at, without secrets: host, port, database, user.</summary>
+    /// <summary>What the profile points at, without secrets.</summary>
+    internal ProfileTarget Target { get; }
+
+    /// <summary>The provider as configured and shown: postgres or sqlserver.</summary>
+    public string ProviderName => Provider == DatabaseProvider.SqlServer ? "sqlserver" : "postgres";
+
+    /// <summary>What the profile points at, without secrets: server, database, user.</summary>
     public string Describe() =>
-        $"{Name}: {Provider.ToString().ToLowerInvariant()} database '{Connection.Database}' on {Connection.Host}:{Connection.Port} as '{Connection.Username}'" +
+        $"{Name}: {ProviderName} database '{Target.Database}' on {Target.Server} as '{Target.User}'{Target.Note}" +
         $" (statement timeout {StatementTimeoutSeconds} s, max rows {MaxRows:N0}{(AllowExplainAnalyze ? ", EXPLAIN ANALYZE allowed" : "")})";
 }
+
+/// <summary>The server, database and user a profile connects to, for display; <see cref="Note"/> adds e.g. read-only intent.</summary>
+internal readonly record struct ProfileTarget(string Server, string Database, string User, string Note = "");

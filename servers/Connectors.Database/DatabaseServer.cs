@@ -1,4 +1,5 @@
 using Connectors.Database.Postgres;
+using Connectors.Database.SqlServer;
 using Connectors.Database.Tools;
 using Connectors.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,10 +13,11 @@ public static class DatabaseServer
     public static ConnectorServer Create()
     {
         PostgresEngine.DisableSqlRewriting();
-        var server = new ConnectorServer("connectors-database", "Read-only SQL on PostgreSQL that cannot be talked into writing.")
+        var server = new ConnectorServer("connectors-database", "Read-only SQL on PostgreSQL and SQL Server that cannot be talked into writing.")
         {
             Instructions = "Explore with list_schemas, list_tables and describe_table before writing SQL. query runs one read-only " +
-                "statement (SELECT, WITH, VALUES, EXPLAIN, SHOW) with $1… parameters; results are capped, so filter and aggregate " +
+                "statement in the profile's dialect (list_databases shows postgres or sqlserver): PostgreSQL SELECT, WITH, VALUES, EXPLAIN, " +
+                "SHOW with $1… parameters; SQL Server one SELECT with @p1… parameters. Results are capped, so filter and aggregate " +
                 "in SQL. Name a profile with 'database' when list_databases shows more than one.",
             ConfigSections = { DatabaseOptions.ProfilesSection },
         };
@@ -26,8 +28,12 @@ public static class DatabaseServer
 
         server.ConfigureServices((services, settings) =>
         {
-            Postgres.PgQueryNative.EnsureAvailable();
             var profiles = ProfileRegistry.Create(settings);
+            if (profiles.All.Any(p => p.Provider == DatabaseProvider.Postgres))
+            {
+                PgQueryNative.EnsureAvailable();
+            }
+
             services.TryAddSingleton(TimeProvider.System);
             services.AddSingleton(profiles);
             services.AddSingleton<PostgresEngine>();
@@ -35,10 +41,14 @@ public static class DatabaseServer
             services.AddSingleton<SqlGuard>();
             services.AddSingleton<PostgresQuery>();
             services.AddSingleton<PostgresCatalog>();
+            services.AddSingleton<SqlServerEngine>();
+            services.AddSingleton<SqlServerQuery>();
+            services.AddSingleton<SqlServerCatalog>();
+            services.AddSingleton<DatabaseProviders>();
             foreach (var profile in profiles.All)
             {
                 services.AddReadinessCheck($"database {profile.Name}", async (provider, ct) =>
-                    await provider.GetRequiredService<PostgresEngine>().PingAsync(profile, ct)
+                    await provider.GetRequiredService<DatabaseProviders>().Query(profile).PingAsync(profile, ct)
                         ? ReadinessResult.Ok("reachable")
                         : ReadinessResult.Failed("unreachable (the server log has the details)"));
             }

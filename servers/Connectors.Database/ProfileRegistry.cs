@@ -2,14 +2,16 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Connectors.Hosting.Configuration;
 using Connectors.Hosting.Errors;
+using Microsoft.Data.SqlClient;
 using Npgsql;
 
 namespace Connectors.Database;
 
 /// <summary>
 /// The profiles of this server: <c>default</c> from <c>--connection-string</c>, and named ones from the config file's
-/// <c>databases</c> section. Connection strings are hardened here: the pool always resets returned connections, every
-/// session defaults to read-only transactions, and the pool size matches the profile's connection limit.
+/// <c>databases</c> section. The provider comes from <c>--provider</c> / the profile's <c>provider</c>, or is inferred from
+/// the connection string's keywords. Connection strings are hardened here: pools always reset returned connections, a
+/// PostgreSQL session defaults to read-only transactions, and the pool size matches the profile's connection limit.
 /// </summary>
 public sealed partial class ProfileRegistry
 {
@@ -46,7 +48,7 @@ public sealed partial class ProfileRegistry
         var connectionString = settings.Get(DatabaseOptions.ConnectionString);
         if (connectionString.Length > 0)
         {
-            profiles[DefaultName] = Build(DefaultName, ParseProvider(settings.Get(DatabaseOptions.Provider), DefaultName), connectionString, new DatabaseProfileLimits(
+            profiles[DefaultName] = Build(DefaultName, ParseProvider(settings.Get(DatabaseOptions.Provider), connectionString, DefaultName), connectionString, new DatabaseProfileLimits(
                 settings.Get(DatabaseOptions.StatementTimeoutSeconds),
                 settings.Get(DatabaseOptions.MaxRows),
                 outputBudget,
@@ -109,8 +111,8 @@ public sealed partial class ProfileRegistry
             throw new ConnectorConfigurationException($"{where}: give connectionString or connectionStringEnv (the name of an environment variable holding it).");
         }
 
-        var provider = value.TryGetProperty("provider", out var p) ? p.GetString() ?? "" : "postgres";
-        return Build(name, ParseProvider(provider, name), connectionString, new DatabaseProfileLimits(
+        var provider = value.TryGetProperty("provider", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString()! : DatabaseOptions.InferProvider;
+        return Build(name, ParseProvider(provider, connectionString, name), connectionString, new DatabaseProfileLimits(
             Number(value, "statementTimeoutSeconds", settings.Get(DatabaseOptions.StatementTimeoutSeconds), 1, 3600, where),
             Number(value, "maxRows", settings.Get(DatabaseOptions.MaxRows), 1, 1_000_000, where),
             Math.Min(outputBudget, Number(value, "maxBytes", outputBudget, 1024, int.MaxValue, where)),
@@ -120,17 +122,32 @@ public sealed partial class ProfileRegistry
 
     private static DatabaseProfile Build(string name, DatabaseProvider provider, string connectionString, DatabaseProfileLimits limits)
     {
-        NpgsqlConnectionStringBuilder builder;
+        (string Hardened, ProfileTarget Target) connection;
         try
         {
-            builder = new NpgsqlConnectionStringBuilder(connectionString);
+            connection = provider == DatabaseProvider.SqlServer
+                ? HardenSqlServer(new SqlConnectionStringBuilder(connectionString), limits)
+                : HardenPostgres(new NpgsqlConnectionStringBuilder(connectionString), limits);
         }
-        catch (ArgumentException)
+        catch (Exception ex) when (ex is ArgumentException or FormatException or KeyNotFoundException)
         {
             // The parser's message may quote the string; it could hold a password, so it is not repeated.
-            throw new ConnectorConfigurationException($"The connection string of database profile '{name}' is not valid; check its keywords (Host, Port, Database, Username…).");
+            throw new ConnectorConfigurationException(
+                $"The connection string of database profile '{name}' is not valid for {(provider == DatabaseProvider.SqlServer ? "SQL Server (Server, Database, User ID…)" : "PostgreSQL (Host, Port, Database, Username…)")}; check its keywords.");
         }
 
+        return new DatabaseProfile(name, provider, connection.Hardened, connection.Target)
+        {
+            StatementTimeoutSeconds = limits.StatementTimeoutSeconds,
+            MaxRows = limits.MaxRows,
+            MaxBytes = limits.MaxBytes,
+            MaxConnections = limits.MaxConnections,
+            AllowExplainAnalyze = limits.AllowExplainAnalyze,
+        };
+    }
+
+    private static (string, ProfileTarget) HardenPostgres(NpgsqlConnectionStringBuilder builder, DatabaseProfileLimits limits)
+    {
         // Returned connections are always reset (DISCARD ALL: settings, advisory locks, prepared statements, temp tables).
         builder.NoResetOnClose = false;
         builder.Pooling = true;
@@ -144,20 +161,32 @@ public sealed partial class ProfileRegistry
         // A second read-only default under the explicit READ ONLY transaction of every call.
         builder.Options = $"{builder.Options} -c default_transaction_read_only=on".Trim();
 
-        return new DatabaseProfile(name, provider, builder)
-        {
-            StatementTimeoutSeconds = limits.StatementTimeoutSeconds,
-            MaxRows = limits.MaxRows,
-            MaxBytes = limits.MaxBytes,
-            MaxConnections = limits.MaxConnections,
-            AllowExplainAnalyze = limits.AllowExplainAnalyze,
-        };
+        return (builder.ConnectionString, new ProfileTarget($"{builder.Host}:{builder.Port}", builder.Database ?? "", builder.Username ?? ""));
     }
 
-    private static DatabaseProvider ParseProvider(string provider, string profile) => provider.Trim().ToLowerInvariant() switch
+    private static (string, ProfileTarget) HardenSqlServer(SqlConnectionStringBuilder builder, DatabaseProfileLimits limits)
     {
-        "postgres" or "postgresql" or "" => DatabaseProvider.Postgres,
-        _ => throw new ConnectorConfigurationException($"Database profile '{profile}': provider '{Shorten(provider)}' is not supported (supported: postgres)."),
+        // SqlClient resets pooled connections when they are reused (sp_reset_connection: SET options, temp tables, open
+        // transactions); one pool per profile, sized to its connection limit, never enlisted in ambient transactions.
+        builder.Pooling = true;
+        builder.MaxPoolSize = limits.MaxConnections;
+        builder.MinPoolSize = 0;
+        builder.Enlist = false;
+        builder.MultipleActiveResultSets = false;
+        builder.PersistSecurityInfo = false;
+        builder.ApplicationName = string.IsNullOrEmpty(builder.ApplicationName) || builder.ApplicationName == ".Net SqlClient Data Provider"
+            ? "connectors-database" : builder.ApplicationName;
+        var user = builder.IntegratedSecurity ? "(integrated security)" : builder.UserID;
+        var intent = builder.ApplicationIntent == ApplicationIntent.ReadOnly ? ", read-only intent" : "";
+        return (builder.ConnectionString, new ProfileTarget(builder.DataSource, builder.InitialCatalog, user, intent));
+    }
+
+    private static DatabaseProvider ParseProvider(string provider, string connectionString, string profile) => provider.Trim().ToLowerInvariant() switch
+    {
+        "postgres" or "postgresql" => DatabaseProvider.Postgres,
+        "sqlserver" or "mssql" => DatabaseProvider.SqlServer,
+        "" or DatabaseOptions.InferProvider => ProviderInference.Infer(connectionString, profile),
+        _ => throw new ConnectorConfigurationException($"Database profile '{profile}': provider '{Shorten(provider)}' is not supported (supported: postgres, sqlserver)."),
     };
 
     private static int Number(JsonElement value, string key, int fallback, int min, int max, string where)

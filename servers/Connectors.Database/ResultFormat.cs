@@ -15,7 +15,21 @@ public readonly record struct Cell(string? Text, bool Raw)
     public static Cell Json(string json) => new(json, true);
 }
 
-/// <summary>A result column: its name and PostgreSQL type name.</summary>
+/// <summary>What a query answered: the text to return, and how many rows it holds.</summary>
+/// <param name="Text">The result in the requested format, within the byte budget.</param>
+/// <param name="Rows">Rows included.</param>
+/// <param name="Truncated">Whether rows were left out (row cap or byte budget).</param>
+public sealed record QueryAnswer(string Text, int Rows, bool Truncated);
+
+/// <summary>Why reading rows stopped.</summary>
+public enum Stop
+{
+    End,
+    RowCap,
+    ByteBudget,
+}
+
+/// <summary>A result column: its name and the engine's type name.</summary>
 public readonly record struct ResultColumn(string Name, string Type);
 
 /// <summary>
@@ -117,6 +131,18 @@ public sealed class ResultBuilder
         _rows.Append(_row);
         RowCount++;
         return true;
+    }
+
+    /// <summary>The answer, saying in words when rows were cut and how to narrow the query (<paramref name="paging"/>: the dialect's paging clause).</summary>
+    public QueryAnswer Finish(Stop stopped, DatabaseProfile profile, string paging)
+    {
+        var note = stopped switch
+        {
+            Stop.RowCap => $"Showing the first {RowCount:N0} rows; the query returned more. Narrow it with WHERE, aggregate with GROUP BY, page with {paging}, or raise max_rows (at most {profile.MaxRows:N0} for this database).",
+            Stop.ByteBudget => $"Showing the first {RowCount:N0} rows: the next ones did not fit the {profile.MaxBytes:N0}-byte answer budget. Select fewer or narrower columns (e.g. left(col, 100)), or page with {paging}.",
+            _ => null,
+        };
+        return new QueryAnswer(Build(note), RowCount, note is not null);
     }
 
     /// <summary>The finished text; <paramref name="note"/> (when given) says what was cut and how to narrow the query.</summary>

@@ -6,7 +6,8 @@ namespace Connectors.Database;
 
 /// <summary>
 /// The first of the two independent guard layers, and the class every tool handler calls first: it resolves the
-/// profile a call names and accepts only one read-only statement. PostgreSQL's own grammar (libpg_query) parses the SQL;
+/// profile a call names and accepts only one read-only statement, in the dialect of the profile's engine (SQL Server:
+/// <see cref="SqlServer.TSqlGuard"/>). For PostgreSQL, PostgreSQL's own grammar (libpg_query) parses the SQL;
 /// the root must be a SELECT (WITH, VALUES, set operations included), an EXPLAIN of one, or SHOW; then every node of the
 /// tree is walked and anything that could write, lock, or call an unsafe function is refused. Function volatility is then
 /// checked against the profile's catalog (<see cref="FunctionCatalog"/>). The engine fence (read-only transaction, always
@@ -28,9 +29,14 @@ public sealed class SqlGuard(ProfileRegistry profiles, FunctionCatalog catalog)
     /// <summary>The profile named by a call's <c>database</c> argument (the default profile when absent).</summary>
     public DatabaseProfile Profile(string? database) => profiles.Get(database);
 
-    /// <summary>Both checks of the parser layer: the tree, then the functions and operators against the catalog.</summary>
+    /// <summary>Both checks of the parser layer: the tree, then (PostgreSQL) the functions and operators against the catalog.</summary>
     public async Task<GuardedStatement> CheckAsync(DatabaseProfile profile, string sql, CancellationToken cancellationToken)
     {
+        if (profile.Provider == DatabaseProvider.SqlServer)
+        {
+            return SqlServer.TSqlGuard.Inspect(sql);
+        }
+
         var statement = Inspect(sql, profile.AllowExplainAnalyze);
         await catalog.EnsureSafeAsync(profile, statement, cancellationToken);
         return statement;
@@ -38,6 +44,13 @@ public sealed class SqlGuard(ProfileRegistry profiles, FunctionCatalog catalog)
 
     /// <summary>The syntactic check alone (no database needed): one accepted statement, nothing unsafe anywhere in it.</summary>
     public static GuardedStatement Inspect(string sql, bool allowExplainAnalyze)
+    {
+        CheckShape(sql);
+        return InspectParsed(sql, allowExplainAnalyze, Postgres.PgQueryNative.Parse(sql));
+    }
+
+    /// <summary>What both dialects check before parsing: some SQL, not too long, no NUL, parentheses not too deep (protects the parser).</summary>
+    internal static void CheckShape(string sql)
     {
         if (string.IsNullOrWhiteSpace(sql))
         {
@@ -58,8 +71,28 @@ public sealed class SqlGuard(ProfileRegistry profiles, FunctionCatalog catalog)
         {
             throw ConnectorException.InvalidArgument("sql", $"the statement nests parentheses deeper than {MaxParenthesisDepth}. Simplify it.");
         }
+    }
 
-        var outcome = Postgres.PgQueryNative.Parse(sql);
+    /// <summary>Words an agent recognizes for a parser's node type: "CreateTableAsStmt" → "a CREATE TABLE AS statement".</summary>
+    internal static string DescribeNodeType(string type)
+    {
+        var statement = type.EndsWith("Stmt", StringComparison.Ordinal) || type.EndsWith("Statement", StringComparison.Ordinal);
+        var words = new StringBuilder();
+        foreach (var c in type.EndsWith("Stmt", StringComparison.Ordinal) ? type[..^4] : type.EndsWith("Statement", StringComparison.Ordinal) ? type[..^9] : type)
+        {
+            if (char.IsAsciiLetterUpper(c) && words.Length > 0)
+            {
+                words.Append(' ');
+            }
+
+            words.Append(char.ToUpperInvariant(c));
+        }
+
+        return statement ? $"a {words} statement" : $"a {words} element";
+    }
+
+    private static GuardedStatement InspectParsed(string sql, bool allowExplainAnalyze, Postgres.PgParseOutcome outcome)
+    {
         if (outcome.Error is not null)
         {
             throw ConnectorException.InvalidArgument("sql", outcome.ErrorPosition > 0 ? $"{outcome.Error} (at character {outcome.ErrorPosition})" : outcome.Error);
@@ -142,7 +175,7 @@ public sealed class SqlGuard(ProfileRegistry profiles, FunctionCatalog catalog)
                     kind = StatementKind.Show;
                     break;
                 default:
-                    throw Refused($"{Describe(type)} is not a read");
+                    throw Refused($"{DescribeNodeType(type)} is not a read");
             }
 
             return new GuardedStatement(kind, StatementText(raw), _parameterCount, _functions, _operators, _attributeNames) { Analyzes = analyzes };
@@ -153,7 +186,7 @@ public sealed class SqlGuard(ProfileRegistry profiles, FunctionCatalog catalog)
             var (queryType, query) = Single(body.GetProperty("query"));
             if (queryType != "SelectStmt")
             {
-                throw Refused($"EXPLAIN of {Describe(queryType)} is not allowed; only EXPLAIN of a SELECT");
+                throw Refused($"EXPLAIN of {DescribeNodeType(queryType)} is not allowed; only EXPLAIN of a SELECT");
             }
 
             var analyzes = false;
@@ -250,7 +283,7 @@ public sealed class SqlGuard(ProfileRegistry profiles, FunctionCatalog catalog)
                 default:
                     if (type.EndsWith("Stmt", StringComparison.Ordinal))
                     {
-                        throw Refused($"{Describe(type)} inside the query is not a read");
+                        throw Refused($"{DescribeNodeType(type)} inside the query is not a read");
                     }
 
                     break;
@@ -303,22 +336,5 @@ public sealed class SqlGuard(ProfileRegistry profiles, FunctionCatalog catalog)
         }
 
         private static bool IsNodeType(string name) => name.Length > 0 && char.IsAsciiLetterUpper(name[0]);
-
-        // "CreateTableAsStmt" → "CREATE TABLE AS"; names the statement in words an agent recognizes.
-        private static string Describe(string type)
-        {
-            var words = new StringBuilder();
-            foreach (var c in type.EndsWith("Stmt", StringComparison.Ordinal) ? type[..^4] : type)
-            {
-                if (char.IsAsciiLetterUpper(c) && words.Length > 0)
-                {
-                    words.Append(' ');
-                }
-
-                words.Append(char.ToUpperInvariant(c));
-            }
-
-            return $"a {words} statement";
-        }
     }
 }

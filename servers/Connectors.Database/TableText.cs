@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Connectors.Database.Postgres;
 using Connectors.Database.Tools;
 
 namespace Connectors.Database;

@@ -8,9 +8,9 @@ namespace Connectors.Database.Postgres;
 /// The metadata reads behind list_schemas, list_tables and describe_table: fixed SQL over pg_catalog, run inside the
 /// same engine fence as every query, rows mapped by Dapper. Only objects the role can use are listed.
 /// </summary>
-public sealed class PostgresCatalog(PostgresEngine engine)
+public sealed class PostgresCatalog(PostgresEngine engine) : ISchemaCatalog
 {
-    public const int MaxTables = 1_000;
+    private const int MaxTables = ISchemaCatalog.MaxTables;
 
     private const string SystemSchemas = "n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'";
 
@@ -100,62 +100,3 @@ public sealed class PostgresCatalog(PostgresEngine engine)
         return rows;
     }
 }
-
-public sealed class SchemaRow
-{
-    public string Name { get; set; } = "";
-
-    public string Owner { get; set; } = "";
-
-    public int Tables { get; set; }
-
-    public string? Comment { get; set; }
-}
-
-public sealed class TableRow
-{
-    public string Schema { get; set; } = "";
-
-    public string Name { get; set; } = "";
-
-    public long Oid { get; set; }
-
-    public string Kind { get; set; } = "";
-
-    public long EstimatedRows { get; set; }
-
-    public long Bytes { get; set; }
-
-    public string? Comment { get; set; }
-}
-
-public sealed class ColumnRow
-{
-    public string Name { get; set; } = "";
-
-    public string Type { get; set; } = "";
-
-    public bool Nullable { get; set; }
-
-    public string? DefaultValue { get; set; }
-
-    public string? Comment { get; set; }
-}
-
-public sealed class ConstraintRow
-{
-    public string Name { get; set; } = "";
-
-    public string Kind { get; set; } = "";
-
-    public string Definition { get; set; } = "";
-}
-
-public sealed class IndexRow
-{
-    public string Name { get; set; } = "";
-
-    public string Definition { get; set; } = "";
-}
-
-public sealed record TableDescription(TableRow Table, List<ColumnRow> Columns, List<ConstraintRow> Constraints, List<IndexRow> Indexes);

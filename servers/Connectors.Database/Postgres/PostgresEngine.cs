@@ -15,9 +15,6 @@ namespace Connectors.Database.Postgres;
 /// </summary>
 public sealed partial class PostgresEngine : IAsyncDisposable
 {
-    /// <summary>How long a call waits for one of the profile's connections before answering rate_limited.</summary>
-    internal static readonly TimeSpan PoolWait = TimeSpan.FromSeconds(5);
-
     private readonly ConcurrentDictionary<string, ProfileState> _states = new(StringComparer.Ordinal);
     private readonly ILogger<PostgresEngine> _logger;
 
@@ -34,10 +31,9 @@ public sealed partial class PostgresEngine : IAsyncDisposable
     public async Task<T> ReadAsync<T>(DatabaseProfile profile, Func<NpgsqlConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
         var state = State(profile);
-        if (!await state.Slots.WaitAsync(PoolWait, cancellationToken))
+        if (!await state.Slots.WaitAsync(EngineErrors.PoolWait, cancellationToken))
         {
-            throw ConnectorException.RateLimited(
-                $"Database '{profile.Name}' is busy: all {profile.MaxConnections} connections are in use. Retry in a moment.", 1);
+            throw EngineErrors.Busy(profile);
         }
 
         try
@@ -89,7 +85,7 @@ public sealed partial class PostgresEngine : IAsyncDisposable
     }
 
     private ProfileState State(DatabaseProfile profile) =>
-        _states.GetOrAdd(profile.Name, _ => new ProfileState(new NpgsqlDataSourceBuilder(profile.Connection.ConnectionString).Build(), new SemaphoreSlim(profile.MaxConnections)));
+        _states.GetOrAdd(profile.Name, _ => new ProfileState(new NpgsqlDataSourceBuilder(profile.ConnectionString).Build(), new SemaphoreSlim(profile.MaxConnections)));
 
     private static async Task<NpgsqlConnection> OpenFencedAsync(DatabaseProfile profile, ProfileState state, CancellationToken cancellationToken)
     {
@@ -113,7 +109,7 @@ public sealed partial class PostgresEngine : IAsyncDisposable
                     {
                         new NpgsqlBatchCommand("BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"),
                         new NpgsqlBatchCommand(SetLocal("statement_timeout", profile.StatementTimeoutSeconds * 1000)),
-                        new NpgsqlBatchCommand(SetLocal("lock_timeout", Math.Min(5_000, profile.StatementTimeoutSeconds * 1000))),
+                        new NpgsqlBatchCommand(SetLocal("lock_timeout", EngineErrors.LockTimeoutMilliseconds(profile))),
                         new NpgsqlBatchCommand(SetLocal("idle_in_transaction_session_timeout", (profile.StatementTimeoutSeconds + 30) * 1000)),
                     },
                 };
@@ -181,8 +177,7 @@ public sealed partial class PostgresEngine : IAsyncDisposable
         // Connection, authentication or configuration trouble: details only in the log, the answer stays generic.
         LogUnavailable(profile.Name, ex);
         state.Source.Clear();
-        return ConnectorException.UpstreamUnavailable(
-            $"Database '{profile.Name}' is unavailable right now (the server log has the details). Retry in a few seconds.", retryAfterSeconds: 5);
+        return EngineErrors.Unavailable(profile);
     }
 
     private static ConnectorException? QueryError(DatabaseProfile profile, PostgresException pg)
@@ -191,9 +186,8 @@ public sealed partial class PostgresEngine : IAsyncDisposable
         var errorClass = sqlState[..2];
         return sqlState switch
         {
-            "57014" => ConnectorException.Timeout(
-                $"The query ran longer than the statement timeout ({profile.StatementTimeoutSeconds} s) and was cancelled. Narrow it with WHERE or LIMIT, or aggregate."),
-            "55P03" => ConnectorException.Timeout("The query waited too long for a lock held by another session and was cancelled. Retry later."),
+            "57014" => EngineErrors.StatementTimeout(profile),
+            "55P03" => EngineErrors.LockTimeout(),
             "25006" => ConnectorException.PermissionDenied($"The database refused: {pg.MessageText} (every call runs in a read-only transaction)."),
             "42501" => ConnectorException.PermissionDenied($"The database refused: {pg.MessageText}."),
             _ when errorClass is "08" or "28" or "3D" or "53" or "57" or "58" or "XX" or "F0" => null,

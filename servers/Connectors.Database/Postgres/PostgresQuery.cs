@@ -8,18 +8,12 @@ using NpgsqlTypes;
 
 namespace Connectors.Database.Postgres;
 
-/// <summary>What a query answered: the text to return, and how many rows it holds.</summary>
-/// <param name="Text">The result in the requested format, within the byte budget.</param>
-/// <param name="Rows">Rows included.</param>
-/// <param name="Truncated">Whether rows were left out (row cap or byte budget).</param>
-public sealed record QueryAnswer(string Text, int Rows, bool Truncated);
-
 /// <summary>
 /// Runs one guarded statement inside the engine fence and streams its rows into the answer. A SELECT runs through a
 /// cursor fetched in chunks, so at most <c>max_rows + 1</c> rows (the +1 only proves there are more) ever leave the
 /// server and memory stays flat however large the table is.
 /// </summary>
-public sealed class PostgresQuery(PostgresEngine engine)
+public sealed class PostgresQuery(PostgresEngine engine) : IQueryRunner
 {
     private const string CursorName = "connectors_result";
     // Rows per FETCH: small answers stop early, large ones take few round trips.
@@ -38,13 +32,7 @@ public sealed class PostgresQuery(PostgresEngine engine)
                 var stopped = statement.Kind == StatementKind.Select
                     ? await ReadThroughCursorAsync(connection, statement.Text, values, result, maxRows, ct)
                     : await ReadDirectAsync(connection, statement.Text, values, result, maxRows, ct);
-                var note = stopped switch
-                {
-                    Stop.RowCap => $"Showing the first {result.RowCount:N0} rows; the query returned more. Narrow it with WHERE, aggregate with GROUP BY, page with ORDER BY … LIMIT/OFFSET, or raise max_rows (at most {profile.MaxRows:N0} for this database).",
-                    Stop.ByteBudget => $"Showing the first {result.RowCount:N0} rows: the next ones did not fit the {profile.MaxBytes:N0}-byte answer budget. Select fewer or narrower columns (e.g. left(col, 100)), or page with ORDER BY … LIMIT/OFFSET.",
-                    _ => null,
-                };
-                return new QueryAnswer(result.Build(note), result.RowCount, note is not null);
+                return result.Finish(stopped, profile, "ORDER BY … LIMIT/OFFSET");
             }
             catch (PostgresException ex) when (IsAboutTheQuery(ex))
             {
@@ -54,7 +42,7 @@ public sealed class PostgresQuery(PostgresEngine engine)
         }, cancellationToken);
     }
 
-    /// <summary>The JSON plan of a guarded SELECT (EXPLAIN FORMAT JSON, with ANALYZE when asked).</summary>
+    /// <summary>The plan of a guarded SELECT (EXPLAIN FORMAT JSON, with ANALYZE when asked) as a readable tree.</summary>
     public Task<string> ExplainAsync(
         DatabaseProfile profile, GuardedStatement statement, IReadOnlyList<JsonElement> parameters, bool analyze, CancellationToken cancellationToken)
     {
@@ -66,7 +54,7 @@ public sealed class PostgresQuery(PostgresEngine engine)
             {
                 await using var command = new NpgsqlCommand(prefix + statement.Text, connection);
                 command.Parameters.AddRange(values.ToArray());
-                return Convert.ToString(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture) ?? "[]";
+                return PlanSummary.Render(Convert.ToString(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture) ?? "[]");
             }
             catch (PostgresException ex) when (IsAboutTheQuery(ex))
             {
@@ -74,6 +62,8 @@ public sealed class PostgresQuery(PostgresEngine engine)
             }
         }, cancellationToken);
     }
+
+    public Task<bool> PingAsync(DatabaseProfile profile, CancellationToken cancellationToken) => engine.PingAsync(profile, cancellationToken);
 
     private static List<NpgsqlParameter> Parameters(GuardedStatement statement, IReadOnlyList<JsonElement> parameters)
     {
@@ -88,13 +78,6 @@ public sealed class PostgresQuery(PostgresEngine engine)
         return [.. parameters.Select(ToParameter)];
     }
 
-    private enum Stop
-    {
-        End,
-        RowCap,
-        ByteBudget,
-    }
-
     private static async Task<Stop> ReadThroughCursorAsync(
         NpgsqlConnection connection, string sql, List<NpgsqlParameter> parameters, ResultBuilder result, int maxRows, CancellationToken cancellationToken)
     {
@@ -104,37 +87,24 @@ public sealed class PostgresQuery(PostgresEngine engine)
             await declare.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        var seen = 0;
-        List<ResultColumn>? columns = null;
+        var rows = new RowStream(result, maxRows, ReadCellAsync);
+        var columnsSet = false;
         while (true)
         {
-            var chunk = Math.Min(FetchChunk, maxRows + 1 - seen);
+            var chunk = Math.Min(FetchChunk, maxRows + 1 - rows.Seen);
             await using var fetch = new NpgsqlCommand($"FETCH FORWARD {chunk.ToString(CultureInfo.InvariantCulture)} FROM {CursorName}", connection);
             await using var reader = await fetch.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
-            if (columns is null)
+            if (!columnsSet)
             {
-                columns = Columns(reader);
-                result.SetColumns(columns);
+                result.SetColumns(RowStream.Columns(reader));
+                columnsSet = true;
             }
 
-            var fetched = 0;
-            while (await reader.ReadAsync(cancellationToken))
+            var before = rows.Seen;
+            var stop = await rows.ReadAsync(reader, cancellationToken);
+            if (stop != Stop.End || rows.Seen - before < chunk)
             {
-                fetched++;
-                if (++seen > maxRows)
-                {
-                    return Stop.RowCap;
-                }
-
-                if (!result.TryAdd(await RowAsync(reader, columns, result.MaxBytes, cancellationToken)))
-                {
-                    return Stop.ByteBudget;
-                }
-            }
-
-            if (fetched < chunk)
-            {
-                return Stop.End;
+                return stop;
             }
         }
     }
@@ -146,38 +116,12 @@ public sealed class PostgresQuery(PostgresEngine engine)
         await using var command = new NpgsqlCommand(sql, connection);
         command.Parameters.AddRange(parameters.ToArray());
         await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
-        var columns = Columns(reader);
-        result.SetColumns(columns);
-        var seen = 0;
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            if (++seen > maxRows)
-            {
-                return Stop.RowCap;
-            }
-
-            if (!result.TryAdd(await RowAsync(reader, columns, result.MaxBytes, cancellationToken)))
-            {
-                return Stop.ByteBudget;
-            }
-        }
-
-        return Stop.End;
+        result.SetColumns(RowStream.Columns(reader));
+        return await new RowStream(result, maxRows, ReadCellAsync).ReadAsync(reader, cancellationToken);
     }
 
-    private static List<ResultColumn> Columns(NpgsqlDataReader reader) =>
-        [.. Enumerable.Range(0, reader.FieldCount).Select(i => new ResultColumn(reader.GetName(i), reader.GetDataTypeName(i)))];
-
-    private static async Task<Cell[]> RowAsync(NpgsqlDataReader reader, List<ResultColumn> columns, int maxChars, CancellationToken cancellationToken)
-    {
-        var cells = new Cell[columns.Count];
-        for (var i = 0; i < cells.Length; i++)
-        {
-            cells[i] = await PostgresValues.ReadAsync(reader, i, columns[i].Type, maxChars, cancellationToken);
-        }
-
-        return cells;
-    }
+    private static ValueTask<Cell> ReadCellAsync(System.Data.Common.DbDataReader reader, int ordinal, string type, int maxChars, CancellationToken cancellationToken) =>
+        PostgresValues.ReadAsync((NpgsqlDataReader)reader, ordinal, type, maxChars, cancellationToken);
 
     /// <summary>Errors in the statement itself (syntax, names, types, data), as opposed to connection trouble.</summary>
     internal static bool IsAboutTheQuery(PostgresException ex) =>

@@ -1,9 +1,6 @@
 using System.Buffers.Binary;
-using System.Collections;
 using System.Globalization;
-using System.Numerics;
 using System.Text;
-using System.Text.Json;
 using Npgsql;
 
 namespace Connectors.Database.Postgres;
@@ -16,12 +13,6 @@ namespace Connectors.Database.Postgres;
 /// </summary>
 internal static class PostgresValues
 {
-    /// <summary>Largest bytea shown, in bytes; longer values are cut and say so.</summary>
-    public const int MaxBinaryBytes = 1024;
-
-    // Beyond ±(2^53 - 1) a JSON number loses digits in JavaScript and many other clients.
-    private const long MaxSafeInteger = 9_007_199_254_740_991;
-
     public static async ValueTask<Cell> ReadAsync(NpgsqlDataReader reader, int ordinal, string typeName, int maxChars, CancellationToken cancellationToken)
     {
         if (await reader.IsDBNullAsync(ordinal, cancellationToken))
@@ -46,7 +37,7 @@ internal static class PostgresValues
                 case "text" or "character varying" or "character" or "name" or "xml" or "citext":
                     return Cell.Plain((await ReadTextAsync(reader, ordinal, maxChars, cancellationToken)).Text);
                 default:
-                    return FromValue(await reader.GetFieldValueAsync<object>(ordinal, cancellationToken));
+                    return CellValues.FromValue(await reader.GetFieldValueAsync<object>(ordinal, cancellationToken));
             }
         }
         catch (Exception ex) when (ex is InvalidCastException or NotSupportedException or OverflowException)
@@ -64,18 +55,7 @@ internal static class PostgresValues
         }
 
         using var text = await reader.GetTextReaderAsync(ordinal, cancellationToken);
-        var buffer = new char[8 * 1024];
-        var value = new StringBuilder();
-        int read;
-        while (value.Length <= maxChars && (read = await text.ReadAsync(buffer.AsMemory(0, Math.Min(buffer.Length, maxChars + 1 - value.Length)), cancellationToken)) > 0)
-        {
-            value.Append(buffer, 0, read);
-        }
-
-        // The rest is skipped, not read into memory: the value could not be shown whole anyway.
-        return value.Length > maxChars
-            ? (value.ToString(0, maxChars) + $"… [cut: longer than {maxChars:N0} characters]", true)
-            : (value.ToString(), false);
+        return await CellValues.ReadCappedAsync(text, maxChars, cancellationToken);
     }
 
     private static async Task<byte[]> ReadAllAsync(NpgsqlDataReader reader, int ordinal, CancellationToken cancellationToken)
@@ -90,11 +70,9 @@ internal static class PostgresValues
     {
         var length = reader.GetBytes(ordinal, 0, null, 0, 0);
         await using var stream = await reader.GetStreamAsync(ordinal, cancellationToken);
-        var shown = new byte[Math.Min(length, MaxBinaryBytes)];
+        var shown = new byte[Math.Min(length, CellValues.MaxBinaryBytes)];
         await stream.ReadExactlyAsync(shown, cancellationToken);
-        return length <= MaxBinaryBytes
-            ? Cell.Plain(Convert.ToBase64String(shown))
-            : Cell.Json($"{{\"base64\":\"{Convert.ToBase64String(shown)}\",\"bytes\":{length},\"truncated\":true}}");
+        return CellValues.Binary(shown, length);
     }
 
     /// <summary>
@@ -151,81 +129,6 @@ internal static class PostgresValues
             text.Append(fraction.ToString(0, scale));
         }
 
-        return DecimalCell(text.ToString());
-    }
-
-    /// <summary>
-    /// A JSON number when a double holds it: integers within ±(2^53 − 1), fractions of at most 15 significant digits.
-    /// Anything else keeps its exact text as a string, so no client silently rounds it.
-    /// </summary>
-    private static Cell DecimalCell(string exact)
-    {
-        var unsigned = exact.TrimStart('-');
-        var point = unsigned.IndexOf('.', StringComparison.Ordinal);
-        var integerPart = (point < 0 ? unsigned : unsigned[..point]).TrimStart('0');
-        var fraction = point < 0 ? "" : unsigned[(point + 1)..].TrimEnd('0');
-        var safe = fraction.Length == 0
-            ? integerPart.Length < 16 || (integerPart.Length == 16 && long.Parse(integerPart, CultureInfo.InvariantCulture) <= MaxSafeInteger)
-            : (integerPart + fraction).TrimStart('0').Length <= 15;
-        return safe ? Cell.Json(exact) : Cell.Plain(exact);
-    }
-
-    private static Cell FromValue(object? value) => value switch
-    {
-        null or DBNull => Cell.Null,
-        bool b => Cell.Json(b ? "true" : "false"),
-        short or int or byte or sbyte or ushort or uint => Cell.Json(Convert.ToString(value, CultureInfo.InvariantCulture)!),
-        long l => l is >= -MaxSafeInteger and <= MaxSafeInteger ? Cell.Json(l.ToString(CultureInfo.InvariantCulture)) : Cell.Plain(l.ToString(CultureInfo.InvariantCulture)),
-        decimal d => DecimalCell(d.ToString(CultureInfo.InvariantCulture)),
-        BigInteger i => Cell.Plain(i.ToString(CultureInfo.InvariantCulture)),
-        double f => double.IsFinite(f) ? Cell.Json(f.ToString("R", CultureInfo.InvariantCulture)) : Cell.Plain(f.ToString(CultureInfo.InvariantCulture)),
-        float f => float.IsFinite(f) ? Cell.Json(f.ToString("R", CultureInfo.InvariantCulture)) : Cell.Plain(f.ToString(CultureInfo.InvariantCulture)),
-        string s => Cell.Plain(s),
-        DateTime t => Cell.Plain(t.Kind == DateTimeKind.Utc
-            ? t.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFF'Z'", CultureInfo.InvariantCulture)
-            : t.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFF", CultureInfo.InvariantCulture)),
-        DateTimeOffset o => Cell.Plain(o.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFzzz", CultureInfo.InvariantCulture)),
-        DateOnly d => Cell.Plain(d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
-        TimeOnly t => Cell.Plain(t.ToString("HH:mm:ss.FFFFFF", CultureInfo.InvariantCulture)),
-        TimeSpan s => Cell.Plain(s.ToString("c", CultureInfo.InvariantCulture)),
-        Guid g => Cell.Plain(g.ToString()),
-        byte[] bytes => Cell.Plain(Convert.ToBase64String(bytes, 0, Math.Min(bytes.Length, MaxBinaryBytes))),
-        BitArray bits => Cell.Plain(string.Concat(bits.Cast<bool>().Select(bit => bit ? '1' : '0'))),
-        Array array => Cell.Json(ArrayJson(array)),
-        _ => Cell.Plain(Convert.ToString(value, CultureInfo.InvariantCulture) ?? ""),
-    };
-
-    private static string ArrayJson(Array array)
-    {
-        // Multi-dimensional arrays nest like PostgreSQL's own text form: one JSON array per dimension.
-        var json = new StringBuilder();
-        var indices = new int[array.Rank];
-        Append(json, array, 0, indices);
-        return json.ToString();
-    }
-
-    private static void Append(StringBuilder json, Array array, int dimension, int[] indices)
-    {
-        json.Append('[');
-        var lower = array.GetLowerBound(dimension);
-        for (var i = lower; i <= array.GetUpperBound(dimension); i++)
-        {
-            if (i > lower)
-            {
-                json.Append(',');
-            }
-
-            indices[dimension] = i;
-            if (dimension + 1 < array.Rank)
-            {
-                Append(json, array, dimension + 1, indices);
-                continue;
-            }
-
-            var cell = FromValue(array.GetValue(indices));
-            json.Append(cell.Text is null ? "null" : cell.Raw ? cell.Text : JsonSerializer.Serialize(cell.Text));
-        }
-
-        json.Append(']');
+        return CellValues.DecimalCell(text.ToString());
     }
 }

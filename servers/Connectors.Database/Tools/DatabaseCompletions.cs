@@ -1,4 +1,3 @@
-using Connectors.Database.Postgres;
 using Connectors.Hosting.Errors;
 using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol.Protocol;
@@ -16,6 +15,7 @@ internal static class DatabaseCompletions
         var request = context.Params!;
         var services = context.Services!;
         var profiles = services.GetRequiredService<ProfileRegistry>();
+        var providers = services.GetRequiredService<DatabaseProviders>();
         var known = new Dictionary<string, string>(request.Context?.Arguments ?? new Dictionary<string, string>(), StringComparer.Ordinal);
         var prefix = request.Argument.Value ?? "";
 
@@ -25,9 +25,9 @@ internal static class DatabaseCompletions
             candidates = request.Argument.Name switch
             {
                 "profile" or "database" => profiles.All.Select(p => p.Name),
-                "schema" => (await services.GetRequiredService<PostgresCatalog>()
+                "schema" => (await providers.Catalog(profiles.Get(Named(known)))
                     .SchemasAsync(profiles.Get(Named(known)), cancellationToken)).Select(s => s.Name),
-                "table" => (await services.GetRequiredService<PostgresCatalog>()
+                "table" => (await providers.Catalog(profiles.Get(Named(known)))
                     .TablesAsync(profiles.Get(Named(known)), known.GetValueOrDefault("schema"), cancellationToken)).Select(t => t.Name),
                 _ => [],
             };

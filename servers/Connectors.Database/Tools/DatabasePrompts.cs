@@ -1,12 +1,11 @@
 using System.ComponentModel;
-using Connectors.Database.Postgres;
 using ModelContextProtocol.Server;
 
 namespace Connectors.Database.Tools;
 
 /// <summary>Guided prompts for working with a database; their arguments are completed by <see cref="DatabaseCompletions"/>.</summary>
 [McpServerPromptType]
-public sealed class DatabasePrompts(SqlGuard guard, PostgresCatalog catalog)
+public sealed class DatabasePrompts(SqlGuard guard, DatabaseProviders providers)
 {
     [McpServerPrompt(Name = "explore_database", Title = "Explore a database")]
     [Description("Guided discovery of a database: schemas, then tables, then a sample, then your question.")]
@@ -20,9 +19,9 @@ public sealed class DatabasePrompts(SqlGuard guard, PostgresCatalog catalog)
             1. list_schemas (database="{profile.Name}") to see the schemas and what they hold.
             2. list_tables for the schema that looks relevant; note kinds, estimated rows and sizes.
             3. describe_table for the promising tables: columns, keys, foreign keys (how tables join) and indexes.
-            4. query a small sample, e.g. SELECT * FROM <schema>.<table> LIMIT 5, to see real values.
+            4. query a small sample, e.g. {Sample(profile)}, to see real values.
             5. {(question is null ? "Ask me what I want to know, then answer" : $"Answer: {question} —")} with one query that filters and aggregates in SQL,
-               uses $1, $2… params for values, and adds LIMIT; check the plan with explain if the table is large.
+               uses {Placeholders(profile)} params for values, and limits its rows; check the plan with explain if the table is large.
             """;
     }
 
@@ -36,19 +35,24 @@ public sealed class DatabasePrompts(SqlGuard guard, PostgresCatalog catalog)
         CancellationToken cancellationToken = default)
     {
         var profile = guard.Profile(database);
-        var description = await catalog.DescribeAsync(profile, schema, table, cancellationToken);
+        var description = await providers.Catalog(profile).DescribeAsync(profile, schema, table, cancellationToken);
         var shape = description is null
             ? $"The table '{table}' is not visible yet: call list_tables and describe_table first."
             : "The table, as the database describes it:\n" + TableText.Format(description);
         return $"""
-            Write one read-only PostgreSQL query on database '{profile.Name}' that answers: {goal}
+            Write one read-only {(profile.Provider == DatabaseProvider.SqlServer ? "SQL Server (T-SQL)" : "PostgreSQL")} query on database '{profile.Name}' that answers: {goal}
 
             {shape}
 
             Rules: a single SELECT (WITH is fine); name the columns you need instead of *; pass every value as a
-            parameter ($1, $2… with params) rather than in the SQL text; filter and aggregate in SQL; ORDER BY and
-            LIMIT (at most {Math.Min(DatabaseProfile.DefaultRows, profile.MaxRows)} rows); no functions with side effects.
+            parameter ({Placeholders(profile)} with params) rather than in the SQL text; filter and aggregate in SQL; ORDER BY and
+            {(profile.Provider == DatabaseProvider.SqlServer ? "TOP (n)" : "LIMIT")} (at most {Math.Min(DatabaseProfile.DefaultRows, profile.MaxRows)} rows); no functions with side effects.
             Then run it with the query tool (and explain it first if the table is large).
             """;
     }
+
+    private static string Sample(DatabaseProfile profile) =>
+        profile.Provider == DatabaseProvider.SqlServer ? "SELECT TOP (5) * FROM <schema>.<table>" : "SELECT * FROM <schema>.<table> LIMIT 5";
+
+    private static string Placeholders(DatabaseProfile profile) => profile.Provider == DatabaseProvider.SqlServer ? "@p1, @p2…" : "$1, $2…";
 }

@@ -2,7 +2,6 @@ using System.ComponentModel;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Connectors.Database.Postgres;
 using Connectors.Hosting.Errors;
 using Connectors.Hosting.Output;
 using ModelContextProtocol.Server;
@@ -11,7 +10,7 @@ namespace Connectors.Database.Tools;
 
 /// <summary>Read-only database tools. Every handler asks <see cref="SqlGuard"/> for its profile (and its SQL) first.</summary>
 [McpServerToolType]
-public sealed class DatabaseTools(SqlGuard guard, ProfileRegistry profiles, PostgresQuery query, PostgresCatalog catalog, OutputBudget budget)
+public sealed class DatabaseTools(SqlGuard guard, ProfileRegistry profiles, DatabaseProviders providers, OutputBudget budget)
 {
     private const string DatabaseDescription = "Database profile to use (see list_databases); the default profile when omitted.";
 
@@ -27,7 +26,7 @@ public sealed class DatabaseTools(SqlGuard guard, ProfileRegistry profiles, Post
         CancellationToken cancellationToken = default)
     {
         var profile = guard.Profile(database);
-        var schemas = await catalog.SchemasAsync(profile, cancellationToken);
+        var schemas = await providers.Catalog(profile).SchemasAsync(profile, cancellationToken);
         var text = new StringBuilder();
         foreach (var schema in schemas)
         {
@@ -46,22 +45,22 @@ public sealed class DatabaseTools(SqlGuard guard, ProfileRegistry profiles, Post
         CancellationToken cancellationToken = default)
     {
         var profile = guard.Profile(database);
-        var tables = await catalog.TablesAsync(profile, schema, cancellationToken);
+        var tables = await providers.Catalog(profile).TablesAsync(profile, schema, cancellationToken);
         if (tables.Count == 0)
         {
             return schema is null ? "No tables are visible to this role." : $"No tables in schema '{schema}' (or the schema does not exist; see list_schemas).";
         }
 
         var text = new StringBuilder();
-        foreach (var table in tables.Take(PostgresCatalog.MaxTables))
+        foreach (var table in tables.Take(ISchemaCatalog.MaxTables))
         {
             text.Append(CultureInfo.InvariantCulture, $"{table.Schema}.{table.Name} ({table.Kind}, ~{table.EstimatedRows:N0} rows, {Size(table.Bytes)})");
             text.Append(table.Comment is null ? "" : $": {table.Comment}").Append('\n');
         }
 
-        if (tables.Count > PostgresCatalog.MaxTables)
+        if (tables.Count > ISchemaCatalog.MaxTables)
         {
-            text.Append(CultureInfo.InvariantCulture, $"[Only the first {PostgresCatalog.MaxTables:N0} are listed; name a schema to see the others.]\n");
+            text.Append(CultureInfo.InvariantCulture, $"[Only the first {ISchemaCatalog.MaxTables:N0} are listed; name a schema to see the others.]\n");
         }
 
         return budget.Fit(text.ToString(), _ => "Name a schema to list fewer tables.");
@@ -76,18 +75,18 @@ public sealed class DatabaseTools(SqlGuard guard, ProfileRegistry profiles, Post
         CancellationToken cancellationToken = default)
     {
         var profile = guard.Profile(database);
-        var description = await catalog.DescribeAsync(profile, schema, table, cancellationToken)
+        var description = await providers.Catalog(profile).DescribeAsync(profile, schema, table, cancellationToken)
             ?? throw ConnectorException.NotFound($"No table or view '{(schema is null ? "" : schema + ".")}{table}' is visible. Call list_tables to see the names.");
         return budget.Fit(TableText.Format(description), _ => "Query information_schema.columns for the remaining columns.");
     }
 
     [McpServerTool(Name = "query", Title = "Run a read-only query", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
-    [Description("Runs one read-only SQL statement (SELECT, WITH, VALUES, UNION…, EXPLAIN or SHOW) and returns column names and types once, then rows as arrays. " +
-        "Use $1, $2… with params for values. At most max_rows rows (default 500) and the answer's byte budget; a cut answer says so and how to narrow the query. " +
+    [Description("Runs one read-only SQL statement and returns column names and types once, then rows as arrays. PostgreSQL: SELECT, WITH, VALUES, UNION…, EXPLAIN or SHOW, " +
+        "values as $1, $2… with params. SQL Server: one SELECT (WITH, UNION, FOR JSON/XML included), values as @p1, @p2… with params. At most max_rows rows (default 500) and the answer's byte budget; a cut answer says so and how to narrow the query. " +
         "Anything that could write, lock, or call an unsafe function is refused.")]
     public async Task<string> Query(
         [Description("One SQL statement, e.g. SELECT id, total FROM orders WHERE created_at > $1 ORDER BY total DESC LIMIT 20.")] string sql,
-        [Description("Values for $1, $2… in order: strings, numbers, booleans, null, or arrays of those (sent as PostgreSQL arrays).")] JsonElement[]? @params = null,
+        [Description("Values for $1, $2… (PostgreSQL) or @p1, @p2… (SQL Server) in order: strings, numbers, booleans, null, or (PostgreSQL) arrays of those.")] JsonElement[]? @params = null,
         [Description("Most rows to return (default 500; the profile sets the maximum).")] int? max_rows = null,
         [Description("Answer format: json (default: {columns, rows}), csv, or markdown.")] string format = ResultBuilder.Json,
         [Description(DatabaseDescription)] string? database = null,
@@ -98,17 +97,17 @@ public sealed class DatabaseTools(SqlGuard guard, ProfileRegistry profiles, Post
         var rows = RowLimit(profile, max_rows);
         var chosenFormat = ResultBuilder.Formats.FirstOrDefault(f => string.Equals(f, format?.Trim(), StringComparison.OrdinalIgnoreCase))
             ?? throw ConnectorException.InvalidArgument(nameof(format), $"use one of: {string.Join(", ", ResultBuilder.Formats)}.");
-        var answer = await query.RunAsync(profile, statement, @params ?? [], rows, chosenFormat, cancellationToken);
+        var answer = await providers.Query(profile).RunAsync(profile, statement, @params ?? [], rows, chosenFormat, cancellationToken);
         return answer.Text;
     }
 
     [McpServerTool(Name = "explain", Title = "Explain a query", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
-    [Description("Shows PostgreSQL's plan for a read-only query as an indented tree (node, relation, cost, rows, conditions). " +
-        "analyze=true also runs it for real timings, only when the database profile allows it.")]
+    [Description("Shows the database's plan for a read-only query as an indented tree (node, table, cost, rows, conditions): PostgreSQL's EXPLAIN, SQL Server's showplan. " +
+        "analyze=true also runs it for real row counts (and timings), only when the database profile allows it.")]
     public async Task<string> Explain(
         [Description("The SELECT to explain (without EXPLAIN).")] string sql,
-        [Description("Values for $1, $2… as in query.")] JsonElement[]? @params = null,
-        [Description("Run the query to measure real times and row counts (EXPLAIN ANALYZE); only when the profile allows it.")] bool analyze = false,
+        [Description("Values for the placeholders, as in query.")] JsonElement[]? @params = null,
+        [Description("Run the query to measure real row counts (PostgreSQL EXPLAIN ANALYZE, SQL Server STATISTICS XML); only when the profile allows it.")] bool analyze = false,
         [Description(DatabaseDescription)] string? database = null,
         CancellationToken cancellationToken = default)
     {
@@ -116,7 +115,7 @@ public sealed class DatabaseTools(SqlGuard guard, ProfileRegistry profiles, Post
         var statement = await guard.CheckAsync(profile, sql, cancellationToken);
         if (statement.Kind != StatementKind.Select)
         {
-            throw ConnectorException.InvalidArgument(nameof(sql), "give the SELECT itself; explain adds EXPLAIN.");
+            throw ConnectorException.InvalidArgument(nameof(sql), "give the SELECT itself; explain asks for the plan.");
         }
 
         if (analyze && !profile.AllowExplainAnalyze)
@@ -124,8 +123,8 @@ public sealed class DatabaseTools(SqlGuard guard, ProfileRegistry profiles, Post
             throw ConnectorException.PermissionDenied($"EXPLAIN ANALYZE runs the query and is not enabled for database '{profile.Name}' (allowExplainAnalyze).");
         }
 
-        var plan = await query.ExplainAsync(profile, statement, @params ?? [], analyze, cancellationToken);
-        return budget.Fit(PlanSummary.Render(plan), _ => "The plan is large; explain a smaller part of the query.");
+        var plan = await providers.Query(profile).ExplainAsync(profile, statement, @params ?? [], analyze, cancellationToken);
+        return budget.Fit(plan, _ => "The plan is large; explain a smaller part of the query.");
     }
 
     private static int RowLimit(DatabaseProfile profile, int? requested)

@@ -1,0 +1,42 @@
+using System.Text.Json;
+using Connectors.Database.Postgres;
+using Connectors.Database.SqlServer;
+
+namespace Connectors.Database;
+
+/// <summary>Runs guarded statements on one engine: rows streamed into the shared result format, plans as readable trees.</summary>
+public interface IQueryRunner
+{
+    Task<QueryAnswer> RunAsync(
+        DatabaseProfile profile, GuardedStatement statement, IReadOnlyList<JsonElement> parameters, int maxRows, string format, CancellationToken cancellationToken);
+
+    Task<string> ExplainAsync(
+        DatabaseProfile profile, GuardedStatement statement, IReadOnlyList<JsonElement> parameters, bool analyze, CancellationToken cancellationToken);
+
+    /// <summary>A round trip through the engine fence, for /readyz.</summary>
+    Task<bool> PingAsync(DatabaseProfile profile, CancellationToken cancellationToken);
+}
+
+/// <summary>The metadata reads of one engine, inside the same fence as every query.</summary>
+public interface ISchemaCatalog
+{
+    /// <summary>Most tables list_tables shows (one more is read to know there are others).</summary>
+    public const int MaxTables = 1_000;
+
+    Task<List<SchemaRow>> SchemasAsync(DatabaseProfile profile, CancellationToken cancellationToken);
+
+    Task<List<TableRow>> TablesAsync(DatabaseProfile profile, string? schema, CancellationToken cancellationToken);
+
+    /// <summary>Everything describe_table shows, or null when no such table is visible.</summary>
+    Task<TableDescription?> DescribeAsync(DatabaseProfile profile, string? schema, string table, CancellationToken cancellationToken);
+}
+
+/// <summary>The provider classes of a profile's engine: the only place that chooses between them.</summary>
+public sealed class DatabaseProviders(PostgresQuery postgresQuery, PostgresCatalog postgresCatalog, SqlServerQuery sqlServerQuery, SqlServerCatalog sqlServerCatalog)
+{
+    public IQueryRunner Query(DatabaseProfile profile) =>
+        profile.Provider == DatabaseProvider.SqlServer ? sqlServerQuery : postgresQuery;
+
+    public ISchemaCatalog Catalog(DatabaseProfile profile) =>
+        profile.Provider == DatabaseProvider.SqlServer ? sqlServerCatalog : postgresCatalog;
+}
