@@ -165,7 +165,7 @@ internal sealed class GitHubClient
 
             if (!response.IsSuccessStatusCode)
             {
-                throw GitHubErrors.Map(response, await GitHubErrors.ReadAsync(response, cancellationToken), what, _time.GetUtcNow());
+                throw GitHubErrors.Map(response, await GitHubErrors.ReadAsync(response, cancellationToken), what, _time.GetUtcNow(), write: method != HttpMethod.Get);
             }
 
             byte[] body;

@@ -31,7 +31,7 @@ internal static class GitHubErrors
         }
     }
 
-    public static ConnectorException Map(HttpResponseMessage response, GitHubError? error, string what, DateTimeOffset now)
+    public static ConnectorException Map(HttpResponseMessage response, GitHubError? error, string what, DateTimeOffset now, bool write = false)
     {
         var status = (int)response.StatusCode;
         var message = Clean(error?.Message) ?? response.ReasonPhrase ?? "no message";
@@ -58,8 +58,9 @@ internal static class GitHubErrors
                 var field = error?.Errors?.Select(e => e.Field).FirstOrDefault(f => f is not null);
                 return ConnectorException.InvalidArgument(field ?? "arguments", $"GitHub: {message}{(details.Count > 0 ? $" ({string.Join("; ", details)})" : "")}.");
             default:
+                var unknown = write ? " The change may or may not have been made; check before trying again." : "";
                 return status >= 500
-                    ? new GitHubUpstreamException($"GitHub answered {status} ({message}) for {what}.", transient: status is 502 or 503 or 504)
+                    ? new GitHubUpstreamException($"GitHub answered {status} ({message}) for {what}.{unknown}", transient: status is 502 or 503 or 504)
                     : new ConnectorException(ErrorCodes.UpstreamUnavailable, $"GitHub answered {status} ({message}) for {what}.");
         }
     }
