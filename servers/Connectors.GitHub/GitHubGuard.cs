@@ -31,7 +31,7 @@ internal sealed partial class GitHubGuard(GitHubClient client, GitHubSettings se
         return $"repos/{owner}/{repo}";
     }
 
-    public static string Paging(int? page, int? perPage)
+    public static string Paging(int page, int perPage)
     {
         if (page is < 1 or > 10_000)
         {
@@ -43,7 +43,7 @@ internal sealed partial class GitHubGuard(GitHubClient client, GitHubSettings se
             throw ConnectorException.InvalidArgument("per_page", $"from 1 to {MaxPerPage}.");
         }
 
-        return $"page={page ?? 1}&per_page={perPage ?? 30}";
+        return $"page={page}&per_page={perPage}";
     }
 
     public static int Number(int value, string argument) =>

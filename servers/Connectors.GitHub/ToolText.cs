@@ -77,6 +77,6 @@ internal sealed class ToolText(OutputBudget budget, Lockdown? lockdown = null)
     }
 
     /// <summary>"More exist" line for a page, when GitHub's Link header has a next page.</summary>
-    public static string? More(bool hasNext, int? page, string what = "results") =>
-        hasNext ? $"More {what} exist: call again with page={(page ?? 1) + 1}." : null;
+    public static string? More(bool hasNext, int page, string what = "results") =>
+        hasNext ? $"More {what} exist: call again with page={page + 1}." : null;
 }

@@ -16,13 +16,14 @@ internal sealed class Isolated : IAsyncDisposable
 
     public InMemoryMcp Mcp { get; }
 
-    public static async Task<Isolated> StartAsync(string token = GitHubFixture.Token, string[]? args = null, GitHubState? state = null)
+    public static Task<Isolated> StartAsync(string token = GitHubFixture.Token, string[]? args = null) =>
+        StartAsync(_ => new Dictionary<string, string> { ["GITHUB_TOKEN"] = token }, args);
+
+    /// <summary>Starts with an environment made once the emulator runs (e.g. after registering a GitHub App).</summary>
+    public static async Task<Isolated> StartAsync(Func<GitHubEmulator, Dictionary<string, string>> environment, string[]? args = null)
     {
-        var emulator = await GitHubEmulator.StartAsync(state);
-        var mcp = await InMemoryMcp.StartAsync(
-            GitHubServer.Create(),
-            ["--api-url", emulator.Url.ToString(), "--toolsets", "all", .. args ?? []],
-            new Dictionary<string, string> { ["GITHUB_TOKEN"] = token });
+        var emulator = await GitHubEmulator.StartAsync();
+        var mcp = await InMemoryMcp.StartAsync(GitHubServer.Create(), ["--api-url", emulator.Url.ToString(), .. args ?? []], environment(emulator));
         return new Isolated(emulator, mcp);
     }
 

@@ -13,15 +13,15 @@ internal sealed class ActionsTools(GitHubClient client, OutputBudget budget)
 {
     private const int DefaultTail = 100;
 
-    [McpServerTool(Name = "list_workflow_runs", Title = "List workflow runs", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [McpServerTool(Name = "list_workflow_runs", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
     [Description("Workflow runs, newest first, optionally for a branch or status (e.g. failure, in_progress).")]
     public async Task<string> ListWorkflowRuns(
-        [Description("Owner (user or organisation).")] string owner,
-        [Description("Repository name.")] string repo,
+        [Description("Owner.")] string owner,
+        [Description("Repository.")] string repo,
         [Description("Only runs on this branch.")] string? branch = null,
         [Description("Only runs with this status or conclusion, e.g. failure, success, in_progress.")] string? status = null,
-        [Description("Page, from 1.")] int? page = null,
-        [Description("Results per page, 1-100 (default 30).")] int? per_page = null,
+        [Description("Page.")] int page = 1,
+        [Description("Max 100.")] int per_page = 30,
         CancellationToken cancellationToken = default)
     {
         var query = new StringBuilder(GitHubGuard.Paging(page, per_page));
@@ -46,11 +46,11 @@ internal sealed class ActionsTools(GitHubClient client, OutputBudget budget)
         return text.Finish(ToolText.More(response.HasNextPage, page, "runs"));
     }
 
-    [McpServerTool(Name = "get_workflow_run", Title = "Get workflow run", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [McpServerTool(Name = "get_workflow_run", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
     [Description("A workflow run with its jobs and their failed steps (job ids for get_job_logs).")]
     public async Task<string> GetWorkflowRun(
-        [Description("Owner (user or organisation).")] string owner,
-        [Description("Repository name.")] string repo,
+        [Description("Owner.")] string owner,
+        [Description("Repository.")] string repo,
         [Description("Workflow run id.")] long run_id,
         CancellationToken cancellationToken = default)
     {
@@ -72,11 +72,11 @@ internal sealed class ActionsTools(GitHubClient client, OutputBudget budget)
         return text.Finish(jobs.HasNextPage ? "More than 100 jobs: the rest are on the run's page." : null);
     }
 
-    [McpServerTool(Name = "get_job_logs", Title = "Get job logs", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [McpServerTool(Name = "get_job_logs", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
     [Description("The last tail_lines lines of a job's log; or, with run_id and failed_only, of each failed job in the run.")]
     public async Task<string> GetJobLogs(
-        [Description("Owner (user or organisation).")] string owner,
-        [Description("Repository name.")] string repo,
+        [Description("Owner.")] string owner,
+        [Description("Repository.")] string repo,
         [Description("Job id (from get_workflow_run).")] long? job_id = null,
         [Description("Run id: logs of its jobs (with failed_only, only failed ones).")] long? run_id = null,
         [Description("With run_id: only jobs that failed.")] bool? failed_only = null,

@@ -9,7 +9,7 @@ namespace Connectors.GitHub.Tools;
 [McpServerToolType]
 internal sealed class ContextTools(GitHubClient client, OutputBudget budget)
 {
-    [McpServerTool(Name = "get_me", Title = "Get signed-in user", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [McpServerTool(Name = "get_me", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
     [Description("The GitHub account this server acts as, and its credential type.")]
     public async Task<string> GetMe(CancellationToken cancellationToken = default)
     {

@@ -12,18 +12,18 @@ namespace Connectors.GitHub.Tools;
 [McpServerToolType]
 internal sealed class IssueTools(GitHubClient client, GitHubGuard guard, OutputBudget budget, IdempotencyCache idempotency)
 {
-    internal const string KeyDescription = "Optional key (e.g. a UUID): a repeat with the same key returns the first result instead of acting twice (this process, 1 h).";
+    internal const string KeyDescription = "A repeat with this key returns the first result (1 h).";
     private const int CommentsPerPage = 30;
 
-    [McpServerTool(Name = "list_issues", Title = "List issues", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [McpServerTool(Name = "list_issues", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
     [Description("Issues of a repository, newest first (GitHub lists pull requests here too, marked [PR]).")]
     public async Task<string> ListIssues(
-        [Description("Owner (user or organisation).")] string owner,
-        [Description("Repository name.")] string repo,
+        [Description("Owner.")] string owner,
+        [Description("Repository.")] string repo,
         [Description("open (default), closed or all.")] string? state = null,
         [Description("Only issues with all these labels.")] string[]? labels = null,
-        [Description("Page, from 1.")] int? page = null,
-        [Description("Results per page, 1-100 (default 30).")] int? per_page = null,
+        [Description("Page.")] int page = 1,
+        [Description("Max 100.")] int per_page = 30,
         CancellationToken cancellationToken = default)
     {
         var query = new StringBuilder(GitHubGuard.Paging(page, per_page)).Append("&state=").Append(State(state));
@@ -42,13 +42,13 @@ internal sealed class IssueTools(GitHubClient client, GitHubGuard guard, OutputB
         return text.Finish(response.Value.Count == 0 ? "No issues match." : ToolText.More(response.HasNextPage, page, "issues"));
     }
 
-    [McpServerTool(Name = "get_issue", Title = "Get issue", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [McpServerTool(Name = "get_issue", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
     [Description("An issue with its body and one page of comments (oldest first).")]
     public async Task<string> GetIssue(
-        [Description("Owner (user or organisation).")] string owner,
-        [Description("Repository name.")] string repo,
+        [Description("Owner.")] string owner,
+        [Description("Repository.")] string repo,
         [Description("Issue number.")] int issue_number,
-        [Description("Page of comments, from 1 (30 per page).")] int? comments_page = null,
+        [Description("Comments page (30 each).")] int comments_page = 1,
         CancellationToken cancellationToken = default)
     {
         var path = $"{GitHubGuard.Repo(owner, repo)}/issues/{GitHubGuard.Number(issue_number, nameof(issue_number))}";
@@ -68,24 +68,24 @@ internal sealed class IssueTools(GitHubClient client, GitHubGuard guard, OutputB
         if (issue.Comments > 0)
         {
             var comments = await client.GetAsync($"{path}/comments?{paging}", GitHubJson.Default.ListGitHubComment, $"comments of #{issue_number}", cancellationToken);
-            text.Line().Line($"Comments (page {comments_page ?? 1}, {issue.Comments} in all):");
+            text.Line().Line($"Comments (page {comments_page}, {issue.Comments} in all):");
             foreach (var c in comments.Value)
             {
                 text.Line($"- {text.Inline(c.User?.Login)} at {ToolText.Date(c.CreatedAt)} (id {c.Id}):").Body(c.Body, c.AuthorAssociation, "    ");
             }
 
-            more = comments.HasNextPage ? $"More comments exist: call again with comments_page={(comments_page ?? 1) + 1}." : null;
+            more = comments.HasNextPage ? $"More comments exist: call again with comments_page={(comments_page) + 1}." : null;
         }
 
         return text.Finish(more, "Read the comments page by page with comments_page.");
     }
 
-    [McpServerTool(Name = "search_issues", Title = "Search issues and pull requests", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [McpServerTool(Name = "search_issues", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
     [Description("GitHub issue search, e.g. 'crash repo:octo-org/widgets is:issue is:open label:bug'. Include is:issue or is:pr.")]
     public async Task<string> SearchIssues(
         [Description("GitHub issue search query with qualifiers.")] string query,
-        [Description("Page, from 1.")] int? page = null,
-        [Description("Results per page, 1-100 (default 30).")] int? per_page = null,
+        [Description("Page.")] int page = 1,
+        [Description("Max 100.")] int per_page = 30,
         CancellationToken cancellationToken = default)
     {
         var q = Uri.EscapeDataString(GitHubGuard.Text(query, nameof(query), 256, required: true));
@@ -100,12 +100,12 @@ internal sealed class IssueTools(GitHubClient client, GitHubGuard guard, OutputB
         return text.Finish(ToolText.More(response.HasNextPage, page));
     }
 
-    [McpServerTool(Name = "create_issue", Title = "Create issue", ReadOnly = false, Destructive = true, Idempotent = false, OpenWorld = true)]
+    [McpServerTool(Name = "create_issue", ReadOnly = false, Destructive = true, Idempotent = false, OpenWorld = true)]
     [Description("Opens an issue.")]
     public async Task<string> CreateIssue(
         RequestContext<CallToolRequestParams> context,
-        [Description("Owner (user or organisation).")] string owner,
-        [Description("Repository name.")] string repo,
+        [Description("Owner.")] string owner,
+        [Description("Repository.")] string repo,
         [Description("Title.")] string title,
         [Description("Body (markdown).")] string? body = null,
         [Description("Labels to set.")] string[]? labels = null,
@@ -122,12 +122,12 @@ internal sealed class IssueTools(GitHubClient client, GitHubGuard guard, OutputB
         return Written(result, "Created", result.Value);
     }
 
-    [McpServerTool(Name = "update_issue", Title = "Update issue", ReadOnly = false, Destructive = true, Idempotent = false, OpenWorld = true)]
+    [McpServerTool(Name = "update_issue", ReadOnly = false, Destructive = true, Idempotent = false, OpenWorld = true)]
     [Description("Changes an issue's title, body, state, labels or assignees; arguments left out stay as they are.")]
     public async Task<string> UpdateIssue(
         RequestContext<CallToolRequestParams> context,
-        [Description("Owner (user or organisation).")] string owner,
-        [Description("Repository name.")] string repo,
+        [Description("Owner.")] string owner,
+        [Description("Repository.")] string repo,
         [Description("Issue number.")] int issue_number,
         [Description("New title.")] string? title = null,
         [Description("New body (markdown).")] string? body = null,
@@ -159,12 +159,12 @@ internal sealed class IssueTools(GitHubClient client, GitHubGuard guard, OutputB
         return Written(result, "Updated", result.Value);
     }
 
-    [McpServerTool(Name = "add_issue_comment", Title = "Comment on issue or pull request", ReadOnly = false, Destructive = true, Idempotent = false, OpenWorld = true)]
+    [McpServerTool(Name = "add_issue_comment", ReadOnly = false, Destructive = true, Idempotent = false, OpenWorld = true)]
     [Description("Adds a comment to an issue or pull request.")]
     public async Task<string> AddIssueComment(
         RequestContext<CallToolRequestParams> context,
-        [Description("Owner (user or organisation).")] string owner,
-        [Description("Repository name.")] string repo,
+        [Description("Owner.")] string owner,
+        [Description("Repository.")] string repo,
         [Description("Issue or pull request number.")] int issue_number,
         [Description("Comment (markdown).")] string body,
         [Description(KeyDescription)] string? idempotency_key = null,

@@ -14,14 +14,14 @@ internal sealed class PullRequestTools(GitHubClient client, GitHubGuard guard, O
 {
     private const int DefaultDiffLines = 2000;
 
-    [McpServerTool(Name = "list_pull_requests", Title = "List pull requests", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [McpServerTool(Name = "list_pull_requests", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
     [Description("Pull requests of a repository, newest first.")]
     public async Task<string> ListPullRequests(
-        [Description("Owner (user or organisation).")] string owner,
-        [Description("Repository name.")] string repo,
+        [Description("Owner.")] string owner,
+        [Description("Repository.")] string repo,
         [Description("open (default), closed or all.")] string? state = null,
-        [Description("Page, from 1.")] int? page = null,
-        [Description("Results per page, 1-100 (default 30).")] int? per_page = null,
+        [Description("Page.")] int page = 1,
+        [Description("Max 100.")] int per_page = 30,
         CancellationToken cancellationToken = default)
     {
         var url = $"{GitHubGuard.Repo(owner, repo)}/pulls?{GitHubGuard.Paging(page, per_page)}&state={IssueTools.State(state)}";
@@ -35,11 +35,11 @@ internal sealed class PullRequestTools(GitHubClient client, GitHubGuard guard, O
         return text.Finish(response.Value.Count == 0 ? "No pull requests match." : ToolText.More(response.HasNextPage, page, "pull requests"));
     }
 
-    [McpServerTool(Name = "get_pull_request", Title = "Get pull request", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [McpServerTool(Name = "get_pull_request", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
     [Description("A pull request: branches, state, mergeability, size and body.")]
     public async Task<string> GetPullRequest(
-        [Description("Owner (user or organisation).")] string owner,
-        [Description("Repository name.")] string repo,
+        [Description("Owner.")] string owner,
+        [Description("Repository.")] string repo,
         [Description("Pull request number.")] int pull_number,
         CancellationToken cancellationToken = default)
     {
@@ -53,11 +53,11 @@ internal sealed class PullRequestTools(GitHubClient client, GitHubGuard guard, O
         return text.Finish();
     }
 
-    [McpServerTool(Name = "get_pull_request_diff", Title = "Get pull request diff", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [McpServerTool(Name = "get_pull_request_diff", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
     [Description("The unified diff of a pull request, optionally only files whose path contains 'file', cut at max_lines.")]
     public async Task<string> GetPullRequestDiff(
-        [Description("Owner (user or organisation).")] string owner,
-        [Description("Repository name.")] string repo,
+        [Description("Owner.")] string owner,
+        [Description("Repository.")] string repo,
         [Description("Pull request number.")] int pull_number,
         [Description("Only files whose path contains this text.")] string? file = null,
         [Description("Most diff lines returned (default 2000).")] int? max_lines = null,
@@ -96,15 +96,15 @@ internal sealed class PullRequestTools(GitHubClient client, GitHubGuard guard, O
         return text.Finish(more, "Narrow the diff with file= (see get_pull_request_files for the paths).");
     }
 
-    [McpServerTool(Name = "get_pull_request_files", Title = "Get pull request files", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [McpServerTool(Name = "get_pull_request_files", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
     [Description("Files a pull request changes, with +/- counts and patches cut to max_patch_lines each.")]
     public async Task<string> GetPullRequestFiles(
-        [Description("Owner (user or organisation).")] string owner,
-        [Description("Repository name.")] string repo,
+        [Description("Owner.")] string owner,
+        [Description("Repository.")] string repo,
         [Description("Pull request number.")] int pull_number,
         [Description("Most patch lines per file (default 0: counts only).")] int? max_patch_lines = null,
-        [Description("Page, from 1.")] int? page = null,
-        [Description("Results per page, 1-100 (default 30).")] int? per_page = null,
+        [Description("Page.")] int page = 1,
+        [Description("Max 100.")] int per_page = 30,
         CancellationToken cancellationToken = default)
     {
         if (max_patch_lines is < 0 or > 10_000)
@@ -120,14 +120,14 @@ internal sealed class PullRequestTools(GitHubClient client, GitHubGuard guard, O
         return text.Finish(ToolText.More(response.HasNextPage, page, "files"));
     }
 
-    [McpServerTool(Name = "get_pull_request_reviews", Title = "Get pull request reviews", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [McpServerTool(Name = "get_pull_request_reviews", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
     [Description("Reviews of a pull request: reviewer, verdict and body.")]
     public async Task<string> GetPullRequestReviews(
-        [Description("Owner (user or organisation).")] string owner,
-        [Description("Repository name.")] string repo,
+        [Description("Owner.")] string owner,
+        [Description("Repository.")] string repo,
         [Description("Pull request number.")] int pull_number,
-        [Description("Page, from 1.")] int? page = null,
-        [Description("Results per page, 1-100 (default 30).")] int? per_page = null,
+        [Description("Page.")] int page = 1,
+        [Description("Max 100.")] int per_page = 30,
         CancellationToken cancellationToken = default)
     {
         var lockdown = await guard.LockdownAsync(owner, repo, cancellationToken);
@@ -142,12 +142,12 @@ internal sealed class PullRequestTools(GitHubClient client, GitHubGuard guard, O
         return text.Finish(response.Value.Count == 0 ? "No reviews yet." : ToolText.More(response.HasNextPage, page, "reviews"));
     }
 
-    [McpServerTool(Name = "create_pull_request", Title = "Create pull request", ReadOnly = false, Destructive = true, Idempotent = false, OpenWorld = true)]
+    [McpServerTool(Name = "create_pull_request", ReadOnly = false, Destructive = true, Idempotent = false, OpenWorld = true)]
     [Description("Opens a pull request from head into base.")]
     public async Task<string> CreatePullRequest(
         RequestContext<CallToolRequestParams> context,
-        [Description("Owner (user or organisation).")] string owner,
-        [Description("Repository name.")] string repo,
+        [Description("Owner.")] string owner,
+        [Description("Repository.")] string repo,
         [Description("Title.")] string title,
         [Description("Branch with the changes (or 'user:branch' from a fork).")] string head,
         [Description("Branch to merge into.")] string @base,
@@ -168,12 +168,12 @@ internal sealed class PullRequestTools(GitHubClient client, GitHubGuard guard, O
         return $"Created pull request #{result.Value.Number} {head} → {@base}{replay} · {result.Value.HtmlUrl}\n";
     }
 
-    [McpServerTool(Name = "merge_pull_request", Title = "Merge pull request", ReadOnly = false, Destructive = true, Idempotent = false, OpenWorld = true)]
+    [McpServerTool(Name = "merge_pull_request", ReadOnly = false, Destructive = true, Idempotent = false, OpenWorld = true)]
     [Description("Merges a pull request. Pass sha (the head you reviewed) so a newer push is not merged unseen.")]
     public async Task<string> MergePullRequest(
         RequestContext<CallToolRequestParams> context,
-        [Description("Owner (user or organisation).")] string owner,
-        [Description("Repository name.")] string repo,
+        [Description("Owner.")] string owner,
+        [Description("Repository.")] string repo,
         [Description("Pull request number.")] int pull_number,
         [Description("merge (default), squash or rebase.")] string? merge_method = null,
         [Description("Title of the merge commit.")] string? commit_title = null,

@@ -14,11 +14,11 @@ internal sealed class RepositoryTools(GitHubClient client, OutputBudget budget)
 {
     private const int DefaultPatchLines = 60;
 
-    [McpServerTool(Name = "get_repository", Title = "Get repository", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [McpServerTool(Name = "get_repository", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
     [Description("A repository's description, default branch, visibility, language and counts.")]
     public async Task<string> GetRepository(
-        [Description("Owner (user or organisation).")] string owner,
-        [Description("Repository name.")] string repo,
+        [Description("Owner.")] string owner,
+        [Description("Repository.")] string repo,
         CancellationToken cancellationToken = default)
     {
         var path = GitHubGuard.Repo(owner, repo);
@@ -40,11 +40,11 @@ internal sealed class RepositoryTools(GitHubClient client, OutputBudget budget)
         return text.Finish();
     }
 
-    [McpServerTool(Name = "get_file_contents", Title = "Get file or directory", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [McpServerTool(Name = "get_file_contents", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
     [Description("A file's text, or a directory listing, at a branch, tag or sha. Long files are cut; binary files are described, not shown.")]
     public async Task<string> GetFileContents(
-        [Description("Owner (user or organisation).")] string owner,
-        [Description("Repository name.")] string repo,
+        [Description("Owner.")] string owner,
+        [Description("Repository.")] string repo,
         [Description("Path in the repository; empty for the root.")] string path = "",
         [Description("Branch, tag or commit sha (default: the default branch).")] string? @ref = null,
         CancellationToken cancellationToken = default)
@@ -81,13 +81,13 @@ internal sealed class RepositoryTools(GitHubClient client, OutputBudget budget)
         return text.Finish(howToContinue: $"The file is longer than this server's output budget; read the rest at {file.HtmlUrl}.");
     }
 
-    [McpServerTool(Name = "list_branches", Title = "List branches", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [McpServerTool(Name = "list_branches", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
     [Description("Branches with their head commit.")]
     public async Task<string> ListBranches(
-        [Description("Owner (user or organisation).")] string owner,
-        [Description("Repository name.")] string repo,
-        [Description("Page, from 1.")] int? page = null,
-        [Description("Results per page, 1-100 (default 30).")] int? per_page = null,
+        [Description("Owner.")] string owner,
+        [Description("Repository.")] string repo,
+        [Description("Page.")] int page = 1,
+        [Description("Max 100.")] int per_page = 30,
         CancellationToken cancellationToken = default)
     {
         var response = await client.GetAsync($"{GitHubGuard.Repo(owner, repo)}/branches?{GitHubGuard.Paging(page, per_page)}", GitHubJson.Default.ListGitHubBranch, $"branches of {owner}/{repo}", cancellationToken);
@@ -100,16 +100,16 @@ internal sealed class RepositoryTools(GitHubClient client, OutputBudget budget)
         return text.Finish(response.Value.Count == 0 ? "No branches on this page." : ToolText.More(response.HasNextPage, page, "branches"));
     }
 
-    [McpServerTool(Name = "list_commits", Title = "List commits", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [McpServerTool(Name = "list_commits", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
     [Description("Commits, newest first, optionally from a branch/sha, touching a path, or by an author.")]
     public async Task<string> ListCommits(
-        [Description("Owner (user or organisation).")] string owner,
-        [Description("Repository name.")] string repo,
+        [Description("Owner.")] string owner,
+        [Description("Repository.")] string repo,
         [Description("Branch or sha to start from (default: the default branch).")] string? sha = null,
         [Description("Only commits touching this path.")] string? path = null,
         [Description("Only commits by this GitHub login or email.")] string? author = null,
-        [Description("Page, from 1.")] int? page = null,
-        [Description("Results per page, 1-100 (default 30).")] int? per_page = null,
+        [Description("Page.")] int page = 1,
+        [Description("Max 100.")] int per_page = 30,
         CancellationToken cancellationToken = default)
     {
         var query = new StringBuilder(GitHubGuard.Paging(page, per_page));
@@ -138,11 +138,11 @@ internal sealed class RepositoryTools(GitHubClient client, OutputBudget budget)
         return text.Finish(response.Value.Count == 0 ? "No commits match." : ToolText.More(response.HasNextPage, page, "commits"));
     }
 
-    [McpServerTool(Name = "get_commit", Title = "Get commit", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [McpServerTool(Name = "get_commit", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
     [Description("A commit's message, stats and changed files with their patches (each cut to max_patch_lines).")]
     public async Task<string> GetCommit(
-        [Description("Owner (user or organisation).")] string owner,
-        [Description("Repository name.")] string repo,
+        [Description("Owner.")] string owner,
+        [Description("Repository.")] string repo,
         [Description("Commit sha, branch or tag.")] string sha,
         [Description("Most patch lines shown per file (0 hides patches; default 60).")] int? max_patch_lines = null,
         CancellationToken cancellationToken = default)
@@ -166,12 +166,12 @@ internal sealed class RepositoryTools(GitHubClient client, OutputBudget budget)
         return text.Finish(howToContinue: "Lower max_patch_lines (0 hides patches) to see every file.");
     }
 
-    [McpServerTool(Name = "search_code", Title = "Search code", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [McpServerTool(Name = "search_code", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
     [Description("GitHub code search, e.g. 'WidgetFactory repo:octo-org/widgets language:csharp'. Has its own small rate limit.")]
     public async Task<string> SearchCode(
         [Description("GitHub code search query with qualifiers.")] string query,
-        [Description("Page, from 1.")] int? page = null,
-        [Description("Results per page, 1-100 (default 30).")] int? per_page = null,
+        [Description("Page.")] int page = 1,
+        [Description("Max 100.")] int per_page = 30,
         CancellationToken cancellationToken = default)
     {
         var q = Uri.EscapeDataString(GitHubGuard.Text(query, nameof(query), 256, required: true));
@@ -186,12 +186,12 @@ internal sealed class RepositoryTools(GitHubClient client, OutputBudget budget)
         return text.Finish(ToolText.More(response.HasNextPage, page));
     }
 
-    [McpServerTool(Name = "search_repositories", Title = "Search repositories", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [McpServerTool(Name = "search_repositories", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
     [Description("GitHub repository search, e.g. 'widgets org:octo-org language:csharp'.")]
     public async Task<string> SearchRepositories(
         [Description("GitHub repository search query with qualifiers.")] string query,
-        [Description("Page, from 1.")] int? page = null,
-        [Description("Results per page, 1-100 (default 30).")] int? per_page = null,
+        [Description("Page.")] int page = 1,
+        [Description("Max 100.")] int per_page = 30,
         CancellationToken cancellationToken = default)
     {
         var q = Uri.EscapeDataString(GitHubGuard.Text(query, nameof(query), 256, required: true));
