@@ -1,0 +1,221 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Connectors.Hosting.Errors;
+using Connectors.Hosting.Resilience;
+
+namespace Connectors.GitHub.Api;
+
+/// <summary>A GitHub answer and what the headers said about it.</summary>
+internal sealed record GitHubResponse<T>(T Value, bool HasNextPage, string? OAuthScopes, bool FromCache);
+
+/// <summary>
+/// The typed GitHub REST client the tools use. GETs are conditional (ETag / Last-Modified from a bounded cache; a 304
+/// costs no quota), retried on 502/503/504 and dropped connections inside the deadline; writes are sent once. Each
+/// rate-limit budget (X-RateLimit-Resource: core, search, code_search) is tracked so a call that would be refused
+/// answers <c>rate_limited</c> without spending a request.
+/// </summary>
+internal sealed class GitHubClient
+{
+    public const string Upstream = "github";
+    private const string DiffMediaType = "application/vnd.github.diff";
+    private readonly HttpClient _http;
+    private readonly IGitHubCredentials _credentials;
+    private readonly UpstreamResilience _resilience;
+    private readonly TimeProvider _time;
+    private readonly ResponseCache _cache = new();
+    private readonly ConcurrentDictionary<string, (int Remaining, long Reset)> _budgets = new(StringComparer.Ordinal);
+    private long _notModified;
+    private long _requests;
+
+    public GitHubClient(HttpClient http, IGitHubCredentials credentials, UpstreamResilience resilience, TimeProvider time)
+    {
+        _http = http;
+        _credentials = credentials;
+        _resilience = resilience;
+        _time = time;
+    }
+
+    public string CredentialKind => _credentials.Kind;
+
+    /// <summary>Requests sent to GitHub, and how many of them were answered 304 from the cache.</summary>
+    public (long Requests, long NotModified) Counters => (Interlocked.Read(ref _requests), Interlocked.Read(ref _notModified));
+
+    public static HttpClient CreateHttpClient(Uri apiUrl, string version)
+    {
+        var http = new HttpClient(new SocketsHttpHandler
+        {
+            AutomaticDecompression = DecompressionMethods.All,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            // Job logs redirect to signed storage URLs; .NET drops the Authorization header on redirects.
+            AllowAutoRedirect = true,
+            MaxAutomaticRedirections = 3,
+        })
+        {
+            BaseAddress = apiUrl,
+            Timeout = Timeout.InfiniteTimeSpan, // the tool deadline and the upstream policy bound every call
+        };
+        http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("connectors-github", version));
+        http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.github+json"));
+        http.DefaultRequestHeaders.Add("X-GitHub-Api-Version", "2022-11-28");
+        return http;
+    }
+
+    public Task<GitHubResponse<T>> GetAsync<T>(string path, JsonTypeInfo<T> type, string what, CancellationToken cancellationToken) =>
+        _resilience.ExecuteAsync(Upstream, UpstreamCallKind.Read, async ct =>
+        {
+            var raw = await SendAsync(HttpMethod.Get, path, null, null, what, ct);
+            var value = Parse(raw.Body, type, what);
+            raw.Commit();
+            return new GitHubResponse<T>(value, raw.HasNext, raw.Scopes, raw.FromCache);
+        }, cancellationToken);
+
+    /// <summary>A pull request's unified diff (GitHub's diff media type), conditional like any GET.</summary>
+    public Task<string> GetDiffAsync(string path, string what, CancellationToken cancellationToken) =>
+        _resilience.ExecuteAsync(Upstream, UpstreamCallKind.Read, async ct =>
+        {
+            var raw = await SendAsync(HttpMethod.Get, path, DiffMediaType, null, what, ct);
+            raw.Commit();
+            return Encoding.UTF8.GetString(raw.Body);
+        }, cancellationToken);
+
+    /// <summary>Plain text behind a redirect (job logs), never cached: the storage URL is signed per request.</summary>
+    public Task<string> GetTextAsync(string path, string what, CancellationToken cancellationToken) =>
+        _resilience.ExecuteAsync(Upstream, UpstreamCallKind.Read, async ct =>
+        {
+            var raw = await SendAsync(HttpMethod.Get, path, "text/plain", null, what, ct, conditional: false);
+            return Encoding.UTF8.GetString(raw.Body);
+        }, cancellationToken);
+
+    /// <summary>Sends a change once: never retried, since a retry after a lost answer could act twice.</summary>
+    public Task<TResult> SendAsync<TBody, TResult>(
+        HttpMethod method, string path, TBody body, JsonTypeInfo<TBody> bodyType, JsonTypeInfo<TResult> resultType, string what, CancellationToken cancellationToken) =>
+        _resilience.ExecuteAsync(Upstream, UpstreamCallKind.Write, async ct =>
+        {
+            var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, bodyType));
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            var raw = await SendAsync(method, path, null, content, what, ct);
+            return Parse(raw.Body, resultType, what);
+        }, cancellationToken);
+
+    /// <summary>Which rate-limit budget a path spends (GitHub's X-RateLimit-Resource).</summary>
+    internal static string ResourceOf(string path) =>
+        path.StartsWith("search/code", StringComparison.Ordinal) ? "code_search"
+        : path.StartsWith("search/", StringComparison.Ordinal) ? "search"
+        : "core";
+
+    private async Task<RawResponse> SendAsync(
+        HttpMethod method, string path, string? accept, HttpContent? content, string what, CancellationToken cancellationToken, bool conditional = true)
+    {
+        var resource = ResourceOf(path);
+        var now = _time.GetUtcNow();
+        if (_budgets.TryGetValue(resource, out var budget) && budget.Remaining == 0 && budget.Reset > now.ToUnixTimeSeconds())
+        {
+            var seconds = (int)Math.Max(1, budget.Reset - now.ToUnixTimeSeconds());
+            throw ConnectorException.RateLimited($"GitHub's '{resource}' rate limit is used up; it resets in {seconds} s.", seconds);
+        }
+
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await _credentials.GetTokenAsync(_http, cancellationToken));
+        if (accept is not null)
+        {
+            request.Headers.Accept.Clear();
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(accept));
+        }
+
+        var cacheKey = $"{path}\n{accept}";
+        var cached = method == HttpMethod.Get && conditional ? _cache.Get(cacheKey) : null;
+        if (cached?.ETag is { } etag)
+        {
+            request.Headers.TryAddWithoutValidation("If-None-Match", etag);
+        }
+        else if (cached?.LastModified is { } lastModified)
+        {
+            request.Headers.TryAddWithoutValidation("If-Modified-Since", lastModified);
+        }
+
+        Interlocked.Increment(ref _requests);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
+        catch (HttpRequestException)
+        {
+            throw new GitHubUpstreamException(
+                method == HttpMethod.Get
+                    ? $"The connection to GitHub failed while reading {what}."
+                    : $"The connection to GitHub failed while sending {what}; the change may or may not have been made. Check before trying again.",
+                transient: true);
+        }
+
+        using (response)
+        {
+            TrackBudget(response.Headers);
+            if (response.StatusCode == HttpStatusCode.NotModified && cached is not null)
+            {
+                Interlocked.Increment(ref _notModified);
+                return new RawResponse(cached.Body, cached.Link, Scopes(response), FromCache: true, null);
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                throw GitHubErrors.Map(response, await GitHubErrors.ReadAsync(response, cancellationToken), what, _time.GetUtcNow(), write: method != HttpMethod.Get);
+            }
+
+            byte[] body;
+            try
+            {
+                body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException)
+            {
+                throw new GitHubUpstreamException($"The connection to GitHub broke while reading the answer for {what}.", transient: method == HttpMethod.Get);
+            }
+
+            var link = response.Headers.TryGetValues("Link", out var links) ? string.Join(", ", links) : null;
+            var validator = response.Headers.ETag?.ToString();
+            var modified = response.Content.Headers.LastModified?.ToString("r", CultureInfo.InvariantCulture);
+            var store = method == HttpMethod.Get && conditional && (validator is not null || modified is not null)
+                ? () => _cache.Put(cacheKey, new CachedResponse(validator, modified, body, link))
+                : (Action?)null;
+            return new RawResponse(body, link, Scopes(response), FromCache: false, store);
+        }
+    }
+
+    private void TrackBudget(HttpResponseHeaders headers)
+    {
+        if (int.TryParse(GitHubErrors.Header(headers, "X-RateLimit-Remaining"), CultureInfo.InvariantCulture, out var remaining)
+            && long.TryParse(GitHubErrors.Header(headers, "X-RateLimit-Reset"), CultureInfo.InvariantCulture, out var reset))
+        {
+            _budgets[GitHubErrors.Header(headers, "X-RateLimit-Resource") ?? "core"] = (remaining, reset);
+        }
+    }
+
+    private static string? Scopes(HttpResponseMessage response) => GitHubErrors.Header(response.Headers, "X-OAuth-Scopes");
+
+    private static T Parse<T>(byte[] body, JsonTypeInfo<T> type, string what)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(body, type) ?? throw new JsonException("null");
+        }
+        catch (JsonException)
+        {
+            throw new GitHubUpstreamException($"GitHub sent an answer for {what} that is not the expected JSON.", transient: true);
+        }
+    }
+
+    private sealed record RawResponse(byte[] Body, string? Link, string? Scopes, bool FromCache, Action? Store)
+    {
+        public bool HasNext => Link?.Contains("rel=\"next\"", StringComparison.Ordinal) == true;
+
+        /// <summary>Caches the answer once it proved usable (a garbled body is never replayed).</summary>
+        public void Commit() => Store?.Invoke();
+    }
+}

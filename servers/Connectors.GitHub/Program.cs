@@ -1,0 +1,3 @@
+using Connectors.GitHub;
+
+return await GitHubServer.Create().RunAsync(args);

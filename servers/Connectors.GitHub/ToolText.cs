@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Text;
+using Connectors.Hosting.Output;
+using Connectors.Hosting.Sanitization;
+
+namespace Connectors.GitHub;
+
+/// <summary>
+/// One tool result as compact, readable records: every string from GitHub is sanitized through one tally, lockdown
+/// withholdings are counted, and the end says what was removed and how to get more.
+/// </summary>
+internal sealed class ToolText(OutputBudget budget, Lockdown? lockdown = null)
+{
+    private readonly StringBuilder _text = new();
+    private readonly SanitizationTally _tally = new();
+
+    public Lockdown Lockdown { get; } = lockdown ?? Lockdown.Off;
+
+    /// <summary>Untrusted single-line text (titles, names): sanitized, newlines folded.</summary>
+    public string Inline(string? text) => _tally.Clean(text, html: true).ReplaceLineEndings(" ").Trim();
+
+    /// <summary>Untrusted markdown (bodies, comments, messages), sanitized.</summary>
+    public string Block(string? text) => _tally.Clean(text, html: true).TrimEnd();
+
+    /// <summary>Untrusted plain text (diffs, logs, file content): invisible characters removed, markup kept.</summary>
+    public string Plain(string? text) => _tally.Clean(text);
+
+    public ToolText Line(string line = "")
+    {
+        _text.Append(line).Append('\n');
+        return this;
+    }
+
+    /// <summary>A body indented under its record, or withheld under lockdown.</summary>
+    public ToolText Body(string? body, string? authorAssociation, string indent = "  ")
+    {
+        if (!Lockdown.Shows(authorAssociation))
+        {
+            return Line($"{indent}[withheld by lockdown: author has no push access]");
+        }
+
+        var clean = Block(body);
+        if (clean.Length == 0)
+        {
+            return this;
+        }
+
+        foreach (var line in clean.Split('\n'))
+        {
+            Line(indent + line.TrimEnd('\r'));
+        }
+
+        return this;
+    }
+
+    public static string Date(DateTimeOffset? time) => time?.UtcDateTime.ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture) ?? "-";
+
+    /// <summary>The result: records, then the notices, cut to the output budget with <paramref name="howToContinue"/>.</summary>
+    public string Finish(string? more = null, string howToContinue = "Ask for a smaller per_page, or the next page.")
+    {
+        if (more is not null)
+        {
+            Line().Line(more);
+        }
+
+        if (Lockdown.Withheld > 0)
+        {
+            Line($"Lockdown: withheld {Lockdown.Withheld} text(s) by authors without push access on this public repository.");
+        }
+
+        if (_tally.Notice is { } notice)
+        {
+            Line(notice);
+        }
+
+        return budget.Fit(_text.ToString().TrimEnd('\n') + "\n", _ => howToContinue);
+    }
+
+    /// <summary>"More exist" line for a page, when GitHub's Link header has a next page.</summary>
+    public static string? More(bool hasNext, int page, string what = "results") =>
+        hasNext ? $"More {what} exist: call again with page={page + 1}." : null;
+}

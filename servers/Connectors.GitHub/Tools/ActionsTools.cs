@@ -1,0 +1,134 @@
+using System.ComponentModel;
+using System.Text;
+using Connectors.GitHub.Api;
+using Connectors.Hosting.Errors;
+using Connectors.Hosting.Output;
+using ModelContextProtocol.Server;
+
+namespace Connectors.GitHub.Tools;
+
+/// <summary>GitHub Actions: workflow runs, their jobs, and the tail of job logs.</summary>
+[McpServerToolType]
+internal sealed class ActionsTools(GitHubClient client, OutputBudget budget)
+{
+    private const int DefaultTail = 100;
+
+    [McpServerTool(Name = "list_workflow_runs", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [Description("Workflow runs, newest first, optionally for a branch or status (e.g. failure, in_progress).")]
+    public async Task<string> ListWorkflowRuns(
+        [Description("Owner.")] string owner,
+        [Description("Repository.")] string repo,
+        [Description("Only runs on this branch.")] string? branch = null,
+        [Description("Only runs with this status or conclusion, e.g. failure, success, in_progress.")] string? status = null,
+        [Description("Page.")] int page = 1,
+        [Description("Max 100.")] int per_page = 30,
+        CancellationToken cancellationToken = default)
+    {
+        var query = new StringBuilder(GitHubGuard.Paging(page, per_page));
+        if (branch is not null)
+        {
+            query.Append("&branch=").Append(GitHubGuard.Ref(branch, nameof(branch)));
+        }
+
+        if (status is not null)
+        {
+            query.Append("&status=").Append(GitHubGuard.Ref(status, nameof(status)));
+        }
+
+        var response = await client.GetAsync($"{GitHubGuard.Repo(owner, repo)}/actions/runs?{query}", GitHubJson.Default.GitHubWorkflowRuns, $"workflow runs of {owner}/{repo}", cancellationToken);
+        var text = new ToolText(budget);
+        text.Line($"{response.Value.TotalCount} runs match.");
+        foreach (var run in response.Value.WorkflowRuns)
+        {
+            RunLine(text, run);
+        }
+
+        return text.Finish(ToolText.More(response.HasNextPage, page, "runs"));
+    }
+
+    [McpServerTool(Name = "get_workflow_run", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [Description("A workflow run with its jobs and their failed steps (job ids for get_job_logs).")]
+    public async Task<string> GetWorkflowRun(
+        [Description("Owner.")] string owner,
+        [Description("Repository.")] string repo,
+        [Description("Workflow run id.")] long run_id,
+        CancellationToken cancellationToken = default)
+    {
+        var path = $"{GitHubGuard.Repo(owner, repo)}/actions/runs/{GitHubGuard.Id(run_id, nameof(run_id))}";
+        var run = (await client.GetAsync(path, GitHubJson.Default.GitHubWorkflowRun, $"workflow run {run_id} of {owner}/{repo}", cancellationToken)).Value;
+        var jobs = await client.GetAsync($"{path}/jobs?per_page=100", GitHubJson.Default.GitHubJobs, $"jobs of run {run_id}", cancellationToken);
+        var text = new ToolText(budget);
+        RunLine(text, run);
+        text.Line().Line($"Jobs ({jobs.Value.TotalCount}):");
+        foreach (var job in jobs.Value.Jobs)
+        {
+            text.Line($"- {text.Inline(job.Name)} (job id {job.Id}): {job.Conclusion ?? job.Status} · {job.HtmlUrl}");
+            foreach (var step in job.Steps?.Where(s => s.Conclusion == "failure") ?? [])
+            {
+                text.Line($"    failed step {step.Number}: {text.Inline(step.Name)}");
+            }
+        }
+
+        return text.Finish(jobs.HasNextPage ? "More than 100 jobs: the rest are on the run's page." : null);
+    }
+
+    [McpServerTool(Name = "get_job_logs", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [Description("The last tail_lines lines of a job's log; or, with run_id and failed_only, of each failed job in the run.")]
+    public async Task<string> GetJobLogs(
+        [Description("Owner.")] string owner,
+        [Description("Repository.")] string repo,
+        [Description("Job id (from get_workflow_run).")] long? job_id = null,
+        [Description("Run id: logs of its jobs (with failed_only, only failed ones).")] long? run_id = null,
+        [Description("With run_id: only jobs that failed.")] bool? failed_only = null,
+        [Description("Lines from the end of each log (default 100, up to 5000).")] int? tail_lines = null,
+        CancellationToken cancellationToken = default)
+    {
+        var repoPath = GitHubGuard.Repo(owner, repo);
+        if ((job_id is null) == (run_id is null))
+        {
+            throw ConnectorException.InvalidArgument(nameof(job_id), "give job_id, or run_id (optionally with failed_only), not both.");
+        }
+
+        if (tail_lines is < 1 or > 5000)
+        {
+            throw ConnectorException.InvalidArgument(nameof(tail_lines), "from 1 to 5000.");
+        }
+
+        var jobs = new List<(long Id, string Name)>();
+        if (job_id is { } single)
+        {
+            jobs.Add((GitHubGuard.Id(single, nameof(job_id)), $"job {single}"));
+        }
+        else
+        {
+            var listed = await client.GetAsync($"{repoPath}/actions/runs/{GitHubGuard.Id(run_id!.Value, nameof(run_id))}/jobs?per_page=100", GitHubJson.Default.GitHubJobs, $"jobs of run {run_id}", cancellationToken);
+            jobs.AddRange(listed.Value.Jobs.Where(j => failed_only != true || j.Conclusion == "failure").Select(j => (j.Id, $"{j.Name} (job {j.Id}, {j.Conclusion ?? j.Status})")));
+        }
+
+        var text = new ToolText(budget);
+        if (jobs.Count == 0)
+        {
+            return text.Line(failed_only == true ? "No failed jobs in this run." : "This run has no jobs.").Finish();
+        }
+
+        var tail = tail_lines ?? DefaultTail;
+        foreach (var (id, name) in jobs)
+        {
+            var log = await client.GetTextAsync($"{repoPath}/actions/jobs/{id}/logs", $"the log of job {id}", cancellationToken);
+            var lines = text.Plain(log).TrimEnd('\n').Split('\n');
+            text.Line($"== {text.Inline(name)}: last {Math.Min(tail, lines.Length)} of {lines.Length} lines ==");
+            foreach (var line in lines.Skip(Math.Max(0, lines.Length - tail)))
+            {
+                text.Line(line.TrimEnd('\r'));
+            }
+        }
+
+        return text.Finish(howToContinue: "Ask for fewer tail_lines, or one job_id at a time.");
+    }
+
+    private static void RunLine(ToolText text, GitHubWorkflowRun run)
+    {
+        text.Line($"{text.Inline(run.Name)} #{run.RunNumber} (run id {run.Id}) [{run.Conclusion ?? run.Status}] {text.Inline(run.DisplayTitle)}");
+        text.Line($"  {run.Event} on {text.Inline(run.HeadBranch)} at {run.HeadSha[..Math.Min(12, run.HeadSha.Length)]} · {ToolText.Date(run.CreatedAt)} · {run.HtmlUrl}");
+    }
+}

@@ -1,0 +1,211 @@
+using System.ComponentModel;
+using Connectors.GitHub.Api;
+using Connectors.Hosting.Errors;
+using Connectors.Hosting.Output;
+using Connectors.Hosting.Tools;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace Connectors.GitHub.Tools;
+
+/// <summary>Pull requests: read, diff, files, reviews, create, merge.</summary>
+[McpServerToolType]
+internal sealed class PullRequestTools(GitHubClient client, GitHubGuard guard, OutputBudget budget, IdempotencyCache idempotency)
+{
+    private const int DefaultDiffLines = 2000;
+
+    [McpServerTool(Name = "list_pull_requests", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [Description("Pull requests of a repository, newest first.")]
+    public async Task<string> ListPullRequests(
+        [Description("Owner.")] string owner,
+        [Description("Repository.")] string repo,
+        [Description("open (default), closed or all.")] string? state = null,
+        [Description("Page.")] int page = 1,
+        [Description("Max 100.")] int per_page = 30,
+        CancellationToken cancellationToken = default)
+    {
+        var url = $"{GitHubGuard.Repo(owner, repo)}/pulls?{GitHubGuard.Paging(page, per_page)}&state={IssueTools.State(state)}";
+        var response = await client.GetAsync(url, GitHubJson.Default.ListGitHubPullRequest, $"pull requests of {owner}/{repo}", cancellationToken);
+        var text = new ToolText(budget);
+        foreach (var pr in response.Value)
+        {
+            PullLine(text, pr);
+        }
+
+        return text.Finish(response.Value.Count == 0 ? "No pull requests match." : ToolText.More(response.HasNextPage, page, "pull requests"));
+    }
+
+    [McpServerTool(Name = "get_pull_request", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [Description("A pull request: branches, state, mergeability, size and body.")]
+    public async Task<string> GetPullRequest(
+        [Description("Owner.")] string owner,
+        [Description("Repository.")] string repo,
+        [Description("Pull request number.")] int pull_number,
+        CancellationToken cancellationToken = default)
+    {
+        var lockdown = await guard.LockdownAsync(owner, repo, cancellationToken);
+        var pr = (await client.GetAsync(PullPath(owner, repo, pull_number), GitHubJson.Default.GitHubPullRequest, $"pull request #{pull_number} of {owner}/{repo}", cancellationToken)).Value;
+        var text = new ToolText(budget, lockdown);
+        PullLine(text, pr);
+        text.Line($"  {text.Inline(pr.Head.Label ?? pr.Head.Ref)} ({pr.Head.Sha[..Math.Min(12, pr.Head.Sha.Length)]}) → {text.Inline(pr.Base.Ref)} · {pr.Commits} commits · +{pr.Additions} -{pr.Deletions} in {pr.ChangedFiles} files");
+        text.Line($"  mergeable: {(pr.Merged ? "already merged" : pr.Mergeable switch { true => "yes", false => "no", null => "being computed" })}{(pr.MergeableState is { } ms ? $" ({ms})" : "")}");
+        text.Line().Body(pr.Body, pr.AuthorAssociation, "");
+        return text.Finish();
+    }
+
+    [McpServerTool(Name = "get_pull_request_diff", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [Description("The unified diff of a pull request, optionally only files whose path contains 'file', cut at max_lines.")]
+    public async Task<string> GetPullRequestDiff(
+        [Description("Owner.")] string owner,
+        [Description("Repository.")] string repo,
+        [Description("Pull request number.")] int pull_number,
+        [Description("Only files whose path contains this text.")] string? file = null,
+        [Description("Most diff lines returned (default 2000).")] int? max_lines = null,
+        CancellationToken cancellationToken = default)
+    {
+        if (max_lines is < 1 or > 100_000)
+        {
+            throw ConnectorException.InvalidArgument(nameof(max_lines), "from 1 to 100000.");
+        }
+
+        var diff = await client.GetDiffAsync(PullPath(owner, repo, pull_number), $"the diff of #{pull_number} in {owner}/{repo}", cancellationToken);
+        var text = new ToolText(budget);
+        var lines = text.Plain(diff).Split('\n');
+        var kept = new List<string>();
+        var include = file is null;
+        foreach (var line in lines)
+        {
+            if (line.StartsWith("diff --git ", StringComparison.Ordinal))
+            {
+                include = file is null || line.Contains(file, StringComparison.Ordinal);
+            }
+
+            if (include)
+            {
+                kept.Add(line);
+            }
+        }
+
+        var limit = max_lines ?? DefaultDiffLines;
+        foreach (var line in kept.Take(limit))
+        {
+            text.Line(line);
+        }
+
+        var more = kept.Count > limit ? $"Diff cut: {kept.Count - limit:N0} more lines. Narrow with file=, or raise max_lines." : kept.Count == 0 ? "No changes match." : null;
+        return text.Finish(more, "Narrow the diff with file= (see get_pull_request_files for the paths).");
+    }
+
+    [McpServerTool(Name = "get_pull_request_files", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [Description("Files a pull request changes, with +/- counts and patches cut to max_patch_lines each.")]
+    public async Task<string> GetPullRequestFiles(
+        [Description("Owner.")] string owner,
+        [Description("Repository.")] string repo,
+        [Description("Pull request number.")] int pull_number,
+        [Description("Most patch lines per file (default 0: counts only).")] int? max_patch_lines = null,
+        [Description("Page.")] int page = 1,
+        [Description("Max 100.")] int per_page = 30,
+        CancellationToken cancellationToken = default)
+    {
+        if (max_patch_lines is < 0 or > 10_000)
+        {
+            throw ConnectorException.InvalidArgument(nameof(max_patch_lines), "from 0 to 10000.");
+        }
+
+        var url = $"{PullPath(owner, repo, pull_number)}/files?{GitHubGuard.Paging(page, per_page)}";
+        var response = await client.GetAsync(url, GitHubJson.Default.ListGitHubFile, $"files of #{pull_number} in {owner}/{repo}", cancellationToken);
+        var text = new ToolText(budget);
+        text.Line($"{response.Value.Count} files on this page:");
+        RepositoryTools.AppendFiles(text, response.Value, max_patch_lines ?? 0);
+        return text.Finish(ToolText.More(response.HasNextPage, page, "files"));
+    }
+
+    [McpServerTool(Name = "get_pull_request_reviews", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [Description("Reviews of a pull request: reviewer, verdict and body.")]
+    public async Task<string> GetPullRequestReviews(
+        [Description("Owner.")] string owner,
+        [Description("Repository.")] string repo,
+        [Description("Pull request number.")] int pull_number,
+        [Description("Page.")] int page = 1,
+        [Description("Max 100.")] int per_page = 30,
+        CancellationToken cancellationToken = default)
+    {
+        var lockdown = await guard.LockdownAsync(owner, repo, cancellationToken);
+        var url = $"{PullPath(owner, repo, pull_number)}/reviews?{GitHubGuard.Paging(page, per_page)}";
+        var response = await client.GetAsync(url, GitHubJson.Default.ListGitHubReview, $"reviews of #{pull_number} in {owner}/{repo}", cancellationToken);
+        var text = new ToolText(budget, lockdown);
+        foreach (var r in response.Value)
+        {
+            text.Line($"{r.State} by {text.Inline(r.User?.Login)} at {ToolText.Date(r.SubmittedAt)} (id {r.Id}) · {r.HtmlUrl}").Body(r.Body, r.AuthorAssociation);
+        }
+
+        return text.Finish(response.Value.Count == 0 ? "No reviews yet." : ToolText.More(response.HasNextPage, page, "reviews"));
+    }
+
+    [McpServerTool(Name = "create_pull_request", ReadOnly = false, Destructive = true, Idempotent = false, OpenWorld = true)]
+    [Description("Opens a pull request from head into base.")]
+    public async Task<string> CreatePullRequest(
+        RequestContext<CallToolRequestParams> context,
+        [Description("Owner.")] string owner,
+        [Description("Repository.")] string repo,
+        [Description("Title.")] string title,
+        [Description("Branch with the changes (or 'user:branch' from a fork).")] string head,
+        [Description("Branch to merge into.")] string @base,
+        [Description("Body (markdown).")] string? body = null,
+        [Description("Open as a draft.")] bool? draft = null,
+        [Description(IssueTools.KeyDescription)] string? idempotency_key = null,
+        CancellationToken cancellationToken = default)
+    {
+        var path = $"{GitHubGuard.Repo(owner, repo)}/pulls";
+        GitHubGuard.Ref(head, nameof(head));
+        GitHubGuard.Ref(@base, "base");
+        var request = new CreatePullRequestRequest(GitHubGuard.Text(title, nameof(title), 256, required: true), head, @base, body is null ? null : GitHubGuard.Text(body, nameof(body), 65_536), draft);
+        var result = await idempotency.RunOnceAsync(
+            "create_pull_request", idempotency_key, IssueTools.Fingerprint(path, title, head, @base, body, draft), context.User,
+            ct => client.SendAsync(HttpMethod.Post, path, request, GitHubJson.Default.CreatePullRequestRequest, GitHubJson.Default.GitHubPullRequest, $"a new pull request in {owner}/{repo}", ct),
+            cancellationToken);
+        var replay = result.Replayed ? $" (replayed: the call with this idempotency_key already ran at {ToolText.Date(result.FirstCalledAt)})" : "";
+        return $"Created pull request #{result.Value.Number} {head} → {@base}{replay} · {result.Value.HtmlUrl}\n";
+    }
+
+    [McpServerTool(Name = "merge_pull_request", ReadOnly = false, Destructive = true, Idempotent = false, OpenWorld = true)]
+    [Description("Merges a pull request. Pass sha (the head you reviewed) so a newer push is not merged unseen.")]
+    public async Task<string> MergePullRequest(
+        RequestContext<CallToolRequestParams> context,
+        [Description("Owner.")] string owner,
+        [Description("Repository.")] string repo,
+        [Description("Pull request number.")] int pull_number,
+        [Description("merge (default), squash or rebase.")] string? merge_method = null,
+        [Description("Title of the merge commit.")] string? commit_title = null,
+        [Description("Message of the merge commit.")] string? commit_message = null,
+        [Description("Head sha that must match for the merge to happen.")] string? sha = null,
+        [Description(IssueTools.KeyDescription)] string? idempotency_key = null,
+        CancellationToken cancellationToken = default)
+    {
+        if (merge_method is not null and not ("merge" or "squash" or "rebase"))
+        {
+            throw ConnectorException.InvalidArgument(nameof(merge_method), "merge, squash or rebase.");
+        }
+
+        var path = $"{PullPath(owner, repo, pull_number)}/merge";
+        var request = new MergeRequest(
+            commit_title is null ? null : GitHubGuard.Text(commit_title, nameof(commit_title), 256), commit_message is null ? null : GitHubGuard.Text(commit_message, nameof(commit_message), 65_536),
+            sha is null ? null : GitHubGuard.Ref(sha, nameof(sha)), merge_method);
+        var result = await idempotency.RunOnceAsync(
+            "merge_pull_request", idempotency_key, IssueTools.Fingerprint(path, merge_method, commit_title, commit_message, sha), context.User,
+            ct => client.SendAsync(HttpMethod.Put, path, request, GitHubJson.Default.MergeRequest, GitHubJson.Default.GitHubMergeResult, $"the merge of #{pull_number} in {owner}/{repo}", ct),
+            cancellationToken);
+        var replay = result.Replayed ? $" (replayed: the call with this idempotency_key already ran at {ToolText.Date(result.FirstCalledAt)})" : "";
+        return $"Merged pull request #{pull_number}{replay}: merge commit {result.Value.Sha}\n";
+    }
+
+    private static string PullPath(string owner, string repo, int number) =>
+        $"{GitHubGuard.Repo(owner, repo)}/pulls/{GitHubGuard.Number(number, "pull_number")}";
+
+    private static void PullLine(ToolText text, GitHubPullRequest pr)
+    {
+        var state = pr.Merged ? "merged" : pr.Draft ? $"{pr.State}, draft" : pr.State;
+        text.Line($"#{pr.Number} [{state}] {text.Inline(pr.Title)}");
+        text.Line($"  by {text.Inline(pr.User?.Login)} · {text.Inline(pr.Head.Ref)} → {text.Inline(pr.Base.Ref)} · updated {ToolText.Date(pr.UpdatedAt)} · {pr.HtmlUrl}");
+    }
+}

@@ -1,0 +1,240 @@
+using System.ComponentModel;
+using System.Text;
+using System.Text.Json;
+using Connectors.GitHub.Api;
+using Connectors.Hosting.Errors;
+using Connectors.Hosting.Output;
+using ModelContextProtocol.Server;
+
+namespace Connectors.GitHub.Tools;
+
+/// <summary>Repositories: metadata, files, branches, commits, code and repository search.</summary>
+[McpServerToolType]
+internal sealed class RepositoryTools(GitHubClient client, OutputBudget budget)
+{
+    private const int DefaultPatchLines = 60;
+
+    [McpServerTool(Name = "get_repository", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [Description("A repository's description, default branch, visibility, language and counts.")]
+    public async Task<string> GetRepository(
+        [Description("Owner.")] string owner,
+        [Description("Repository.")] string repo,
+        CancellationToken cancellationToken = default)
+    {
+        var path = GitHubGuard.Repo(owner, repo);
+        var r = (await client.GetAsync(path, GitHubJson.Default.GitHubRepository, $"repository {owner}/{repo}", cancellationToken)).Value;
+        var text = new ToolText(budget);
+        text.Line($"{r.FullName} ({(r.Private ? "private" : r.Visibility ?? "public")}{(r.Archived ? ", archived" : "")}) · {r.HtmlUrl}");
+        if (r.Description is { Length: > 0 })
+        {
+            text.Line(text.Inline(r.Description));
+        }
+
+        text.Line($"default branch: {r.DefaultBranch} · language: {r.Language ?? "-"} · {r.StargazersCount} stars · {r.ForksCount} forks · {r.OpenIssuesCount} open issues and pull requests");
+        if (r.Topics is { Count: > 0 })
+        {
+            text.Line($"topics: {text.Inline(string.Join(", ", r.Topics))}");
+        }
+
+        text.Line($"last push: {ToolText.Date(r.PushedAt)}{(r.Permissions is { } p ? $" · token can push: {(p.Push ? "yes" : "no")}" : "")}");
+        return text.Finish();
+    }
+
+    [McpServerTool(Name = "get_file_contents", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [Description("A file's text, or a directory listing, at a branch, tag or sha. Long files are cut; binary files are described, not shown.")]
+    public async Task<string> GetFileContents(
+        [Description("Owner.")] string owner,
+        [Description("Repository.")] string repo,
+        [Description("Path in the repository; empty for the root.")] string path = "",
+        [Description("Branch, tag or commit sha (default: the default branch).")] string? @ref = null,
+        CancellationToken cancellationToken = default)
+    {
+        var url = $"{GitHubGuard.Repo(owner, repo)}/contents/{GitHubGuard.FilePath(path)}{(@ref is null ? "" : "?ref=" + GitHubGuard.Ref(@ref))}";
+        var what = $"'{path}' in {owner}/{repo}";
+        var text = new ToolText(budget);
+        var listing = await ContentsAsync(url, what, cancellationToken);
+        if (listing.Directory is { } entries)
+        {
+            text.Line($"{owner}/{repo}/{path.Trim('/')} ({entries.Count} entries{(@ref is null ? "" : $" at {@ref}")}):");
+            foreach (var e in entries)
+            {
+                text.Line($"[{(e.Type == "dir" ? "DIR" : "FILE")}] {text.Inline(e.Name)}{(e.Type == "file" ? $" ({e.Size:N0} bytes)" : "")}");
+            }
+
+            return text.Finish();
+        }
+
+        var file = listing.File!;
+        if (file.Encoding != "base64" || file.Content is null)
+        {
+            return text.Line($"{file.Path}: {file.Size:N0} bytes, too large for the contents API; open {file.HtmlUrl}").Finish();
+        }
+
+        var bytes = Convert.FromBase64String(file.Content.Replace("\n", "", StringComparison.Ordinal));
+        if (bytes.AsSpan(0, Math.Min(bytes.Length, 8000)).Contains((byte)0))
+        {
+            return text.Line($"{file.Path}: binary file, {file.Size:N0} bytes · {file.HtmlUrl}").Finish();
+        }
+
+        text.Line($"{file.Path} ({file.Size:N0} bytes) · {file.HtmlUrl}").Line("---");
+        text.Line(text.Plain(Encoding.UTF8.GetString(bytes)).TrimEnd('\n'));
+        return text.Finish(howToContinue: $"The file is longer than this server's output budget; read the rest at {file.HtmlUrl}.");
+    }
+
+    [McpServerTool(Name = "list_branches", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [Description("Branches with their head commit.")]
+    public async Task<string> ListBranches(
+        [Description("Owner.")] string owner,
+        [Description("Repository.")] string repo,
+        [Description("Page.")] int page = 1,
+        [Description("Max 100.")] int per_page = 30,
+        CancellationToken cancellationToken = default)
+    {
+        var response = await client.GetAsync($"{GitHubGuard.Repo(owner, repo)}/branches?{GitHubGuard.Paging(page, per_page)}", GitHubJson.Default.ListGitHubBranch, $"branches of {owner}/{repo}", cancellationToken);
+        var text = new ToolText(budget);
+        foreach (var b in response.Value)
+        {
+            text.Line($"{text.Inline(b.Name)} {b.Commit.Sha[..Math.Min(12, b.Commit.Sha.Length)]}{(b.Protected ? " (protected)" : "")}");
+        }
+
+        return text.Finish(response.Value.Count == 0 ? "No branches on this page." : ToolText.More(response.HasNextPage, page, "branches"));
+    }
+
+    [McpServerTool(Name = "list_commits", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [Description("Commits, newest first, optionally from a branch/sha, touching a path, or by an author.")]
+    public async Task<string> ListCommits(
+        [Description("Owner.")] string owner,
+        [Description("Repository.")] string repo,
+        [Description("Branch or sha to start from (default: the default branch).")] string? sha = null,
+        [Description("Only commits touching this path.")] string? path = null,
+        [Description("Only commits by this GitHub login or email.")] string? author = null,
+        [Description("Page.")] int page = 1,
+        [Description("Max 100.")] int per_page = 30,
+        CancellationToken cancellationToken = default)
+    {
+        var query = new StringBuilder(GitHubGuard.Paging(page, per_page));
+        if (sha is not null)
+        {
+            query.Append("&sha=").Append(GitHubGuard.Ref(sha, nameof(sha)));
+        }
+
+        if (path is not null)
+        {
+            query.Append("&path=").Append(GitHubGuard.FilePath(path));
+        }
+
+        if (author is not null)
+        {
+            query.Append("&author=").Append(Uri.EscapeDataString(GitHubGuard.Text(author, nameof(author), 100, required: true)));
+        }
+
+        var response = await client.GetAsync($"{GitHubGuard.Repo(owner, repo)}/commits?{query}", GitHubJson.Default.ListGitHubCommit, $"commits of {owner}/{repo}", cancellationToken);
+        var text = new ToolText(budget);
+        foreach (var c in response.Value)
+        {
+            text.Line($"{c.Sha[..12]} {ToolText.Date(c.Commit.Author?.Date)} {text.Inline(c.Author?.Login ?? c.Commit.Author?.Name)}: {text.Inline(c.Commit.Message.Split('\n')[0])}");
+        }
+
+        return text.Finish(response.Value.Count == 0 ? "No commits match." : ToolText.More(response.HasNextPage, page, "commits"));
+    }
+
+    [McpServerTool(Name = "get_commit", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [Description("A commit's message, stats and changed files with their patches (each cut to max_patch_lines).")]
+    public async Task<string> GetCommit(
+        [Description("Owner.")] string owner,
+        [Description("Repository.")] string repo,
+        [Description("Commit sha, branch or tag.")] string sha,
+        [Description("Most patch lines shown per file (0 hides patches; default 60).")] int? max_patch_lines = null,
+        CancellationToken cancellationToken = default)
+    {
+        if (max_patch_lines is < 0 or > 10_000)
+        {
+            throw ConnectorException.InvalidArgument(nameof(max_patch_lines), "from 0 to 10000.");
+        }
+
+        var url = $"{GitHubGuard.Repo(owner, repo)}/commits/{GitHubGuard.Ref(sha, nameof(sha))}";
+        var c = (await client.GetAsync(url, GitHubJson.Default.GitHubCommit, $"commit {sha} of {owner}/{repo}", cancellationToken)).Value;
+        var text = new ToolText(budget);
+        text.Line($"{c.Sha} by {text.Inline(c.Author?.Login ?? c.Commit.Author?.Name)} at {ToolText.Date(c.Commit.Author?.Date)} · {c.HtmlUrl}");
+        if (c.Stats is { } stats)
+        {
+            text.Line($"+{stats.Additions} -{stats.Deletions} in {c.Files?.Count ?? 0} files");
+        }
+
+        text.Body(c.Commit.Message, null);
+        AppendFiles(text, c.Files ?? [], max_patch_lines ?? DefaultPatchLines);
+        return text.Finish(howToContinue: "Lower max_patch_lines (0 hides patches) to see every file.");
+    }
+
+    [McpServerTool(Name = "search_code", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [Description("GitHub code search, e.g. 'WidgetFactory repo:octo-org/widgets language:csharp'. Has its own small rate limit.")]
+    public async Task<string> SearchCode(
+        [Description("GitHub code search query with qualifiers.")] string query,
+        [Description("Page.")] int page = 1,
+        [Description("Max 100.")] int per_page = 30,
+        CancellationToken cancellationToken = default)
+    {
+        var q = Uri.EscapeDataString(GitHubGuard.Text(query, nameof(query), 256, required: true));
+        var response = await client.GetAsync($"search/code?q={q}&{GitHubGuard.Paging(page, per_page)}", GitHubJson.Default.GitHubSearchGitHubCodeHit, "code search results", cancellationToken);
+        var text = new ToolText(budget);
+        text.Line($"{response.Value.TotalCount:N0} files match{(response.Value.IncompleteResults ? " (GitHub's results are incomplete)" : "")}.");
+        foreach (var hit in response.Value.Items)
+        {
+            text.Line($"{hit.Repository.FullName}/{text.Inline(hit.Path)} · {hit.HtmlUrl}");
+        }
+
+        return text.Finish(ToolText.More(response.HasNextPage, page));
+    }
+
+    [McpServerTool(Name = "search_repositories", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [Description("GitHub repository search, e.g. 'widgets org:octo-org language:csharp'.")]
+    public async Task<string> SearchRepositories(
+        [Description("GitHub repository search query with qualifiers.")] string query,
+        [Description("Page.")] int page = 1,
+        [Description("Max 100.")] int per_page = 30,
+        CancellationToken cancellationToken = default)
+    {
+        var q = Uri.EscapeDataString(GitHubGuard.Text(query, nameof(query), 256, required: true));
+        var response = await client.GetAsync($"search/repositories?q={q}&{GitHubGuard.Paging(page, per_page)}", GitHubJson.Default.GitHubSearchGitHubRepository, "repository search results", cancellationToken);
+        var text = new ToolText(budget);
+        text.Line($"{response.Value.TotalCount:N0} repositories match.");
+        foreach (var r in response.Value.Items)
+        {
+            text.Line($"{r.FullName}{(r.Private ? " (private)" : "")} · {r.StargazersCount} stars · {r.Language ?? "-"} · {text.Inline(r.Description)}");
+        }
+
+        return text.Finish(ToolText.More(response.HasNextPage, page));
+    }
+
+    internal static void AppendFiles(ToolText text, IReadOnlyList<GitHubFile> files, int maxPatchLines)
+    {
+        foreach (var f in files)
+        {
+            text.Line().Line($"{f.Status} {text.Inline(f.Filename)} (+{f.Additions} -{f.Deletions})");
+            if (maxPatchLines == 0 || f.Patch is null)
+            {
+                continue;
+            }
+
+            var lines = text.Plain(f.Patch).Split('\n');
+            foreach (var line in lines.Take(maxPatchLines))
+            {
+                text.Line(line);
+            }
+
+            if (lines.Length > maxPatchLines)
+            {
+                text.Line($"[patch cut: {lines.Length - maxPatchLines} more lines; raise max_patch_lines]");
+            }
+        }
+    }
+
+    private async Task<(GitHubContent? File, List<GitHubContent>? Directory)> ContentsAsync(string url, string what, CancellationToken cancellationToken)
+    {
+        // The contents API answers an object for a file and an array for a directory; one request either way.
+        var raw = await client.GetAsync(url, GitHubJson.Default.JsonElement, what, cancellationToken);
+        return raw.Value.ValueKind == System.Text.Json.JsonValueKind.Array
+            ? (null, raw.Value.Deserialize(GitHubJson.Default.ListGitHubContent))
+            : (raw.Value.Deserialize(GitHubJson.Default.GitHubContent), null);
+    }
+}

@@ -1,0 +1,116 @@
+using System.Security.Cryptography;
+using Connectors.Hosting.Diagnostics;
+using Connectors.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Connectors.GitHub.Tests;
+
+/// <summary>Credentials (PAT, GitHub App), start-up refusals, the doctor check and the HTTP transport.</summary>
+public sealed class StartupAndTransportTests : IDisposable
+{
+    private readonly string _keyFile = Path.Combine(Path.GetTempPath(), $"github-app-{Guid.NewGuid():N}.pem");
+
+    public void Dispose() => File.Delete(_keyFile);
+
+    [Fact]
+    public async Task A_github_app_signs_a_jwt_the_emulator_verifies_and_caches_the_installation_token()
+    {
+        using var key = RSA.Create(2048);
+        await File.WriteAllTextAsync(_keyFile, key.ExportRSAPrivateKeyPem());
+        Testing.GitHub.EmulatedApp? app = null;
+        await using var github = await Isolated.StartAsync(emulator =>
+        {
+            using var publicKey = RSA.Create();
+            publicKey.ImportRSAPublicKey(key.ExportRSAPublicKey(), out _);
+            app = emulator.RegisterApp("4242", RSA.Create(publicKey.ExportParameters(false)), 77);
+            return new() { ["GITHUB_APP_ID"] = "4242", ["GITHUB_INSTALLATION_ID"] = "77", ["GITHUB_APP_PRIVATE_KEY_FILE"] = _keyFile };
+        });
+
+        Assert.Contains("Credential: GitHub App 4242, installation 77", (await github.CallAsync("get_me")).Ok(), StringComparison.Ordinal);
+        Assert.Contains("Steps:", (await github.CallAsync("get_issue", new { owner = "octo-org", repo = "widgets", issue_number = 1 })).Ok(), StringComparison.Ordinal);
+        Assert.Equal(1, app!.TokensMinted);
+        Assert.DoesNotContain("PRIVATE KEY", github.Mcp.Logs, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_installation_token_close_to_expiry_is_exchanged_again()
+    {
+        using var key = RSA.Create(2048);
+        await File.WriteAllTextAsync(_keyFile, key.ExportRSAPrivateKeyPem());
+        Testing.GitHub.EmulatedApp? app = null;
+        await using var github = await Isolated.StartAsync(emulator =>
+        {
+            app = emulator.RegisterApp("4243", RSA.Create(key.ExportParameters(false)), 78);
+            app.TokenLifetime = TimeSpan.FromMinutes(4); // inside the five-minute refresh margin
+            return new() { ["GITHUB_APP_ID"] = "4243", ["GITHUB_INSTALLATION_ID"] = "78", ["GITHUB_APP_PRIVATE_KEY_FILE"] = _keyFile };
+        });
+
+        (await github.CallAsync("get_me")).Ok();
+        (await github.CallAsync("get_me")).Ok();
+        Assert.Equal(2, app!.TokensMinted);
+    }
+
+    [Fact]
+    public async Task An_app_key_github_does_not_know_is_unauthenticated()
+    {
+        using var key = RSA.Create(2048);
+        using var other = RSA.Create(2048);
+        await File.WriteAllTextAsync(_keyFile, other.ExportRSAPrivateKeyPem());
+        await using var github = await Isolated.StartAsync(emulator =>
+        {
+            emulator.RegisterApp("4244", RSA.Create(key.ExportParameters(false)), 79);
+            return new() { ["GITHUB_APP_ID"] = "4244", ["GITHUB_INSTALLATION_ID"] = "79", ["GITHUB_APP_PRIVATE_KEY_FILE"] = _keyFile };
+        });
+
+        Assert.Equal("unauthenticated", (await github.CallAsync("get_me")).ErrorCode());
+    }
+
+    [Fact]
+    public async Task Without_a_credential_the_server_refuses_to_start_with_exit_code_2()
+    {
+        var (exit, _, stderr) = await ServerProcess.RunToExitAsync("Connectors.GitHub", [], new Dictionary<string, string> { ["GITHUB_TOKEN"] = "" });
+        Assert.Equal(2, exit);
+        Assert.Contains("No GitHub credential: set GITHUB_TOKEN", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_toolset_stops_the_start_and_help_never_shows_the_token()
+    {
+        var environment = new Dictionary<string, string> { ["GITHUB_TOKEN"] = "ghp_secret_in_help_test" };
+        var (exit, _, stderr) = await ServerProcess.RunToExitAsync("Connectors.GitHub", ["--toolsets", "gists"], environment);
+        Assert.Equal(2, exit);
+        Assert.Contains("unknown toolset 'gists'", stderr, StringComparison.Ordinal);
+
+        var (helpExit, help, _) = await ServerProcess.RunToExitAsync("Connectors.GitHub", ["--help"], environment);
+        Assert.Equal(0, helpExit);
+        Assert.Contains("GITHUB_TOKEN", help, StringComparison.Ordinal);
+        Assert.DoesNotContain("ghp_secret_in_help_test", help, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_doctor_check_reports_the_login_and_the_classic_scopes()
+    {
+        await using var github = await Isolated.StartAsync();
+        var check = github.Mcp.Services.GetServices<IDoctorCheck>().Single(c => c.Name == "github");
+        var result = await check.CheckAsync(CancellationToken.None);
+        Assert.Equal(DoctorStatus.Ok, result.Status);
+        Assert.Contains("signed in as mona", result.Detail, StringComparison.Ordinal);
+        Assert.Contains("repo, read:org", result.Detail, StringComparison.Ordinal);
+
+        await using var bad = await Isolated.StartAsync(token: "ghp_not_valid");
+        var failed = await bad.Mcp.Services.GetServices<IDoctorCheck>().Single().CheckAsync(CancellationToken.None);
+        Assert.Equal(DoctorStatus.Failed, failed.Status);
+        Assert.DoesNotContain("ghp_not_valid", failed.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_server_works_over_streamable_http_as_a_real_process()
+    {
+        await using var emulator = await Testing.GitHub.GitHubEmulator.StartAsync();
+        await using var server = await ServerProcess.StartHttpAsync("Connectors.GitHub", ["--api-url", emulator.Url.ToString()], new Dictionary<string, string> { ["GITHUB_TOKEN"] = GitHubFixture.Token });
+        await using var client = await server.ConnectHttpAsync();
+        var result = await client.CallToolAsync("get_repository", new Dictionary<string, object?> { ["owner"] = "octo-org", ["repo"] = "widgets" });
+        Assert.Contains("default branch: main", result.Ok(), StringComparison.Ordinal);
+        Assert.DoesNotContain(server.StderrLines, l => l.Contains(GitHubFixture.Token, StringComparison.Ordinal));
+    }
+}
