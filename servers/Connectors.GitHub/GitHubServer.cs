@@ -36,6 +36,8 @@ public static class GitHubServer
             server.Options.Add(option);
         }
 
+        server.ClientSecrets.Add(GitHubOptions.Token); // an IDE user has a token; Apps are for shared deployments
+
         server.ConfigureServices((services, settings) =>
         {
             var toolsets = ResolveToolsets(settings);

@@ -29,6 +29,12 @@ public sealed class ConnectorServer(string name, string description)
     /// <summary>The server's own options, added to the shared ones.</summary>
     public IList<ConnectorOption> Options { get; } = [];
 
+    /// <summary>
+    /// The secrets an IDE client supplies (what <c>print-config</c> asks for); empty means every secret option of this
+    /// server. A server with alternative credentials names the usual one (a token rather than an App key).
+    /// </summary>
+    public IList<ConnectorOption> ClientSecrets { get; } = [];
+
     /// <summary>Top-level config-file sections this server reads itself (e.g. database profiles).</summary>
     public IList<string> ConfigSections { get; } = [];
 

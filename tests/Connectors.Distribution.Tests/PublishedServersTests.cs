@@ -40,7 +40,7 @@ public sealed class PublishedServersTests(PublishedServers published)
     private const string ApiKey = "ci-distribution-key-0123456789";
 
     /// <summary>The environment deploy/docker/Dockerfile sets, with a free loopback port instead of 0.0.0.0:8080.</summary>
-    private static Dictionary<string, string> ImageEnvironment(ShippedServer server) => new(server.Environment)
+    private static Dictionary<string, string> ImageEnvironment(ShippedServer server) => new(server.Environment.ToDictionary())
     {
         ["CONNECTORS_TRANSPORT"] = "http",
         ["CONNECTORS_URLS"] = "http://127.0.0.1:0",

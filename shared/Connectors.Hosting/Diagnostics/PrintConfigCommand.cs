@@ -91,7 +91,7 @@ internal static class PrintConfigCommand
         var (command, commandArgs) = launcher == "dnx"
             ? ("dnx", new List<string> { $"{PackageId()}@{server.Version}", "--yes", "--" }.Concat(serverArgs).ToList())
             : (server.Name, serverArgs);
-        var secrets = server.Options.Where(o => o.IsSecret).ToList();
+        var secrets = server.ClientSecrets.Count > 0 ? [.. server.ClientSecrets] : server.Options.Where(o => o.IsSecret).ToList();
         var snippet = client switch
         {
             "vscode" => VsCode(server, command, commandArgs, secrets),
