@@ -148,7 +148,7 @@ public sealed class ReadToolsTests(SlackFixture slack)
         {
             slack.Emulator.Workspace.Channel(SlackWorkspace.Ops).Messages.Add(new EmulatedMessage
             {
-                Ts = slack.Emulator.Workspace.NewTs(DateTimeOffset.UtcNow.AddMinutes(-1)),
+                Ts = slack.Emulator.Workspace.NewTs(DateTimeOffset.UtcNow),
                 User = SlackWorkspace.Bob,
                 Text = "deploy\u200B is\u202E done\U000E0049\U000E0047\U000E004E",
             });

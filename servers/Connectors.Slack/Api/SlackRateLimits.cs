@@ -95,7 +95,8 @@ internal sealed class SlackRateLimits(TimeProvider time, TimeSpan maxWait) : IDi
         {
             TokenLimit = burst,
             TokensPerPeriod = 1,
-            ReplenishmentPeriod = TimeSpan.FromMinutes(1) / perMinute,
+            // The burst comes out of the minute's budget, so no 60-second window ever holds more than the tier allows.
+            ReplenishmentPeriod = TimeSpan.FromMinutes(1) / Math.Max(1, perMinute - burst),
             QueueLimit = 10_000,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
             AutoReplenishment = true,

@@ -130,11 +130,6 @@ public sealed partial class SlackEmulator
     /// <summary>Words must all appear (case-insensitive); in:#channel and from:@handle narrow the search.</summary>
     private JsonObject SearchMessages(Dictionary<string, string> args, EmulatedToken caller)
     {
-        if (caller.IsBot)
-        {
-            return Error("not_allowed_token_type");
-        }
-
         var query = args.GetValueOrDefault("query") ?? "";
         if (query.Trim().Length == 0)
         {

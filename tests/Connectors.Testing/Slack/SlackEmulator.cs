@@ -122,7 +122,11 @@ public sealed partial class SlackEmulator : IAsyncDisposable, IDisposable
             context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
             answer = Error("ratelimited");
         }
-        else if (RequiredScope(method, args) is { } scope && !caller.Scopes.Contains(scope))
+        else if (caller.IsBot && UserTokenOnly(method))
+        {
+            answer = Error("not_allowed_token_type");
+        }
+        else if (RequiredScope(method) is { } scope && !caller.Scopes.Contains(scope))
         {
             answer = Error("missing_scope");
             answer["needed"] = scope;
@@ -248,7 +252,7 @@ public sealed partial class SlackEmulator : IAsyncDisposable, IDisposable
         }
     }
 
-    private static string? RequiredScope(string method, Dictionary<string, string> args) => method switch
+    private static string? RequiredScope(string method) => method switch
     {
         "conversations.list" or "conversations.info" => "channels:read",
         "conversations.history" or "conversations.replies" => "channels:history",
@@ -259,6 +263,8 @@ public sealed partial class SlackEmulator : IAsyncDisposable, IDisposable
         "reactions.add" => "reactions:write",
         _ => null,
     };
+
+    private static bool UserTokenOnly(string method) => method == "search.messages";
 
     private static JsonObject Error(string error) => new() { ["ok"] = false, ["error"] = error };
 
