@@ -74,9 +74,7 @@ public sealed class ErrorMappingTests(SlackFixture slack)
     [Fact]
     public async Task A_429_on_a_read_is_retried_once_after_retry_after()
     {
-        slack.Reset();
-        await using var client = await slack.StartAsync([]);
-        await client.OkAsync("list_channels");
+        await using var client = await WarmServerAsync([]);
         slack.Emulator.Faults.Add(SlackFaultKind.RateLimited, "conversations.history", times: 1, retryAfterSeconds: 1);
 
         var text = await client.OkAsync("get_channel_history", ("channel", SlackWorkspace.General));
@@ -88,9 +86,7 @@ public sealed class ErrorMappingTests(SlackFixture slack)
     [Fact]
     public async Task A_second_429_is_rate_limited_with_retry_after_seconds()
     {
-        slack.Reset();
-        await using var client = await slack.StartAsync([]);
-        await client.OkAsync("list_channels");
+        await using var client = await WarmServerAsync([]);
         slack.Emulator.Faults.Add(SlackFaultKind.RateLimited, "conversations.history", retryAfterSeconds: 1);
 
         var result = await client.CallAsync("get_channel_history", ("channel", SlackWorkspace.General));
@@ -104,9 +100,7 @@ public sealed class ErrorMappingTests(SlackFixture slack)
     [Fact]
     public async Task A_long_retry_after_is_honoured_without_calling_slack_again()
     {
-        slack.Reset();
-        await using var client = await slack.StartAsync([]);
-        await client.OkAsync("list_channels");
+        await using var client = await WarmServerAsync([]);
         slack.Emulator.Faults.Add(SlackFaultKind.RateLimited, "conversations.history", retryAfterSeconds: 120);
 
         var first = await client.CallAsync("get_channel_history", ("channel", SlackWorkspace.General));
@@ -125,9 +119,7 @@ public sealed class ErrorMappingTests(SlackFixture slack)
     [InlineData(SlackFaultKind.ConnectionReset)]
     public async Task A_failing_slack_is_upstream_unavailable_after_one_read_retry(SlackFaultKind fault)
     {
-        slack.Reset();
-        await using var client = await slack.StartAsync([]);
-        await client.OkAsync("list_channels");
+        await using var client = await WarmServerAsync([]);
         slack.Emulator.Faults.Add(fault, "conversations.history");
 
         var result = await client.CallAsync("get_channel_history", ("channel", SlackWorkspace.General));
@@ -142,9 +134,7 @@ public sealed class ErrorMappingTests(SlackFixture slack)
     [Fact]
     public async Task A_post_whose_outcome_is_unknown_is_never_sent_again_under_its_key()
     {
-        slack.Reset();
-        await using var client = await slack.StartAsync(["--allow-post-channels", SlackWorkspace.General]);
-        await client.OkAsync("list_channels");
+        await using var client = await WarmServerAsync(["--allow-post-channels", SlackWorkspace.General]);
         slack.Emulator.Faults.Add(SlackFaultKind.ConnectionReset, "chat.postMessage", times: 1);
 
         var lost = await client.CallAsync("post_message", ("channel", SlackWorkspace.General), ("text", "Ship it"), ("idempotency_key", "post-1"));
@@ -160,9 +150,7 @@ public sealed class ErrorMappingTests(SlackFixture slack)
     [Fact]
     public async Task A_post_past_the_deadline_is_a_timeout_and_not_retried()
     {
-        slack.Reset();
-        await using var client = await slack.StartAsync(["--allow-post-channels", SlackWorkspace.General, "--tool-timeout", "2"]);
-        await client.OkAsync("list_channels");
+        await using var client = await WarmServerAsync(["--allow-post-channels", SlackWorkspace.General, "--tool-timeout", "2"]);
         slack.Emulator.Faults.Add(SlackFaultKind.Latency, "chat.postMessage", times: 1, latency: TimeSpan.FromSeconds(30));
 
         var slow = await client.CallAsync("post_message", ("channel", SlackWorkspace.General), ("text", "Slow"), ("idempotency_key", "slow-1"));
@@ -176,9 +164,7 @@ public sealed class ErrorMappingTests(SlackFixture slack)
     [Fact]
     public async Task A_rate_limited_post_is_not_retried_and_its_key_stays_usable()
     {
-        slack.Reset();
-        await using var client = await slack.StartAsync(["--allow-post-channels", SlackWorkspace.General]);
-        await client.OkAsync("list_channels");
+        await using var client = await WarmServerAsync(["--allow-post-channels", SlackWorkspace.General]);
         slack.Emulator.Faults.Add(SlackFaultKind.RateLimited, "chat.postMessage", times: 1, retryAfterSeconds: 1);
 
         var limited = await client.CallAsync("post_message", ("channel", SlackWorkspace.General), ("text", "Later"), ("idempotency_key", "later-1"));
@@ -200,6 +186,15 @@ public sealed class ErrorMappingTests(SlackFixture slack)
         request.Headers.Authorization = new("Bearer", SlackWorkspace.BotToken);
         var body = await (await http.SendAsync(request)).Content.ReadAsStringAsync();
         Assert.Equal("""{"ok":false,"error":"not_allowed_token_type"}""", body);
+    }
+
+    /// <summary>A fresh server process (no breaker or Retry-After memory) whose channel names are already cached.</summary>
+    private async Task<McpClient> WarmServerAsync(string[] args)
+    {
+        slack.Reset();
+        var client = await slack.StartAsync(args);
+        await client.OkAsync("list_channels");
+        return client;
     }
 
     /// <summary>Calls until the answer is not rate_limited (Slack's 1 s Retry-After passing), then asserts it succeeded.</summary>
