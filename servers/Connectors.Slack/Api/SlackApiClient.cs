@@ -1,0 +1,174 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Connectors.Hosting.Errors;
+using Connectors.Hosting.Resilience;
+using Microsoft.Extensions.Logging;
+
+namespace Connectors.Slack.Api;
+
+internal enum SlackTokenKind
+{
+    Bot,
+    User,
+}
+
+/// <summary>The configured tokens; the values never leave this class except in the Authorization header.</summary>
+internal sealed class SlackTokens(string? bot, string? user)
+{
+    public bool HasBot => !string.IsNullOrEmpty(bot);
+
+    public bool HasUser => !string.IsNullOrEmpty(user);
+
+    /// <summary>Reads and posts go with the bot token when there is one, so the app (not a person) is the actor.</summary>
+    public SlackTokenKind Default => HasBot ? SlackTokenKind.Bot : SlackTokenKind.User;
+
+    public IEnumerable<SlackTokenKind> Configured =>
+        new[] { SlackTokenKind.Bot, SlackTokenKind.User }.Where(kind => kind == SlackTokenKind.Bot ? HasBot : HasUser);
+
+    public string Value(SlackTokenKind kind) => (kind == SlackTokenKind.Bot ? bot : user) is { Length: > 0 } token
+        ? token
+        : throw ConnectorException.Unauthenticated($"No Slack {Describe(kind)} is configured ({EnvironmentVariable(kind)}).");
+
+    public static string Describe(SlackTokenKind kind) => kind == SlackTokenKind.Bot ? "bot token" : "user token";
+
+    public static string EnvironmentVariable(SlackTokenKind kind) => kind == SlackTokenKind.Bot ? "SLACK_BOT_TOKEN" : "SLACK_USER_TOKEN";
+}
+
+/// <summary>One Slack Web API call: the method, its arguments, which token, and whether it may be repeated.</summary>
+internal sealed record SlackCall(string Method, IReadOnlyDictionary<string, string?> Arguments, SlackTokenKind Token, UpstreamCallKind Kind = UpstreamCallKind.Read)
+{
+    /// <summary>For chat.postMessage: Slack's budget is per channel, so the bucket is too.</summary>
+    public string? Channel { get; init; }
+
+    /// <summary>A JSON body instead of form fields (chat.postMessage).</summary>
+    public Func<HttpContent>? JsonBody { get; init; }
+
+    public string? Argument(string name) => Arguments.TryGetValue(name, out var value) ? value : null;
+}
+
+/// <summary>
+/// A typed Slack Web API client: Bearer auth, form-encoded reads and JSON posts, Slack's <c>ok:false</c> errors mapped to
+/// stable codes (<see cref="SlackErrors"/>), proactive tier buckets and 429 <c>Retry-After</c> (<see cref="SlackRateLimits"/>),
+/// deadlines, read retries and a circuit breaker (<see cref="UpstreamResilience"/>). A read that meets a 429 is retried once
+/// when Slack's wait fits; a write never is.
+/// </summary>
+internal sealed class SlackApiClient(HttpClient http, Uri apiUrl, SlackTokens tokens, SlackRateLimits limits, UpstreamResilience resilience, ILogger<SlackApiClient> logger)
+{
+    public const string Upstream = "slack";
+
+    public SlackTokens Tokens => tokens;
+
+    public async Task<T> CallAsync<T>(SlackCall call, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+        where T : SlackResponse
+    {
+        var (response, _) = await CallWithHeadersAsync(call, type, cancellationToken);
+        return response;
+    }
+
+    /// <summary>The answer and the token's granted scopes (Slack's <c>x-oauth-scopes</c> header), for doctor checks.</summary>
+    public async Task<(T Response, string? Scopes)> CallWithHeadersAsync<T>(SlackCall call, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+        where T : SlackResponse
+    {
+        var scope = call.Channel is null ? call.Token.ToString() : $"{call.Token}\n{call.Channel}";
+        for (var attempt = 1; ; attempt++)
+        {
+            await limits.AcquireAsync(call.Method, scope, cancellationToken);
+            try
+            {
+                return await resilience.ExecuteAsync(Upstream, call.Kind, ct => SendAsync(call, type, ct), cancellationToken);
+            }
+            catch (SlackRateLimitedException limited)
+            {
+                limits.Pause(call.Method, scope, limited.RetryAfter);
+                logger.LogWarning("Slack rate-limited {Method}; retry after {Seconds} s", call.Method, limited.RetryAfter.TotalSeconds);
+                if (call.Kind == UpstreamCallKind.Write || attempt > 1 || limited.RetryAfter > limits.MaxWait)
+                {
+                    throw SlackRateLimits.Refused(call.Method, limited.RetryAfter);
+                }
+            }
+        }
+    }
+
+    private async ValueTask<(T, string?)> SendAsync<T>(SlackCall call, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+        where T : SlackResponse
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(apiUrl, call.Method))
+        {
+            Content = call.JsonBody?.Invoke() ?? new FormUrlEncodedContent(
+                call.Arguments.Where(a => a.Value is not null).Select(a => KeyValuePair.Create(a.Key, a.Value!))),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.Value(call.Token));
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+
+        if (response.StatusCode == HttpStatusCode.TooManyRequests)
+        {
+            throw new SlackRateLimitedException(RetryAfter(response));
+        }
+
+        if ((int)response.StatusCode >= 500)
+        {
+            throw ConnectorException.UpstreamUnavailable($"Slack answered HTTP {(int)response.StatusCode} to {call.Method}; it may be having trouble.", RetryAfterSeconds(response));
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new ConnectorException(ErrorCodes.UpstreamUnavailable,
+                $"Slack answered HTTP {(int)response.StatusCode} to {call.Method}; check --api-url (SLACK_API_URL).");
+        }
+
+        T body;
+        try
+        {
+            body = await response.Content.ReadFromJsonAsync(type, cancellationToken)
+                ?? throw new JsonException("null body");
+        }
+        catch (JsonException)
+        {
+            throw ConnectorException.UpstreamUnavailable($"Slack's answer to {call.Method} was not valid JSON; it may be having trouble.");
+        }
+
+        if (body.Warning is { Length: > 0 } warning)
+        {
+            logger.LogInformation("Slack warned on {Method}: {Warning}", call.Method, SlackErrors.SafeName(warning));
+        }
+
+        if (!body.Ok)
+        {
+            if (body.Error == "ratelimited")
+            {
+                throw new SlackRateLimitedException(RetryAfter(response));
+            }
+
+            throw SlackErrors.Map(call, body);
+        }
+
+        var scopes = response.Headers.TryGetValues("x-oauth-scopes", out var values) ? string.Join(',', values) : null;
+        return (body, scopes);
+    }
+
+    private static TimeSpan RetryAfter(HttpResponseMessage response) =>
+        TimeSpan.FromSeconds(RetryAfterSeconds(response) ?? 30);
+
+    private static int? RetryAfterSeconds(HttpResponseMessage response)
+    {
+        if (response.Headers.RetryAfter?.Delta is { } delta)
+        {
+            return Math.Max(1, (int)Math.Ceiling(delta.TotalSeconds));
+        }
+
+        return response.Headers.TryGetValues("Retry-After", out var values) &&
+            int.TryParse(values.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            ? Math.Max(1, seconds)
+            : null;
+    }
+
+    /// <summary>Slack said 429 (or <c>ratelimited</c>); not a transient failure for the breaker: the caller decides.</summary>
+    private sealed class SlackRateLimitedException(TimeSpan retryAfter) : Exception("rate limited")
+    {
+        public TimeSpan RetryAfter { get; } = retryAfter;
+    }
+}

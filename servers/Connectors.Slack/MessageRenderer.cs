@@ -1,0 +1,151 @@
+using System.Globalization;
+using System.Text;
+using Connectors.Hosting.Sanitization;
+using Connectors.Slack.Api;
+
+namespace Connectors.Slack;
+
+/// <summary>
+/// Messages as a person reads them: author by name (bots marked), ISO 8601 time plus Slack's ts for follow-ups, mentions
+/// and links made readable, threads with reply counts, files and attachments summarized. Every string from Slack goes
+/// through the untrusted-text sanitizer, counted in the tally.
+/// </summary>
+internal sealed class MessageRenderer(SlackDirectory directory)
+{
+    private const int MaxAttachmentText = 500;
+
+    /// <summary>Looks up every person and channel the messages name (cached after the first time).</summary>
+    public async Task<NameBook> ResolveAsync(IEnumerable<(string? User, string? Text)> messages, CancellationToken cancellationToken)
+    {
+        var users = new HashSet<string>(StringComparer.Ordinal);
+        var channels = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (user, text) in messages)
+        {
+            if (user is not null && SlackIds.IsUserId(user))
+            {
+                users.Add(user);
+            }
+
+            var (mentionedUsers, mentionedChannels) = SlackMarkup.Mentions(text ?? "");
+            users.UnionWith(mentionedUsers);
+            channels.UnionWith(mentionedChannels);
+        }
+
+        var book = new NameBook();
+        foreach (var id in users)
+        {
+            if (await directory.UserByIdAsync(id, cancellationToken) is { } found)
+            {
+                book.Users[id] = SlackDirectory.DisplayName(found);
+            }
+        }
+
+        foreach (var id in channels)
+        {
+            if (await directory.ChannelNameAsync(id, cancellationToken) is { } name)
+            {
+                book.Channels[id] = name;
+            }
+        }
+
+        return book;
+    }
+
+    /// <summary>One message as a block of lines (first line: time, ts, author, text).</summary>
+    public static string Render(SlackMessage message, NameBook names, SanitizationTally tally, string? channelId, bool showThread = true)
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"[{SlackIds.IsoTime(message.Ts)} ts={message.Ts}] ");
+        text.Append(Author(message, names, tally));
+        if (message.Subtype is { Length: > 0 } subtype && subtype != "bot_message" && subtype != "thread_broadcast")
+        {
+            text.Append(CultureInfo.InvariantCulture, $" [{SlackErrors.SafeName(subtype)}]");
+        }
+
+        text.Append(": ");
+        text.Append(Indent(Readable(message.Text, names, tally)));
+        if (message.Edited is not null)
+        {
+            text.Append(" (edited)");
+        }
+
+        text.Append('\n');
+        if (showThread && message.ReplyCount is > 0 && message.ThreadTs == message.Ts)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"  thread: {message.ReplyCount} {(message.ReplyCount == 1 ? "reply" : "replies")}");
+            if (message.LatestReply is { } latest)
+            {
+                text.Append(CultureInfo.InvariantCulture, $", latest {SlackIds.IsoTime(latest)}");
+            }
+
+            text.Append(CultureInfo.InvariantCulture, $" (get_thread_replies channel={channelId} ts={message.Ts})\n");
+        }
+
+        foreach (var file in message.Files ?? [])
+        {
+            var name = tally.Clean(file.Name ?? file.Title ?? "unnamed");
+            text.Append(CultureInfo.InvariantCulture, $"  file: {name} ({tally.Clean(file.Filetype ?? "unknown type")}, {Size(file.Size)})\n");
+        }
+
+        foreach (var attachment in message.Attachments ?? [])
+        {
+            var title = tally.Clean(attachment.Title ?? attachment.ServiceName ?? "");
+            var body = Readable(attachment.Text ?? attachment.Fallback, names, tally);
+            if (body.Length > MaxAttachmentText)
+            {
+                body = body[..MaxAttachmentText] + "…";
+            }
+
+            var link = attachment.TitleLink ?? attachment.FromUrl;
+            text.Append("  attachment: ").Append(title);
+            text.Append(title.Length > 0 && body.Length > 0 ? " — " : "").Append(Indent(body));
+            text.Append(link is null ? "" : $" ({tally.Clean(link)})").Append('\n');
+        }
+
+        if (message.Reactions is { Count: > 0 } reactions)
+        {
+            text.Append("  reactions: ").AppendJoin(", ", reactions.Select(r => $":{tally.Clean(r.Name)}: {r.Count}")).Append('\n');
+        }
+
+        return text.ToString();
+    }
+
+    public static string Readable(string? raw, NameBook names, SanitizationTally tally) =>
+        SlackMarkup.ToReadable(
+            tally.Clean(raw),
+            id => names.Users.TryGetValue(id, out var name) ? tally.Clean(name) : null,
+            id => names.Channels.TryGetValue(id, out var name) ? tally.Clean(name) : null);
+
+    private static string Author(SlackMessage message, NameBook names, SanitizationTally tally)
+    {
+        if (message.User is { } user && names.Users.TryGetValue(user, out var name))
+        {
+            return "@" + tally.Clean(name) + (message.BotId is null ? "" : " [bot]");
+        }
+
+        if (message.BotId is not null || message.Subtype == "bot_message")
+        {
+            return "@" + tally.Clean(message.BotProfile?.Name ?? message.Username ?? message.BotId ?? "bot") + " [bot]";
+        }
+
+        return message.User is { } id ? "@" + tally.Clean(message.Username ?? id) : "@unknown";
+    }
+
+    private static string Indent(string text) => text.Replace("\n", "\n    ", StringComparison.Ordinal);
+
+    private static string Size(long? bytes) => bytes switch
+    {
+        null => "size unknown",
+        < 1024 => $"{bytes} B",
+        < 1024 * 1024 => (bytes.Value / 1024.0).ToString("0.#", CultureInfo.InvariantCulture) + " KB",
+        _ => (bytes.Value / (1024.0 * 1024)).ToString("0.#", CultureInfo.InvariantCulture) + " MB",
+    };
+}
+
+/// <summary>Names of the people and channels one result mentions.</summary>
+internal sealed class NameBook
+{
+    public Dictionary<string, string> Users { get; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, string> Channels { get; } = new(StringComparer.Ordinal);
+}

@@ -1,0 +1,3 @@
+using Connectors.Slack;
+
+return await SlackServer.Create().RunAsync(args);

@@ -1,0 +1,174 @@
+using Connectors.Testing;
+using Connectors.Testing.Slack;
+
+namespace Connectors.Slack.Tests;
+
+/// <summary>The read tools end to end: real server process over stdio, emulated Slack.</summary>
+[Collection(SlackCollection.Name)]
+public sealed class ReadToolsTests(SlackFixture slack)
+{
+    [Fact]
+    public async Task List_channels_shows_public_and_private_channels_with_membership_and_topic()
+    {
+        slack.Reset();
+        var text = await slack.Client.OkAsync("list_channels");
+
+        Assert.Contains($"#general ({SlackWorkspace.General}) public, member, 4 members — topic: Company-wide announcements", text, StringComparison.Ordinal);
+        Assert.Contains($"#random ({SlackWorkspace.Random}) public, not a member", text, StringComparison.Ordinal);
+        Assert.Contains($"#secret-plans ({SlackWorkspace.Secret}) private, member", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("old-project", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("DM with", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task List_channels_pages_with_a_cursor_and_lists_direct_messages_by_person()
+    {
+        slack.Reset();
+        var first = await slack.Client.OkAsync("list_channels", ("types", "public,private,im"), ("limit", 2), ("include_archived", true));
+        Assert.Contains("2 channel(s)", first, StringComparison.Ordinal);
+        var cursor = first.Split("cursor=\"")[1].Split('"')[0];
+
+        var rest = await slack.Client.OkAsync("list_channels", ("types", "public,private,im"), ("limit", 10), ("cursor", cursor), ("include_archived", true));
+        Assert.Contains("#old-project", rest, StringComparison.Ordinal);
+        Assert.Contains($"DM with @Alice ({SlackWorkspace.AliceDm})", rest, StringComparison.Ordinal);
+        Assert.DoesNotContain("cursor=", rest, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Channel_history_reads_like_slack_shows_it()
+    {
+        slack.Reset();
+        var text = await slack.Client.OkAsync("get_channel_history", ("channel", "#general"));
+
+        Assert.Contains($"#general ({SlackWorkspace.General}): 4 message(s), newest first.", text, StringComparison.Ordinal);
+        // Mentions, channel links, labelled links, mrkdwn, entities and broadcasts made readable.
+        Assert.Contains("@Alice: Launch plan for Friday: see the plan (https://example.com/plan) and ask @bobby in #ops", text, StringComparison.Ordinal);
+        Assert.Contains("@bobby: @here standup moved to 10:30 & the notes are in https://notes.example.com", text, StringComparison.Ordinal);
+        Assert.Contains("thread: 2 replies", text, StringComparison.Ordinal);
+        Assert.Contains($"get_thread_replies channel={SlackWorkspace.General} ts=", text, StringComparison.Ordinal);
+        Assert.Contains("file: mockups.pdf (pdf, 240 KB)", text, StringComparison.Ordinal);
+        Assert.Contains("@deploybot [bot]: Deployed v2.3.1 to production", text, StringComparison.Ordinal);
+        Assert.Contains("attachment: Build 812 — All checks passed (https://ci.example.com/812)", text, StringComparison.Ordinal);
+        Assert.Matches(@"\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ ts=\d+\.\d{6}\] @Carol Diaz: Mockups attached", text);
+        // Thread replies stay in their thread.
+        Assert.DoesNotContain("prepare the rollback", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_time_window_keeps_only_recent_messages_and_a_count_pages_with_a_cursor()
+    {
+        slack.Reset();
+        var recent = await slack.Client.OkAsync("get_channel_history", ("channel", SlackWorkspace.General), ("limit", "4h"));
+        Assert.Contains("2 message(s) since", recent, StringComparison.Ordinal);
+        Assert.Contains("standup moved", recent, StringComparison.Ordinal);
+        Assert.DoesNotContain("Mockups", recent, StringComparison.Ordinal);
+
+        var newest = await slack.Client.OkAsync("get_channel_history", ("channel", SlackWorkspace.General), ("limit", "1"));
+        Assert.Contains("1 message(s)", newest, StringComparison.Ordinal);
+        var cursor = newest.Split("cursor=\"")[1].Split('"')[0];
+        var older = await slack.Client.OkAsync("get_channel_history", ("channel", SlackWorkspace.General), ("limit", "1"), ("cursor", cursor));
+        Assert.Contains("Deployed v2.3.1", older, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_thread_reads_parent_first_then_replies()
+    {
+        slack.Reset();
+        var history = await slack.Client.OkAsync("get_channel_history", ("channel", SlackWorkspace.General));
+        var ts = history.Split("get_thread_replies channel=C0GENERAL1 ts=")[1].Split(')')[0];
+
+        var thread = await slack.Client.OkAsync("get_thread_replies", ("channel", "#general"), ("ts", ts));
+
+        Assert.Contains($"Thread {ts} in #general ({SlackWorkspace.General}), 2 replies", thread, StringComparison.Ordinal);
+        var parent = thread.IndexOf("Launch plan", StringComparison.Ordinal);
+        var first = thread.IndexOf("@bobby: Sounds good", StringComparison.Ordinal);
+        var second = thread.IndexOf("@Carol Diaz: Designs are ready", StringComparison.Ordinal);
+        Assert.True(parent > 0 && first > parent && second > first, thread);
+    }
+
+    [Fact]
+    public async Task People_are_found_by_id_handle_display_name_and_email()
+    {
+        slack.Reset();
+        var byId = await slack.Client.OkAsync("get_user_profile", ("user", SlackWorkspace.Bob));
+        Assert.Contains($"@bob ({SlackWorkspace.Bob})", byId, StringComparison.Ordinal);
+        Assert.Contains("Display name: bobby", byId, StringComparison.Ordinal);
+        Assert.Contains("Title: SRE", byId, StringComparison.Ordinal);
+        Assert.Contains("Email: bob@example.com", byId, StringComparison.Ordinal);
+
+        Assert.Contains("Real name: Carol Diaz", await slack.Client.OkAsync("get_user_profile", ("user", "@carol")), StringComparison.Ordinal);
+        Assert.Contains("@bob (", await slack.Client.OkAsync("get_user_profile", ("user", "@bobby")), StringComparison.Ordinal);
+        Assert.Contains("Account: admin", await slack.Client.OkAsync("get_user_profile", ("user", "alice@example.com")), StringComparison.Ordinal);
+
+        var missing = await slack.Client.CallAsync("get_user_profile", ("user", "nobody@example.com"));
+        Assert.Equal("not_found", missing.ErrorCode());
+    }
+
+    [Fact]
+    public async Task List_users_leaves_out_bots_and_deactivated_accounts_unless_asked()
+    {
+        slack.Reset();
+        var people = await slack.Client.OkAsync("list_users");
+        Assert.Contains($"@alice ({SlackWorkspace.Alice}) Alice — Engineering manager, Europe/Paris [admin]", people, StringComparison.Ordinal);
+        Assert.DoesNotContain("deploybot", people, StringComparison.Ordinal);
+        Assert.DoesNotContain("@gone", people, StringComparison.Ordinal);
+
+        var everyone = await slack.Client.OkAsync("list_users", ("include_bots", true), ("include_deleted", true));
+        Assert.Contains("@deploybot", everyone, StringComparison.Ordinal);
+        Assert.Contains("[deactivated]", everyone, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Search_uses_the_user_token_and_shows_channel_time_and_permalink()
+    {
+        slack.Reset();
+        var text = await slack.Client.OkAsync("search_messages", ("query", "launch in:#general"), ("sort", "timestamp"));
+
+        Assert.Contains("1 match(es)", text, StringComparison.Ordinal);
+        Assert.Contains($"#general ({SlackWorkspace.General}) [", text, StringComparison.Ordinal);
+        Assert.Contains("@Alice: Launch plan for Friday", text, StringComparison.Ordinal);
+        Assert.Contains("link: https://emulated.slack.com/archives/C0GENERAL1/p", text, StringComparison.Ordinal);
+        Assert.Equal(1, slack.Emulator.Calls("search.messages"));
+    }
+
+    [Fact]
+    public async Task Search_pages_point_to_the_next_page()
+    {
+        slack.Reset();
+        var first = await slack.Client.OkAsync("search_messages", ("query", "o"), ("count", 2));
+        Assert.Contains("page 1 of", first, StringComparison.Ordinal);
+        Assert.Contains("call again with page=2", first, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Invisible_characters_in_messages_are_removed_and_the_answer_says_so()
+    {
+        slack.Reset();
+        lock (slack.Emulator.Workspace.Gate)
+        {
+            slack.Emulator.Workspace.Channel(SlackWorkspace.Ops).Messages.Add(new EmulatedMessage
+            {
+                Ts = slack.Emulator.Workspace.NewTs(DateTimeOffset.UtcNow),
+                User = SlackWorkspace.Bob,
+                Text = "deploy\u200B is\u202E done\U000E0049\U000E0047\U000E004E",
+            });
+        }
+
+        var text = await slack.Client.OkAsync("get_channel_history", ("channel", "#ops"), ("limit", "1"));
+
+        Assert.Contains("@bobby: deploy is done\n", text, StringComparison.Ordinal);
+        Assert.Contains("[Removed from untrusted text: 5 invisible or direction-control characters.]", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Prompts_guide_a_summary_and_a_catch_up()
+    {
+        var summary = await slack.Client.GetPromptAsync("summarize_channel", new Dictionary<string, object?> { ["channel"] = "#ops", ["window"] = "7d" });
+        Assert.Contains("get_channel_history with channel=\"#ops\" and limit=\"7d\"", ((ModelContextProtocol.Protocol.TextContentBlock)summary.Messages[0].Content).Text, StringComparison.Ordinal);
+
+        var catchUp = await slack.Client.GetPromptAsync("catch_up", new Dictionary<string, object?> { ["since"] = "8h" });
+        var text = ((ModelContextProtocol.Protocol.TextContentBlock)catchUp.Messages[0].Content).Text;
+        Assert.Contains("member_only=true", text, StringComparison.Ordinal);
+        Assert.Contains("search_messages", text, StringComparison.Ordinal);
+    }
+}
