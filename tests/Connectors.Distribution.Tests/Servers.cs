@@ -1,4 +1,5 @@
 using Connectors.Testing.GitHub;
+using Connectors.Testing.Slack;
 
 namespace Connectors.Distribution.Tests;
 
@@ -24,6 +25,8 @@ public static class Servers
     /// <summary>The GitHub API emulator the GitHub server's smoke configuration talks to, one for the test run.</summary>
     private static readonly Lazy<GitHubEmulator> GitHub = new(() => GitHubEmulator.StartAsync().GetAwaiter().GetResult());
 
+    private static readonly Lazy<SlackEmulator> Slack = new(() => SlackEmulator.StartAsync().GetAwaiter().GetResult());
+
     public static IReadOnlyList<ShippedServer> All { get; } =
     [
         new("filesystem", "Connectors.Filesystem", "connectors-filesystem",
@@ -34,6 +37,9 @@ public static class Servers
         new("github", "Connectors.GitHub", "connectors-github",
             [], () => new Dictionary<string, string> { ["GITHUB_TOKEN"] = "ghp_reader", ["GITHUB_API_URL"] = GitHub.Value.Url.ToString() },
             "get_me", "mona"),
+        new("slack", "Connectors.Slack", "connectors-slack",
+            [], () => new Dictionary<string, string> { ["SLACK_BOT_TOKEN"] = SlackWorkspace.BotToken, ["SLACK_API_URL"] = Slack.Value.Url },
+            "list_channels", "general"),
     ];
 
     public static TheoryData<string> Keys => [.. All.Select(s => s.Key)];
