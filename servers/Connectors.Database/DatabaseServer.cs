@@ -2,6 +2,7 @@ using Connectors.Database.Postgres;
 using Connectors.Database.SqlServer;
 using Connectors.Database.Tools;
 using Connectors.Hosting;
+using Connectors.Hosting.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -51,6 +52,19 @@ public static class DatabaseServer
                     await provider.GetRequiredService<DatabaseProviders>().Query(profile).PingAsync(profile, ct)
                         ? ReadinessResult.Ok("reachable")
                         : ReadinessResult.Failed("unreachable (the server log has the details)"));
+                if (profile.Provider == DatabaseProvider.Postgres)
+                {
+                    services.AddDoctorCheck($"role {profile.Name}", (provider, ct) =>
+                        PostgresRoleCheck.CheckAsync(provider.GetRequiredService<PostgresEngine>(), profile, ct));
+                }
+            }
+
+            if (profiles.All.Any(p => p.Provider == DatabaseProvider.Postgres))
+            {
+                services.AddDoctorCheck("sql guard", (_, _) => Task.FromResult(
+                    PgQueryNative.Parse("SELECT 1").TreeJson is not null
+                        ? DoctorResult.Ok("PostgreSQL's parser (libpg_query) loaded and parses")
+                        : DoctorResult.Failed("libpg_query loaded but did not parse a plain SELECT")));
             }
         });
         server.ConfigureMcp((mcp, _) => mcp

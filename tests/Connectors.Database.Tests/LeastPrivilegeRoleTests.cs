@@ -16,20 +16,7 @@ public sealed partial class LeastPrivilegeRoleTests(PostgresCluster cluster)
     [Fact]
     public async Task The_documented_read_only_role_can_read_and_nothing_else()
     {
-        var readme = await File.ReadAllTextAsync(Path.Combine(NodeTools.RepositoryRoot(), "servers", "Connectors.Database", "README.md"));
-        var script = SqlBlock().Match(readme[readme.IndexOf("## A least-privilege role", StringComparison.Ordinal)..]).Groups[1].Value
-            .Replace("DATABASE app", $"DATABASE {PostgresCluster.Database}", StringComparison.Ordinal)
-            .Replace("'…'", "'unused-with-trust-auth'", StringComparison.Ordinal);
-        await using (var admin = await cluster.OpenAdminAsync())
-        {
-            foreach (var statement in Statements(script).Prepend("DROP ROLE IF EXISTS mcp_reader"))
-            {
-                await using var command = new NpgsqlCommand(statement, admin);
-                await command.ExecuteNonQueryAsync();
-            }
-        }
-
-        var connectionString = new NpgsqlConnectionStringBuilder(cluster.ConnectionString) { Username = "mcp_reader" }.ConnectionString;
+        var connectionString = await CreateDocumentedRoleAsync();
         await using (var mcp = await InMemoryMcp.StartAsync(DatabaseServer.Create(), ["--connection-string", connectionString]))
         {
             var read = await mcp.CallAsync("query", new { sql = "SELECT count(*) AS n FROM accounts", format = "csv" });
@@ -55,6 +42,45 @@ public sealed partial class LeastPrivilegeRoleTests(PostgresCluster cluster)
 
         Assert.Equal(before, await cluster.FingerprintAsync());
         Assert.NotNull(await pid.ExecuteScalarAsync());
+    }
+
+    /// <summary>Creates the README's role exactly as documented; returns a connection string that logs in as it.</summary>
+    private async Task<string> CreateDocumentedRoleAsync()
+    {
+        var readme = await File.ReadAllTextAsync(Path.Combine(NodeTools.RepositoryRoot(), "servers", "Connectors.Database", "README.md"));
+        var script = SqlBlock().Match(readme[readme.IndexOf("## A least-privilege role", StringComparison.Ordinal)..]).Groups[1].Value
+            .Replace("DATABASE app", $"DATABASE {PostgresCluster.Database}", StringComparison.Ordinal)
+            .Replace("'…'", "'unused-with-trust-auth'", StringComparison.Ordinal);
+        await using (var admin = await cluster.OpenAdminAsync())
+        {
+            // Each test starts from the documented script: drop what an earlier run granted, then the role.
+            const string dropEarlier = "DO $$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'mcp_reader') THEN " +
+                "EXECUTE 'DROP OWNED BY mcp_reader'; EXECUTE 'DROP ROLE mcp_reader'; END IF; END $$";
+            foreach (var statement in Statements(script).Prepend(dropEarlier))
+            {
+                await using var command = new NpgsqlCommand(statement, admin);
+                await command.ExecuteNonQueryAsync();
+            }
+        }
+
+        return new NpgsqlConnectionStringBuilder(cluster.ConnectionString) { Username = "mcp_reader" }.ConnectionString;
+    }
+
+    [Fact]
+    public async Task Doctor_passes_the_documented_role_and_warns_about_one_that_can_write()
+    {
+        var reader = await CreateDocumentedRoleAsync();
+        var admin = new NpgsqlConnectionStringBuilder(cluster.AdminConnectionString) { Database = PostgresCluster.Database }.ConnectionString;
+
+        var good = await ServerProcess.RunToExitAsync("Connectors.Database", ["doctor"], new Dictionary<string, string> { ["CONNECTORS_DATABASE_CONNECTION_STRING"] = reader });
+        var powerful = await ServerProcess.RunToExitAsync("Connectors.Database", ["doctor"], new Dictionary<string, string> { ["CONNECTORS_DATABASE_CONNECTION_STRING"] = admin });
+
+        Assert.Equal(0, good.ExitCode);
+        Assert.Contains("ok   database default: reachable", good.Stdout, StringComparison.Ordinal);
+        Assert.Contains("ok   role default: role 'mcp_reader' cannot write", good.Stdout, StringComparison.Ordinal);
+        Assert.Contains("ok   sql guard: PostgreSQL's parser (libpg_query) loaded", good.Stdout, StringComparison.Ordinal);
+        Assert.Equal(0, powerful.ExitCode); // still fenced: a warning, not a failure
+        Assert.Contains("warn role default: role 'postgres' is a superuser", powerful.Stdout, StringComparison.Ordinal);
     }
 
     private static IEnumerable<string> Statements(string script) =>
