@@ -42,8 +42,8 @@ internal static class DoctorCommand
         try
         {
             var services = new ServiceCollection();
-            // Only problems reach the log while diagnosing; the report itself is on stdout.
-            services.AddLogging(logging => logging.AddConnectorLogging(settings, redactor).SetMinimumLevel(LogLevel.Warning));
+            // The report on stdout says what failed; the log (stderr) keeps only errors so a terminal stays readable.
+            services.AddLogging(logging => logging.AddConnectorLogging(settings, redactor).SetMinimumLevel(LogLevel.Error));
             services.AddConnectorMcpServer(server, settings);
             provider = services.BuildServiceProvider();
             ConnectorServiceCollectionExtensions.ValidateAtStart(provider);
