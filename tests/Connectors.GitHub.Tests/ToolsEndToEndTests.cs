@@ -56,6 +56,20 @@ public sealed class ToolsEndToEndTests(GitHubFixture github)
         Assert.Equal(0, calls);
     }
 
+    [Theory]
+    [InlineData("widgets")]
+    [InlineData("octo-org/widgets/extra")]
+    [InlineData("octo-org/..")]
+    [InlineData("-octo/widgets")]
+    public async Task A_repo_not_in_owner_slash_name_form_is_refused_before_any_call(string repo)
+    {
+        var (result, calls) = await github.CallCountingAsync("get_repository", new { repo });
+        Assert.Equal("invalid_argument", result.ErrorCode());
+        Assert.Equal("repo", result.ErrorField("argument").GetString());
+        Assert.Contains("owner/name", result.Text(), StringComparison.Ordinal);
+        Assert.Equal(0, calls);
+    }
+
     [Fact]
     public async Task List_branches_and_commits_page_with_a_more_notice()
     {
