@@ -15,20 +15,18 @@ internal sealed partial class GitHubGuard(GitHubClient client, GitHubSettings se
     private static readonly TimeSpan VisibilityTtl = TimeSpan.FromMinutes(5);
     private readonly ConcurrentDictionary<string, (bool Public, DateTimeOffset Until)> _visibility = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>The API path of a repository, e.g. <c>repos/octo-org/widgets</c>.</summary>
-    public static string Repo(string owner, string repo)
+    /// <summary>The one description every tool gives its <c>repo</c> argument.</summary>
+    public const string RepoDescription = "owner/name";
+
+    /// <summary>The API path of a repository given as <c>owner/name</c>, e.g. <c>repos/octo-org/widgets</c>.</summary>
+    public static string Repo(string repo)
     {
-        if (!OwnerName().IsMatch(owner ?? ""))
+        if (!OwnerAndName().IsMatch(repo ?? "") || repo!.EndsWith("/.", StringComparison.Ordinal) || repo.EndsWith("/..", StringComparison.Ordinal))
         {
-            throw ConnectorException.InvalidArgument(nameof(owner), "a GitHub user or organisation name: letters, digits and hyphens, up to 39 characters.");
+            throw ConnectorException.InvalidArgument(nameof(repo), "owner/name, e.g. octo-org/widgets: the owner in letters, digits and hyphens (up to 39), the name in letters, digits, '.', '-' and '_' (up to 100).");
         }
 
-        if (!RepoName().IsMatch(repo ?? "") || repo is "." or "..")
-        {
-            throw ConnectorException.InvalidArgument(nameof(repo), "a repository name: letters, digits, '.', '-' and '_', up to 100 characters.");
-        }
-
-        return $"repos/{owner}/{repo}";
+        return $"repos/{repo}";
     }
 
     public static string Paging(int page, int perPage)
@@ -81,30 +79,27 @@ internal sealed partial class GitHubGuard(GitHubClient client, GitHubSettings se
     }
 
     /// <summary>Lockdown for one repository: active only with --lockdown and only on public repositories.</summary>
-    public async Task<Lockdown> LockdownAsync(string owner, string repo, CancellationToken cancellationToken)
+    public async Task<Lockdown> LockdownAsync(string repo, CancellationToken cancellationToken)
     {
         if (!settings.Lockdown)
         {
             return Lockdown.Off;
         }
 
-        var key = $"{owner}/{repo}";
+        var path = Repo(repo);
         var now = time.GetUtcNow();
-        if (!_visibility.TryGetValue(key, out var known) || known.Until <= now)
+        if (!_visibility.TryGetValue(repo, out var known) || known.Until <= now)
         {
-            var repository = await client.GetAsync(Repo(owner, repo), GitHubJson.Default.GitHubRepository, $"repository {key}", cancellationToken);
+            var repository = await client.GetAsync(path, GitHubJson.Default.GitHubRepository, $"repository {repo}", cancellationToken);
             known = (!repository.Value.Private, now + VisibilityTtl);
-            _visibility[key] = known;
+            _visibility[repo] = known;
         }
 
         return known.Public ? new Lockdown(true) : Lockdown.Off;
     }
 
-    [GeneratedRegex("^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")]
-    private static partial Regex OwnerName();
-
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,100}$")]
-    private static partial Regex RepoName();
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")]
+    private static partial Regex OwnerAndName();
 }
 
 /// <summary>Under lockdown, text by authors without push access is withheld and counted.</summary>

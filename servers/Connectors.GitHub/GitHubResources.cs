@@ -23,7 +23,7 @@ internal sealed class GitHubResources(GitHubClient client)
     {
         try
         {
-            var url = $"{GitHubGuard.Repo(owner, repo)}/contents/{GitHubGuard.FilePath(Uri.UnescapeDataString(path))}";
+            var url = $"{GitHubGuard.Repo($"{owner}/{repo}")}/contents/{GitHubGuard.FilePath(Uri.UnescapeDataString(path))}";
             var file = (await client.GetAsync(url, GitHubJson.Default.GitHubContent, $"'{path}' in {owner}/{repo}", cancellationToken)).Value;
             var uri = $"github://{owner}/{repo}/{path}";
             if (file.Type != "file" || file.Content is null)

@@ -6,7 +6,7 @@ namespace Connectors.GitHub.Tests;
 /// <summary>Each way GitHub says no, and each way it fails, mapped to its stable tool error.</summary>
 public sealed class ErrorMappingTests
 {
-    private static readonly object Issue1 = new { owner = "octo-org", repo = "widgets", issue_number = 1 };
+    private static readonly object Issue1 = new { repo = "octo-org/widgets", issue_number = 1 };
 
     [Fact]
     public async Task A_bad_token_is_unauthenticated_and_never_echoed()
@@ -23,7 +23,7 @@ public sealed class ErrorMappingTests
     public async Task A_write_the_token_may_not_make_is_permission_denied_naming_the_permission()
     {
         await using var github = await Isolated.StartAsync(token: "github_pat_public");
-        var result = await github.CallAsync("add_issue_comment", new { owner = "octo-org", repo = "widgets", issue_number = 1, body = "hi" });
+        var result = await github.CallAsync("add_issue_comment", new { repo = "octo-org/widgets", issue_number = 1, body = "hi" });
         Assert.Equal("permission_denied", result.ErrorCode());
         Assert.Contains("Resource not accessible by personal access token", result.Text(), StringComparison.Ordinal);
         Assert.Contains("issues=write", result.Text(), StringComparison.Ordinal);
@@ -33,7 +33,7 @@ public sealed class ErrorMappingTests
     public async Task A_private_repository_the_token_cannot_see_is_not_found_with_the_hint()
     {
         await using var github = await Isolated.StartAsync(token: "github_pat_public");
-        var result = await github.CallAsync("get_repository", new { owner = "octo-org", repo = "secret-plans" });
+        var result = await github.CallAsync("get_repository", new { repo = "octo-org/secret-plans" });
         Assert.Equal("not_found", result.ErrorCode());
         Assert.Contains("private repositories the token cannot see", result.Text(), StringComparison.Ordinal);
     }
@@ -42,7 +42,7 @@ public sealed class ErrorMappingTests
     public async Task A_validation_failure_is_invalid_argument_with_githubs_words()
     {
         await using var github = await Isolated.StartAsync();
-        var result = await github.CallAsync("create_issue", new { owner = "octo-org", repo = "widgets", title = "x", assignees = new[] { "nobody-here" } });
+        var result = await github.CallAsync("create_issue", new { repo = "octo-org/widgets", title = "x", assignees = new[] { "nobody-here" } });
         Assert.Equal("invalid_argument", result.ErrorCode());
         Assert.Equal("assignees", result.ErrorField("argument").GetString());
         Assert.Contains("Validation Failed", result.Text(), StringComparison.Ordinal);
@@ -63,7 +63,7 @@ public sealed class ErrorMappingTests
         Assert.Contains("'core' rate limit", result.Text(), StringComparison.Ordinal);
 
         var served = github.Emulator.RequestsServed;
-        Assert.Equal("rate_limited", (await github.CallAsync("get_repository", new { owner = "octo-org", repo = "widgets" })).ErrorCode());
+        Assert.Equal("rate_limited", (await github.CallAsync("get_repository", new { repo = "octo-org/widgets" })).ErrorCode());
         Assert.Equal(served, github.Emulator.RequestsServed);
     }
 
@@ -87,7 +87,7 @@ public sealed class ErrorMappingTests
     {
         await using var github = await Isolated.StartAsync();
         github.Emulator.InjectFault(new GitHubFault { Kind = GitHubFaultKind.SecondaryRateLimit, Status = status, RetryAfterSeconds = 37, PathContains = "/issues" });
-        var result = await github.CallAsync("list_issues", new { owner = "octo-org", repo = "widgets" });
+        var result = await github.CallAsync("list_issues", new { repo = "octo-org/widgets" });
         Assert.Equal("rate_limited", result.ErrorCode());
         Assert.Equal(37, result.ErrorField("retry_after_seconds").GetInt32());
         Assert.Contains("secondary rate limit", result.Text(), StringComparison.Ordinal);
@@ -98,11 +98,11 @@ public sealed class ErrorMappingTests
     {
         await using var github = await Isolated.StartAsync();
         github.Emulator.InjectFault(new GitHubFault { Kind = GitHubFaultKind.ServerError, Status = 502, PathContains = "/repos/octo-org/widgets/issues/1", Times = 1 });
-        var result = await github.CallAsync("get_issue", new { owner = "octo-org", repo = "widgets", issue_number = 2 });
+        var result = await github.CallAsync("get_issue", new { repo = "octo-org/widgets", issue_number = 2 });
         Assert.Contains("Document sizes", result.Ok(), StringComparison.Ordinal);
 
         github.Emulator.InjectFault(new GitHubFault { Kind = GitHubFaultKind.ServerError, Status = 503, PathContains = "/repos/octo-org/widgets/issues/2", Times = 1 });
-        var retried = await github.CallAsync("get_issue", new { owner = "octo-org", repo = "widgets", issue_number = 2 });
+        var retried = await github.CallAsync("get_issue", new { repo = "octo-org/widgets", issue_number = 2 });
         Assert.Contains("Document sizes", retried.Ok(), StringComparison.Ordinal);
         Assert.Equal(3, github.Count("GET", "/repos/octo-org/widgets/issues/2"));
     }
@@ -112,7 +112,7 @@ public sealed class ErrorMappingTests
     {
         await using var github = await Isolated.StartAsync();
         github.Emulator.InjectFault(new GitHubFault { Kind = GitHubFaultKind.ServerError, Status = 500, PathContains = "/repos/octo-org/widgets", Times = 10 });
-        var result = await github.CallAsync("get_repository", new { owner = "octo-org", repo = "widgets" });
+        var result = await github.CallAsync("get_repository", new { repo = "octo-org/widgets" });
         Assert.Equal("upstream_unavailable", result.ErrorCode());
         Assert.Equal(1, github.Count("GET", "/repos/octo-org/widgets"));
     }
@@ -122,14 +122,14 @@ public sealed class ErrorMappingTests
     {
         await using var github = await Isolated.StartAsync();
         github.Emulator.InjectFault(new GitHubFault { Kind = GitHubFaultKind.ServerError, Status = 502, Method = "POST", PathContains = "/issues", Times = 5 });
-        var result = await github.CallAsync("create_issue", new { owner = "octo-org", repo = "widgets", title = "once" });
+        var result = await github.CallAsync("create_issue", new { repo = "octo-org/widgets", title = "once" });
         Assert.Equal("upstream_unavailable", result.ErrorCode());
         Assert.Contains("may or may not have been made", result.Text(), StringComparison.Ordinal);
         Assert.Equal(1, github.Count("POST", "/repos/octo-org/widgets/issues"));
 
         github.Emulator.ClearFaults();
         github.Emulator.InjectFault(new GitHubFault { Kind = GitHubFaultKind.ConnectionReset, Method = "POST", PathContains = "/comments", Times = 5 });
-        var reset = await github.CallAsync("add_issue_comment", new { owner = "octo-org", repo = "widgets", issue_number = 1, body = "once" });
+        var reset = await github.CallAsync("add_issue_comment", new { repo = "octo-org/widgets", issue_number = 1, body = "once" });
         Assert.Equal("upstream_unavailable", reset.ErrorCode());
         Assert.Contains("may or may not have been made", reset.Text(), StringComparison.Ordinal);
         Assert.Equal(1, github.Count("POST", "/repos/octo-org/widgets/issues/1/comments"));
@@ -140,16 +140,16 @@ public sealed class ErrorMappingTests
     {
         await using var github = await Isolated.StartAsync();
         github.Emulator.InjectFault(new GitHubFault { Kind = GitHubFaultKind.MalformedJson, PathContains = "/pulls", Times = 10 });
-        var malformed = await github.CallAsync("list_pull_requests", new { owner = "octo-org", repo = "widgets" });
+        var malformed = await github.CallAsync("list_pull_requests", new { repo = "octo-org/widgets" });
         Assert.Equal("upstream_unavailable", malformed.ErrorCode());
         Assert.Contains("not the expected JSON", malformed.Text(), StringComparison.Ordinal);
         Assert.Equal(3, github.Count("GET", "/repos/octo-org/widgets/pulls"));
 
         github.Emulator.ClearFaults();
-        Assert.Contains("Add sizes", (await github.CallAsync("list_pull_requests", new { owner = "octo-org", repo = "widgets" })).Ok(), StringComparison.Ordinal);
+        Assert.Contains("Add sizes", (await github.CallAsync("list_pull_requests", new { repo = "octo-org/widgets" })).Ok(), StringComparison.Ordinal);
 
         github.Emulator.InjectFault(new GitHubFault { Kind = GitHubFaultKind.ConnectionReset, PathContains = "/branches", Times = 10 });
-        var reset = await github.CallAsync("list_branches", new { owner = "octo-org", repo = "widgets" });
+        var reset = await github.CallAsync("list_branches", new { repo = "octo-org/widgets" });
         Assert.Equal("upstream_unavailable", reset.ErrorCode());
         Assert.Contains("connection to GitHub failed", reset.Text(), StringComparison.Ordinal);
     }

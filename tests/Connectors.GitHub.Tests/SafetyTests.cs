@@ -5,7 +5,7 @@ namespace Connectors.GitHub.Tests;
 /// <summary>Content written by strangers: sanitized, withheld under lockdown; writes repeatable by key.</summary>
 public sealed class SafetyTests
 {
-    private static readonly object Issue1 = new { owner = "octo-org", repo = "widgets", issue_number = 1 };
+    private static readonly object Issue1 = new { repo = "octo-org/widgets", issue_number = 1 };
 
     [Fact]
     public async Task Hidden_text_in_issue_bodies_is_removed_and_the_result_says_so()
@@ -37,12 +37,12 @@ public sealed class SafetyTests
         Assert.DoesNotContain("I can reproduce this.", text, StringComparison.Ordinal);
         Assert.Contains("Lockdown: withheld 2 text(s)", text, StringComparison.Ordinal);
 
-        var stranger = (await github.CallAsync("get_issue", new { owner = "octo-org", repo = "widgets", issue_number = 2 })).Ok();
+        var stranger = (await github.CallAsync("get_issue", new { repo = "octo-org/widgets", issue_number = 2 })).Ok();
         Assert.DoesNotContain("Please document sizes.", stranger, StringComparison.Ordinal);
 
         var secret = github.Emulator.State.FindRepository("octo-org", "secret-plans")!;
         secret.Issues[0].Comments.Add(new Testing.GitHub.EmulatedComment(99, "stranger", "private repos are not locked down"));
-        var onPrivate = (await github.CallAsync("get_issue", new { owner = "octo-org", repo = "secret-plans", issue_number = 1 })).Ok();
+        var onPrivate = (await github.CallAsync("get_issue", new { repo = "octo-org/secret-plans", issue_number = 1 })).Ok();
         Assert.Contains("private repos are not locked down", onPrivate, StringComparison.Ordinal);
         Assert.DoesNotContain("Lockdown:", onPrivate, StringComparison.Ordinal);
     }
@@ -58,7 +58,7 @@ public sealed class SafetyTests
     public async Task A_repeated_create_with_the_same_idempotency_key_creates_one_issue()
     {
         await using var github = await Isolated.StartAsync();
-        var arguments = new { owner = "octo-org", repo = "widgets", title = "Only once", idempotency_key = "5f0c2a9e-create" };
+        var arguments = new { repo = "octo-org/widgets", title = "Only once", idempotency_key = "5f0c2a9e-create" };
         var first = (await github.CallAsync("create_issue", arguments)).Ok();
         var second = (await github.CallAsync("create_issue", arguments)).Ok();
 
@@ -67,7 +67,7 @@ public sealed class SafetyTests
         Assert.Single(github.Emulator.State.FindRepository("octo-org", "widgets")!.Issues, i => i.Title == "Only once");
         Assert.Equal(1, github.Count("POST", "/repos/octo-org/widgets/issues"));
 
-        var reused = await github.CallAsync("create_issue", new { owner = "octo-org", repo = "widgets", title = "Something else", idempotency_key = "5f0c2a9e-create" });
+        var reused = await github.CallAsync("create_issue", new { repo = "octo-org/widgets", title = "Something else", idempotency_key = "5f0c2a9e-create" });
         Assert.Equal("conflict", reused.ErrorCode());
     }
 

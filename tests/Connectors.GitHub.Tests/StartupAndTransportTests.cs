@@ -27,7 +27,7 @@ public sealed class StartupAndTransportTests : IDisposable
         });
 
         Assert.Contains("Credential: GitHub App 4242, installation 77", (await github.CallAsync("get_me")).Ok(), StringComparison.Ordinal);
-        Assert.Contains("Steps:", (await github.CallAsync("get_issue", new { owner = "octo-org", repo = "widgets", issue_number = 1 })).Ok(), StringComparison.Ordinal);
+        Assert.Contains("Steps:", (await github.CallAsync("get_issue", new { repo = "octo-org/widgets", issue_number = 1 })).Ok(), StringComparison.Ordinal);
         Assert.Equal(1, app!.TokensMinted);
         Assert.DoesNotContain("PRIVATE KEY", github.Mcp.Logs, StringComparison.Ordinal);
     }
@@ -109,7 +109,7 @@ public sealed class StartupAndTransportTests : IDisposable
         await using var emulator = await Testing.GitHub.GitHubEmulator.StartAsync();
         await using var server = await ServerProcess.StartHttpAsync("Connectors.GitHub", ["--api-url", emulator.Url.ToString()], new Dictionary<string, string> { ["GITHUB_TOKEN"] = GitHubFixture.Token });
         await using var client = await server.ConnectHttpAsync();
-        var result = await client.CallToolAsync("get_repository", new Dictionary<string, object?> { ["owner"] = "octo-org", ["repo"] = "widgets" });
+        var result = await client.CallToolAsync("get_repository", new Dictionary<string, object?> { ["repo"] = "octo-org/widgets" });
         Assert.Contains("default branch: main", result.Ok(), StringComparison.Ordinal);
         Assert.DoesNotContain(server.StderrLines, l => l.Contains(GitHubFixture.Token, StringComparison.Ordinal));
     }

@@ -14,14 +14,13 @@ internal sealed class ActionsTools(GitHubClient client, OutputBudget budget)
     private const int DefaultTail = 100;
 
     [McpServerTool(Name = "list_workflow_runs", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
-    [Description("Workflow runs, newest first, optionally for a branch or status (e.g. failure, in_progress).")]
+    [Description("Workflow runs, newest first.")]
     public async Task<string> ListWorkflowRuns(
-        [Description("Owner.")] string owner,
-        [Description("Repository.")] string repo,
-        [Description("Only runs on this branch.")] string? branch = null,
-        [Description("Only runs with this status or conclusion, e.g. failure, success, in_progress.")] string? status = null,
-        [Description("Page.")] int page = 1,
-        [Description("Max 100.")] int per_page = 30,
+        [Description(GitHubGuard.RepoDescription)] string repo,
+        [Description("Only runs on this branch")] string? branch = null,
+        [Description("Status or conclusion, e.g. failure, in_progress")] string? status = null,
+        [Description("Page")] int page = 1,
+        [Description("Max 100")] int per_page = 30,
         CancellationToken cancellationToken = default)
     {
         var query = new StringBuilder(GitHubGuard.Paging(page, per_page));
@@ -35,7 +34,7 @@ internal sealed class ActionsTools(GitHubClient client, OutputBudget budget)
             query.Append("&status=").Append(GitHubGuard.Ref(status, nameof(status)));
         }
 
-        var response = await client.GetAsync($"{GitHubGuard.Repo(owner, repo)}/actions/runs?{query}", GitHubJson.Default.GitHubWorkflowRuns, $"workflow runs of {owner}/{repo}", cancellationToken);
+        var response = await client.GetAsync($"{GitHubGuard.Repo(repo)}/actions/runs?{query}", GitHubJson.Default.GitHubWorkflowRuns, $"workflow runs of {repo}", cancellationToken);
         var text = new ToolText(budget);
         text.Line($"{response.Value.TotalCount} runs match.");
         foreach (var run in response.Value.WorkflowRuns)
@@ -47,15 +46,14 @@ internal sealed class ActionsTools(GitHubClient client, OutputBudget budget)
     }
 
     [McpServerTool(Name = "get_workflow_run", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
-    [Description("A workflow run with its jobs and their failed steps (job ids for get_job_logs).")]
+    [Description("A run with its jobs (ids for get_job_logs) and failed steps.")]
     public async Task<string> GetWorkflowRun(
-        [Description("Owner.")] string owner,
-        [Description("Repository.")] string repo,
-        [Description("Workflow run id.")] long run_id,
+        [Description(GitHubGuard.RepoDescription)] string repo,
+        [Description("Run id")] long run_id,
         CancellationToken cancellationToken = default)
     {
-        var path = $"{GitHubGuard.Repo(owner, repo)}/actions/runs/{GitHubGuard.Id(run_id, nameof(run_id))}";
-        var run = (await client.GetAsync(path, GitHubJson.Default.GitHubWorkflowRun, $"workflow run {run_id} of {owner}/{repo}", cancellationToken)).Value;
+        var path = $"{GitHubGuard.Repo(repo)}/actions/runs/{GitHubGuard.Id(run_id, nameof(run_id))}";
+        var run = (await client.GetAsync(path, GitHubJson.Default.GitHubWorkflowRun, $"workflow run {run_id} of {repo}", cancellationToken)).Value;
         var jobs = await client.GetAsync($"{path}/jobs?per_page=100", GitHubJson.Default.GitHubJobs, $"jobs of run {run_id}", cancellationToken);
         var text = new ToolText(budget);
         RunLine(text, run);
@@ -73,17 +71,16 @@ internal sealed class ActionsTools(GitHubClient client, OutputBudget budget)
     }
 
     [McpServerTool(Name = "get_job_logs", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
-    [Description("The last tail_lines lines of a job's log; or, with run_id and failed_only, of each failed job in the run.")]
+    [Description("The last lines of a job log, or of each (failed) job in a run.")]
     public async Task<string> GetJobLogs(
-        [Description("Owner.")] string owner,
-        [Description("Repository.")] string repo,
-        [Description("Job id (from get_workflow_run).")] long? job_id = null,
-        [Description("Run id: logs of its jobs (with failed_only, only failed ones).")] long? run_id = null,
-        [Description("With run_id: only jobs that failed.")] bool? failed_only = null,
-        [Description("Lines from the end of each log (default 100, up to 5000).")] int? tail_lines = null,
+        [Description(GitHubGuard.RepoDescription)] string repo,
+        [Description("Job id")] long? job_id = null,
+        [Description("Run id: logs of its jobs instead")] long? run_id = null,
+        [Description("With run_id: failed jobs only")] bool? failed_only = null,
+        [Description("Lines from the end (default 100, max 5000)")] int? tail_lines = null,
         CancellationToken cancellationToken = default)
     {
-        var repoPath = GitHubGuard.Repo(owner, repo);
+        var repoPath = GitHubGuard.Repo(repo);
         if ((job_id is null) == (run_id is null))
         {
             throw ConnectorException.InvalidArgument(nameof(job_id), "give job_id, or run_id (optionally with failed_only), not both.");

@@ -10,7 +10,7 @@ namespace Connectors.GitHub.Tools;
 internal sealed class ContextTools(GitHubClient client, OutputBudget budget)
 {
     [McpServerTool(Name = "get_me", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
-    [Description("The GitHub account this server acts as, and its credential type.")]
+    [Description("The account this server acts as.")]
     public async Task<string> GetMe(CancellationToken cancellationToken = default)
     {
         var me = await client.GetAsync("user", GitHubJson.Default.GitHubUser, "the signed-in user", cancellationToken);

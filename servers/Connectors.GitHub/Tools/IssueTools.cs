@@ -12,18 +12,17 @@ namespace Connectors.GitHub.Tools;
 [McpServerToolType]
 internal sealed class IssueTools(GitHubClient client, GitHubGuard guard, OutputBudget budget, IdempotencyCache idempotency)
 {
-    internal const string KeyDescription = "A repeat with this key returns the first result (1 h).";
+    internal const string KeyDescription = "Retry key: a repeat within 1 h returns the first result";
     private const int CommentsPerPage = 30;
 
     [McpServerTool(Name = "list_issues", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
-    [Description("Issues of a repository, newest first (GitHub lists pull requests here too, marked [PR]).")]
+    [Description("Issues, newest first; pull requests too, marked [PR].")]
     public async Task<string> ListIssues(
-        [Description("Owner.")] string owner,
-        [Description("Repository.")] string repo,
-        [Description("open (default), closed or all.")] string? state = null,
-        [Description("Only issues with all these labels.")] string[]? labels = null,
-        [Description("Page.")] int page = 1,
-        [Description("Max 100.")] int per_page = 30,
+        [Description(GitHubGuard.RepoDescription)] string repo,
+        [Description("open (default), closed or all")] string? state = null,
+        [Description("Only issues with all these labels")] string[]? labels = null,
+        [Description("Page")] int page = 1,
+        [Description("Max 100")] int per_page = 30,
         CancellationToken cancellationToken = default)
     {
         var query = new StringBuilder(GitHubGuard.Paging(page, per_page)).Append("&state=").Append(State(state));
@@ -32,7 +31,7 @@ internal sealed class IssueTools(GitHubClient client, GitHubGuard guard, OutputB
             query.Append("&labels=").Append(Uri.EscapeDataString(string.Join(',', labels.Select(l => GitHubGuard.Text(l, nameof(labels), 100, required: true)))));
         }
 
-        var response = await client.GetAsync($"{GitHubGuard.Repo(owner, repo)}/issues?{query}", GitHubJson.Default.ListGitHubIssue, $"issues of {owner}/{repo}", cancellationToken);
+        var response = await client.GetAsync($"{GitHubGuard.Repo(repo)}/issues?{query}", GitHubJson.Default.ListGitHubIssue, $"issues of {repo}", cancellationToken);
         var text = new ToolText(budget);
         foreach (var issue in response.Value)
         {
@@ -43,18 +42,17 @@ internal sealed class IssueTools(GitHubClient client, GitHubGuard guard, OutputB
     }
 
     [McpServerTool(Name = "get_issue", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
-    [Description("An issue with its body and one page of comments (oldest first).")]
+    [Description("An issue with a page of comments.")]
     public async Task<string> GetIssue(
-        [Description("Owner.")] string owner,
-        [Description("Repository.")] string repo,
-        [Description("Issue number.")] int issue_number,
-        [Description("Comments page (30 each).")] int comments_page = 1,
+        [Description(GitHubGuard.RepoDescription)] string repo,
+        [Description("Issue number")] int issue_number,
+        [Description("Comments page (30 each)")] int comments_page = 1,
         CancellationToken cancellationToken = default)
     {
-        var path = $"{GitHubGuard.Repo(owner, repo)}/issues/{GitHubGuard.Number(issue_number, nameof(issue_number))}";
+        var path = $"{GitHubGuard.Repo(repo)}/issues/{GitHubGuard.Number(issue_number, nameof(issue_number))}";
         var paging = GitHubGuard.Paging(comments_page, CommentsPerPage);
-        var lockdown = await guard.LockdownAsync(owner, repo, cancellationToken);
-        var issue = (await client.GetAsync(path, GitHubJson.Default.GitHubIssue, $"issue #{issue_number} of {owner}/{repo}", cancellationToken)).Value;
+        var lockdown = await guard.LockdownAsync(repo, cancellationToken);
+        var issue = (await client.GetAsync(path, GitHubJson.Default.GitHubIssue, $"issue #{issue_number} of {repo}", cancellationToken)).Value;
         var text = new ToolText(budget, lockdown);
         IssueLine(text, issue, null);
         if (issue.Assignees is { Count: > 0 } assignees)
@@ -81,11 +79,11 @@ internal sealed class IssueTools(GitHubClient client, GitHubGuard guard, OutputB
     }
 
     [McpServerTool(Name = "search_issues", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
-    [Description("GitHub issue search, e.g. 'crash repo:octo-org/widgets is:issue is:open label:bug'. Include is:issue or is:pr.")]
+    [Description("Issue and pull request search, e.g. crash repo:octo-org/widgets is:issue is:open.")]
     public async Task<string> SearchIssues(
-        [Description("GitHub issue search query with qualifiers.")] string query,
-        [Description("Page.")] int page = 1,
-        [Description("Max 100.")] int per_page = 30,
+        [Description("Search query with qualifiers")] string query,
+        [Description("Page")] int page = 1,
+        [Description("Max 100")] int per_page = 30,
         CancellationToken cancellationToken = default)
     {
         var q = Uri.EscapeDataString(GitHubGuard.Text(query, nameof(query), 256, required: true));
@@ -104,41 +102,39 @@ internal sealed class IssueTools(GitHubClient client, GitHubGuard guard, OutputB
     [Description("Opens an issue.")]
     public async Task<string> CreateIssue(
         RequestContext<CallToolRequestParams> context,
-        [Description("Owner.")] string owner,
-        [Description("Repository.")] string repo,
-        [Description("Title.")] string title,
-        [Description("Body (markdown).")] string? body = null,
-        [Description("Labels to set.")] string[]? labels = null,
-        [Description("Logins to assign.")] string[]? assignees = null,
+        [Description(GitHubGuard.RepoDescription)] string repo,
+        [Description("Title")] string title,
+        [Description("Markdown")] string? body = null,
+        [Description("Labels")] string[]? labels = null,
+        [Description("Assignee logins")] string[]? assignees = null,
         [Description(KeyDescription)] string? idempotency_key = null,
         CancellationToken cancellationToken = default)
     {
-        var path = $"{GitHubGuard.Repo(owner, repo)}/issues";
+        var path = $"{GitHubGuard.Repo(repo)}/issues";
         var request = new CreateIssueRequest(GitHubGuard.Text(title, nameof(title), 256, required: true), body is null ? null : GitHubGuard.Text(body, nameof(body), 65_536), labels, assignees);
         var result = await idempotency.RunOnceAsync(
             "create_issue", idempotency_key, Fingerprint(path, title, body, labels, assignees), context.User,
-            ct => client.SendAsync(HttpMethod.Post, path, request, GitHubJson.Default.CreateIssueRequest, GitHubJson.Default.GitHubIssue, $"a new issue in {owner}/{repo}", ct),
+            ct => client.SendAsync(HttpMethod.Post, path, request, GitHubJson.Default.CreateIssueRequest, GitHubJson.Default.GitHubIssue, $"a new issue in {repo}", ct),
             cancellationToken);
         return Written(result, "Created", result.Value);
     }
 
     [McpServerTool(Name = "update_issue", ReadOnly = false, Destructive = true, Idempotent = false, OpenWorld = true)]
-    [Description("Changes an issue's title, body, state, labels or assignees; arguments left out stay as they are.")]
+    [Description("Changes an issue; arguments left out stay as they are.")]
     public async Task<string> UpdateIssue(
         RequestContext<CallToolRequestParams> context,
-        [Description("Owner.")] string owner,
-        [Description("Repository.")] string repo,
-        [Description("Issue number.")] int issue_number,
-        [Description("New title.")] string? title = null,
-        [Description("New body (markdown).")] string? body = null,
-        [Description("open or closed.")] string? state = null,
-        [Description("Why closed: completed, not_planned or duplicate.")] string? state_reason = null,
-        [Description("Replaces all labels.")] string[]? labels = null,
-        [Description("Replaces all assignees.")] string[]? assignees = null,
+        [Description(GitHubGuard.RepoDescription)] string repo,
+        [Description("Issue number")] int issue_number,
+        [Description("Title")] string? title = null,
+        [Description("Markdown")] string? body = null,
+        [Description("open or closed")] string? state = null,
+        [Description("Why closed: completed, not_planned or duplicate")] string? state_reason = null,
+        [Description("Replaces all labels")] string[]? labels = null,
+        [Description("Replaces all assignees")] string[]? assignees = null,
         [Description(KeyDescription)] string? idempotency_key = null,
         CancellationToken cancellationToken = default)
     {
-        var path = $"{GitHubGuard.Repo(owner, repo)}/issues/{GitHubGuard.Number(issue_number, nameof(issue_number))}";
+        var path = $"{GitHubGuard.Repo(repo)}/issues/{GitHubGuard.Number(issue_number, nameof(issue_number))}";
         if (state is not null and not ("open" or "closed"))
         {
             throw Hosting.Errors.ConnectorException.InvalidArgument(nameof(state), "open or closed.");
@@ -154,27 +150,26 @@ internal sealed class IssueTools(GitHubClient client, GitHubGuard guard, OutputB
             state, state_reason, labels, assignees);
         var result = await idempotency.RunOnceAsync(
             "update_issue", idempotency_key, Fingerprint(path, title, body, state, state_reason, labels, assignees), context.User,
-            ct => client.SendAsync(HttpMethod.Patch, path, request, GitHubJson.Default.UpdateIssueRequest, GitHubJson.Default.GitHubIssue, $"issue #{issue_number} of {owner}/{repo}", ct),
+            ct => client.SendAsync(HttpMethod.Patch, path, request, GitHubJson.Default.UpdateIssueRequest, GitHubJson.Default.GitHubIssue, $"issue #{issue_number} of {repo}", ct),
             cancellationToken);
         return Written(result, "Updated", result.Value);
     }
 
     [McpServerTool(Name = "add_issue_comment", ReadOnly = false, Destructive = true, Idempotent = false, OpenWorld = true)]
-    [Description("Adds a comment to an issue or pull request.")]
+    [Description("Comments on an issue or pull request.")]
     public async Task<string> AddIssueComment(
         RequestContext<CallToolRequestParams> context,
-        [Description("Owner.")] string owner,
-        [Description("Repository.")] string repo,
-        [Description("Issue or pull request number.")] int issue_number,
-        [Description("Comment (markdown).")] string body,
+        [Description(GitHubGuard.RepoDescription)] string repo,
+        [Description("Issue or pull request number")] int issue_number,
+        [Description("Markdown")] string body,
         [Description(KeyDescription)] string? idempotency_key = null,
         CancellationToken cancellationToken = default)
     {
-        var path = $"{GitHubGuard.Repo(owner, repo)}/issues/{GitHubGuard.Number(issue_number, nameof(issue_number))}/comments";
+        var path = $"{GitHubGuard.Repo(repo)}/issues/{GitHubGuard.Number(issue_number, nameof(issue_number))}/comments";
         var request = new CommentRequest(GitHubGuard.Text(body, nameof(body), 65_536, required: true));
         var result = await idempotency.RunOnceAsync(
             "add_issue_comment", idempotency_key, Fingerprint(path, body), context.User,
-            ct => client.SendAsync(HttpMethod.Post, path, request, GitHubJson.Default.CommentRequest, GitHubJson.Default.GitHubComment, $"a comment on #{issue_number} of {owner}/{repo}", ct),
+            ct => client.SendAsync(HttpMethod.Post, path, request, GitHubJson.Default.CommentRequest, GitHubJson.Default.GitHubComment, $"a comment on #{issue_number} of {repo}", ct),
             cancellationToken);
         var replay = result.Replayed ? $" (replayed: the call with this idempotency_key already ran at {ToolText.Date(result.FirstCalledAt)})" : "";
         return $"Commented on #{issue_number}{replay}: comment id {result.Value.Id} · {result.Value.HtmlUrl}\n";

@@ -15,17 +15,16 @@ internal sealed class PullRequestTools(GitHubClient client, GitHubGuard guard, O
     private const int DefaultDiffLines = 2000;
 
     [McpServerTool(Name = "list_pull_requests", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
-    [Description("Pull requests of a repository, newest first.")]
+    [Description("Pull requests, newest first.")]
     public async Task<string> ListPullRequests(
-        [Description("Owner.")] string owner,
-        [Description("Repository.")] string repo,
-        [Description("open (default), closed or all.")] string? state = null,
-        [Description("Page.")] int page = 1,
-        [Description("Max 100.")] int per_page = 30,
+        [Description(GitHubGuard.RepoDescription)] string repo,
+        [Description("open (default), closed or all")] string? state = null,
+        [Description("Page")] int page = 1,
+        [Description("Max 100")] int per_page = 30,
         CancellationToken cancellationToken = default)
     {
-        var url = $"{GitHubGuard.Repo(owner, repo)}/pulls?{GitHubGuard.Paging(page, per_page)}&state={IssueTools.State(state)}";
-        var response = await client.GetAsync(url, GitHubJson.Default.ListGitHubPullRequest, $"pull requests of {owner}/{repo}", cancellationToken);
+        var url = $"{GitHubGuard.Repo(repo)}/pulls?{GitHubGuard.Paging(page, per_page)}&state={IssueTools.State(state)}";
+        var response = await client.GetAsync(url, GitHubJson.Default.ListGitHubPullRequest, $"pull requests of {repo}", cancellationToken);
         var text = new ToolText(budget);
         foreach (var pr in response.Value)
         {
@@ -36,15 +35,14 @@ internal sealed class PullRequestTools(GitHubClient client, GitHubGuard guard, O
     }
 
     [McpServerTool(Name = "get_pull_request", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
-    [Description("A pull request: branches, state, mergeability, size and body.")]
+    [Description("A pull request: branches, state, mergeability, body.")]
     public async Task<string> GetPullRequest(
-        [Description("Owner.")] string owner,
-        [Description("Repository.")] string repo,
-        [Description("Pull request number.")] int pull_number,
+        [Description(GitHubGuard.RepoDescription)] string repo,
+        [Description("Pull request number")] int pull_number,
         CancellationToken cancellationToken = default)
     {
-        var lockdown = await guard.LockdownAsync(owner, repo, cancellationToken);
-        var pr = (await client.GetAsync(PullPath(owner, repo, pull_number), GitHubJson.Default.GitHubPullRequest, $"pull request #{pull_number} of {owner}/{repo}", cancellationToken)).Value;
+        var lockdown = await guard.LockdownAsync(repo, cancellationToken);
+        var pr = (await client.GetAsync(PullPath(repo, pull_number), GitHubJson.Default.GitHubPullRequest, $"pull request #{pull_number} of {repo}", cancellationToken)).Value;
         var text = new ToolText(budget, lockdown);
         PullLine(text, pr);
         text.Line($"  {text.Inline(pr.Head.Label ?? pr.Head.Ref)} ({pr.Head.Sha[..Math.Min(12, pr.Head.Sha.Length)]}) → {text.Inline(pr.Base.Ref)} · {pr.Commits} commits · +{pr.Additions} -{pr.Deletions} in {pr.ChangedFiles} files");
@@ -54,13 +52,12 @@ internal sealed class PullRequestTools(GitHubClient client, GitHubGuard guard, O
     }
 
     [McpServerTool(Name = "get_pull_request_diff", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
-    [Description("The unified diff of a pull request, optionally only files whose path contains 'file', cut at max_lines.")]
+    [Description("Unified diff of a pull request.")]
     public async Task<string> GetPullRequestDiff(
-        [Description("Owner.")] string owner,
-        [Description("Repository.")] string repo,
-        [Description("Pull request number.")] int pull_number,
-        [Description("Only files whose path contains this text.")] string? file = null,
-        [Description("Most diff lines returned (default 2000).")] int? max_lines = null,
+        [Description(GitHubGuard.RepoDescription)] string repo,
+        [Description("Pull request number")] int pull_number,
+        [Description("Only files whose path contains this")] string? file = null,
+        [Description("Most lines (default 2000)")] int? max_lines = null,
         CancellationToken cancellationToken = default)
     {
         if (max_lines is < 1 or > 100_000)
@@ -68,7 +65,7 @@ internal sealed class PullRequestTools(GitHubClient client, GitHubGuard guard, O
             throw ConnectorException.InvalidArgument(nameof(max_lines), "from 1 to 100000.");
         }
 
-        var diff = await client.GetDiffAsync(PullPath(owner, repo, pull_number), $"the diff of #{pull_number} in {owner}/{repo}", cancellationToken);
+        var diff = await client.GetDiffAsync(PullPath(repo, pull_number), $"the diff of #{pull_number} in {repo}", cancellationToken);
         var text = new ToolText(budget);
         var lines = text.Plain(diff).Split('\n');
         var kept = new List<string>();
@@ -97,14 +94,13 @@ internal sealed class PullRequestTools(GitHubClient client, GitHubGuard guard, O
     }
 
     [McpServerTool(Name = "get_pull_request_files", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
-    [Description("Files a pull request changes, with +/- counts and patches cut to max_patch_lines each.")]
+    [Description("Changed files with their line counts and patches.")]
     public async Task<string> GetPullRequestFiles(
-        [Description("Owner.")] string owner,
-        [Description("Repository.")] string repo,
-        [Description("Pull request number.")] int pull_number,
-        [Description("Most patch lines per file (default 0: counts only).")] int? max_patch_lines = null,
-        [Description("Page.")] int page = 1,
-        [Description("Max 100.")] int per_page = 30,
+        [Description(GitHubGuard.RepoDescription)] string repo,
+        [Description("Pull request number")] int pull_number,
+        [Description("Patch lines per file (default 0: none)")] int? max_patch_lines = null,
+        [Description("Page")] int page = 1,
+        [Description("Max 100")] int per_page = 30,
         CancellationToken cancellationToken = default)
     {
         if (max_patch_lines is < 0 or > 10_000)
@@ -112,8 +108,8 @@ internal sealed class PullRequestTools(GitHubClient client, GitHubGuard guard, O
             throw ConnectorException.InvalidArgument(nameof(max_patch_lines), "from 0 to 10000.");
         }
 
-        var url = $"{PullPath(owner, repo, pull_number)}/files?{GitHubGuard.Paging(page, per_page)}";
-        var response = await client.GetAsync(url, GitHubJson.Default.ListGitHubFile, $"files of #{pull_number} in {owner}/{repo}", cancellationToken);
+        var url = $"{PullPath(repo, pull_number)}/files?{GitHubGuard.Paging(page, per_page)}";
+        var response = await client.GetAsync(url, GitHubJson.Default.ListGitHubFile, $"files of #{pull_number} in {repo}", cancellationToken);
         var text = new ToolText(budget);
         text.Line($"{response.Value.Count} files on this page:");
         RepositoryTools.AppendFiles(text, response.Value, max_patch_lines ?? 0);
@@ -121,18 +117,17 @@ internal sealed class PullRequestTools(GitHubClient client, GitHubGuard guard, O
     }
 
     [McpServerTool(Name = "get_pull_request_reviews", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
-    [Description("Reviews of a pull request: reviewer, verdict and body.")]
+    [Description("Reviews: reviewer, verdict, body.")]
     public async Task<string> GetPullRequestReviews(
-        [Description("Owner.")] string owner,
-        [Description("Repository.")] string repo,
-        [Description("Pull request number.")] int pull_number,
-        [Description("Page.")] int page = 1,
-        [Description("Max 100.")] int per_page = 30,
+        [Description(GitHubGuard.RepoDescription)] string repo,
+        [Description("Pull request number")] int pull_number,
+        [Description("Page")] int page = 1,
+        [Description("Max 100")] int per_page = 30,
         CancellationToken cancellationToken = default)
     {
-        var lockdown = await guard.LockdownAsync(owner, repo, cancellationToken);
-        var url = $"{PullPath(owner, repo, pull_number)}/reviews?{GitHubGuard.Paging(page, per_page)}";
-        var response = await client.GetAsync(url, GitHubJson.Default.ListGitHubReview, $"reviews of #{pull_number} in {owner}/{repo}", cancellationToken);
+        var lockdown = await guard.LockdownAsync(repo, cancellationToken);
+        var url = $"{PullPath(repo, pull_number)}/reviews?{GitHubGuard.Paging(page, per_page)}";
+        var response = await client.GetAsync(url, GitHubJson.Default.ListGitHubReview, $"reviews of #{pull_number} in {repo}", cancellationToken);
         var text = new ToolText(budget, lockdown);
         foreach (var r in response.Value)
         {
@@ -146,23 +141,22 @@ internal sealed class PullRequestTools(GitHubClient client, GitHubGuard guard, O
     [Description("Opens a pull request from head into base.")]
     public async Task<string> CreatePullRequest(
         RequestContext<CallToolRequestParams> context,
-        [Description("Owner.")] string owner,
-        [Description("Repository.")] string repo,
-        [Description("Title.")] string title,
-        [Description("Branch with the changes (or 'user:branch' from a fork).")] string head,
-        [Description("Branch to merge into.")] string @base,
-        [Description("Body (markdown).")] string? body = null,
-        [Description("Open as a draft.")] bool? draft = null,
+        [Description(GitHubGuard.RepoDescription)] string repo,
+        [Description("Title")] string title,
+        [Description("Branch with the changes (user:branch from a fork)")] string head,
+        [Description("Branch to merge into")] string @base,
+        [Description("Markdown")] string? body = null,
+        [Description("Open as a draft")] bool? draft = null,
         [Description(IssueTools.KeyDescription)] string? idempotency_key = null,
         CancellationToken cancellationToken = default)
     {
-        var path = $"{GitHubGuard.Repo(owner, repo)}/pulls";
+        var path = $"{GitHubGuard.Repo(repo)}/pulls";
         GitHubGuard.Ref(head, nameof(head));
         GitHubGuard.Ref(@base, "base");
         var request = new CreatePullRequestRequest(GitHubGuard.Text(title, nameof(title), 256, required: true), head, @base, body is null ? null : GitHubGuard.Text(body, nameof(body), 65_536), draft);
         var result = await idempotency.RunOnceAsync(
             "create_pull_request", idempotency_key, IssueTools.Fingerprint(path, title, head, @base, body, draft), context.User,
-            ct => client.SendAsync(HttpMethod.Post, path, request, GitHubJson.Default.CreatePullRequestRequest, GitHubJson.Default.GitHubPullRequest, $"a new pull request in {owner}/{repo}", ct),
+            ct => client.SendAsync(HttpMethod.Post, path, request, GitHubJson.Default.CreatePullRequestRequest, GitHubJson.Default.GitHubPullRequest, $"a new pull request in {repo}", ct),
             cancellationToken);
         var replay = result.Replayed ? $" (replayed: the call with this idempotency_key already ran at {ToolText.Date(result.FirstCalledAt)})" : "";
         return $"Created pull request #{result.Value.Number} {head} → {@base}{replay} · {result.Value.HtmlUrl}\n";
@@ -172,13 +166,12 @@ internal sealed class PullRequestTools(GitHubClient client, GitHubGuard guard, O
     [Description("Merges a pull request. Pass sha (the head you reviewed) so a newer push is not merged unseen.")]
     public async Task<string> MergePullRequest(
         RequestContext<CallToolRequestParams> context,
-        [Description("Owner.")] string owner,
-        [Description("Repository.")] string repo,
-        [Description("Pull request number.")] int pull_number,
-        [Description("merge (default), squash or rebase.")] string? merge_method = null,
-        [Description("Title of the merge commit.")] string? commit_title = null,
-        [Description("Message of the merge commit.")] string? commit_message = null,
-        [Description("Head sha that must match for the merge to happen.")] string? sha = null,
+        [Description(GitHubGuard.RepoDescription)] string repo,
+        [Description("Pull request number")] int pull_number,
+        [Description("merge (default), squash or rebase")] string? merge_method = null,
+        [Description("Merge commit title")] string? commit_title = null,
+        [Description("Merge commit message")] string? commit_message = null,
+        [Description("Head sha that must match")] string? sha = null,
         [Description(IssueTools.KeyDescription)] string? idempotency_key = null,
         CancellationToken cancellationToken = default)
     {
@@ -187,20 +180,20 @@ internal sealed class PullRequestTools(GitHubClient client, GitHubGuard guard, O
             throw ConnectorException.InvalidArgument(nameof(merge_method), "merge, squash or rebase.");
         }
 
-        var path = $"{PullPath(owner, repo, pull_number)}/merge";
+        var path = $"{PullPath(repo, pull_number)}/merge";
         var request = new MergeRequest(
             commit_title is null ? null : GitHubGuard.Text(commit_title, nameof(commit_title), 256), commit_message is null ? null : GitHubGuard.Text(commit_message, nameof(commit_message), 65_536),
             sha is null ? null : GitHubGuard.Ref(sha, nameof(sha)), merge_method);
         var result = await idempotency.RunOnceAsync(
             "merge_pull_request", idempotency_key, IssueTools.Fingerprint(path, merge_method, commit_title, commit_message, sha), context.User,
-            ct => client.SendAsync(HttpMethod.Put, path, request, GitHubJson.Default.MergeRequest, GitHubJson.Default.GitHubMergeResult, $"the merge of #{pull_number} in {owner}/{repo}", ct),
+            ct => client.SendAsync(HttpMethod.Put, path, request, GitHubJson.Default.MergeRequest, GitHubJson.Default.GitHubMergeResult, $"the merge of #{pull_number} in {repo}", ct),
             cancellationToken);
         var replay = result.Replayed ? $" (replayed: the call with this idempotency_key already ran at {ToolText.Date(result.FirstCalledAt)})" : "";
         return $"Merged pull request #{pull_number}{replay}: merge commit {result.Value.Sha}\n";
     }
 
-    private static string PullPath(string owner, string repo, int number) =>
-        $"{GitHubGuard.Repo(owner, repo)}/pulls/{GitHubGuard.Number(number, "pull_number")}";
+    private static string PullPath(string repo, int number) =>
+        $"{GitHubGuard.Repo(repo)}/pulls/{GitHubGuard.Number(number, "pull_number")}";
 
     private static void PullLine(ToolText text, GitHubPullRequest pr)
     {

@@ -15,14 +15,13 @@ internal sealed class RepositoryTools(GitHubClient client, OutputBudget budget)
     private const int DefaultPatchLines = 60;
 
     [McpServerTool(Name = "get_repository", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
-    [Description("A repository's description, default branch, visibility, language and counts.")]
+    [Description("Repository metadata and default branch.")]
     public async Task<string> GetRepository(
-        [Description("Owner.")] string owner,
-        [Description("Repository.")] string repo,
+        [Description(GitHubGuard.RepoDescription)] string repo,
         CancellationToken cancellationToken = default)
     {
-        var path = GitHubGuard.Repo(owner, repo);
-        var r = (await client.GetAsync(path, GitHubJson.Default.GitHubRepository, $"repository {owner}/{repo}", cancellationToken)).Value;
+        var path = GitHubGuard.Repo(repo);
+        var r = (await client.GetAsync(path, GitHubJson.Default.GitHubRepository, $"repository {repo}", cancellationToken)).Value;
         var text = new ToolText(budget);
         text.Line($"{r.FullName} ({(r.Private ? "private" : r.Visibility ?? "public")}{(r.Archived ? ", archived" : "")}) · {r.HtmlUrl}");
         if (r.Description is { Length: > 0 })
@@ -41,21 +40,20 @@ internal sealed class RepositoryTools(GitHubClient client, OutputBudget budget)
     }
 
     [McpServerTool(Name = "get_file_contents", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
-    [Description("A file's text, or a directory listing, at a branch, tag or sha. Long files are cut; binary files are described, not shown.")]
+    [Description("A file (long files cut, binary ones described) or a directory listing.")]
     public async Task<string> GetFileContents(
-        [Description("Owner.")] string owner,
-        [Description("Repository.")] string repo,
-        [Description("Path in the repository; empty for the root.")] string path = "",
-        [Description("Branch, tag or commit sha (default: the default branch).")] string? @ref = null,
+        [Description(GitHubGuard.RepoDescription)] string repo,
+        [Description("Path; empty for the root")] string path = "",
+        [Description("Branch, tag or sha (default: default branch)")] string? @ref = null,
         CancellationToken cancellationToken = default)
     {
-        var url = $"{GitHubGuard.Repo(owner, repo)}/contents/{GitHubGuard.FilePath(path)}{(@ref is null ? "" : "?ref=" + GitHubGuard.Ref(@ref))}";
-        var what = $"'{path}' in {owner}/{repo}";
+        var url = $"{GitHubGuard.Repo(repo)}/contents/{GitHubGuard.FilePath(path)}{(@ref is null ? "" : "?ref=" + GitHubGuard.Ref(@ref))}";
+        var what = $"'{path}' in {repo}";
         var text = new ToolText(budget);
         var listing = await ContentsAsync(url, what, cancellationToken);
         if (listing.Directory is { } entries)
         {
-            text.Line($"{owner}/{repo}/{path.Trim('/')} ({entries.Count} entries{(@ref is null ? "" : $" at {@ref}")}):");
+            text.Line($"{repo}/{path.Trim('/')} ({entries.Count} entries{(@ref is null ? "" : $" at {@ref}")}):");
             foreach (var e in entries)
             {
                 text.Line($"[{(e.Type == "dir" ? "DIR" : "FILE")}] {text.Inline(e.Name)}{(e.Type == "file" ? $" ({e.Size:N0} bytes)" : "")}");
@@ -82,15 +80,14 @@ internal sealed class RepositoryTools(GitHubClient client, OutputBudget budget)
     }
 
     [McpServerTool(Name = "list_branches", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
-    [Description("Branches with their head commit.")]
+    [Description("Branches and their head commits.")]
     public async Task<string> ListBranches(
-        [Description("Owner.")] string owner,
-        [Description("Repository.")] string repo,
-        [Description("Page.")] int page = 1,
-        [Description("Max 100.")] int per_page = 30,
+        [Description(GitHubGuard.RepoDescription)] string repo,
+        [Description("Page")] int page = 1,
+        [Description("Max 100")] int per_page = 30,
         CancellationToken cancellationToken = default)
     {
-        var response = await client.GetAsync($"{GitHubGuard.Repo(owner, repo)}/branches?{GitHubGuard.Paging(page, per_page)}", GitHubJson.Default.ListGitHubBranch, $"branches of {owner}/{repo}", cancellationToken);
+        var response = await client.GetAsync($"{GitHubGuard.Repo(repo)}/branches?{GitHubGuard.Paging(page, per_page)}", GitHubJson.Default.ListGitHubBranch, $"branches of {repo}", cancellationToken);
         var text = new ToolText(budget);
         foreach (var b in response.Value)
         {
@@ -101,15 +98,14 @@ internal sealed class RepositoryTools(GitHubClient client, OutputBudget budget)
     }
 
     [McpServerTool(Name = "list_commits", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
-    [Description("Commits, newest first, optionally from a branch/sha, touching a path, or by an author.")]
+    [Description("Commits, newest first.")]
     public async Task<string> ListCommits(
-        [Description("Owner.")] string owner,
-        [Description("Repository.")] string repo,
-        [Description("Branch or sha to start from (default: the default branch).")] string? sha = null,
-        [Description("Only commits touching this path.")] string? path = null,
-        [Description("Only commits by this GitHub login or email.")] string? author = null,
-        [Description("Page.")] int page = 1,
-        [Description("Max 100.")] int per_page = 30,
+        [Description(GitHubGuard.RepoDescription)] string repo,
+        [Description("Branch or sha to start from")] string? sha = null,
+        [Description("Only commits touching this path")] string? path = null,
+        [Description("Only commits by this login or email")] string? author = null,
+        [Description("Page")] int page = 1,
+        [Description("Max 100")] int per_page = 30,
         CancellationToken cancellationToken = default)
     {
         var query = new StringBuilder(GitHubGuard.Paging(page, per_page));
@@ -128,7 +124,7 @@ internal sealed class RepositoryTools(GitHubClient client, OutputBudget budget)
             query.Append("&author=").Append(Uri.EscapeDataString(GitHubGuard.Text(author, nameof(author), 100, required: true)));
         }
 
-        var response = await client.GetAsync($"{GitHubGuard.Repo(owner, repo)}/commits?{query}", GitHubJson.Default.ListGitHubCommit, $"commits of {owner}/{repo}", cancellationToken);
+        var response = await client.GetAsync($"{GitHubGuard.Repo(repo)}/commits?{query}", GitHubJson.Default.ListGitHubCommit, $"commits of {repo}", cancellationToken);
         var text = new ToolText(budget);
         foreach (var c in response.Value)
         {
@@ -139,12 +135,11 @@ internal sealed class RepositoryTools(GitHubClient client, OutputBudget budget)
     }
 
     [McpServerTool(Name = "get_commit", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
-    [Description("A commit's message, stats and changed files with their patches (each cut to max_patch_lines).")]
+    [Description("A commit with its changed files and patches.")]
     public async Task<string> GetCommit(
-        [Description("Owner.")] string owner,
-        [Description("Repository.")] string repo,
-        [Description("Commit sha, branch or tag.")] string sha,
-        [Description("Most patch lines shown per file (0 hides patches; default 60).")] int? max_patch_lines = null,
+        [Description(GitHubGuard.RepoDescription)] string repo,
+        [Description("Sha, branch or tag")] string sha,
+        [Description("Patch lines per file (default 60; 0: none)")] int? max_patch_lines = null,
         CancellationToken cancellationToken = default)
     {
         if (max_patch_lines is < 0 or > 10_000)
@@ -152,8 +147,8 @@ internal sealed class RepositoryTools(GitHubClient client, OutputBudget budget)
             throw ConnectorException.InvalidArgument(nameof(max_patch_lines), "from 0 to 10000.");
         }
 
-        var url = $"{GitHubGuard.Repo(owner, repo)}/commits/{GitHubGuard.Ref(sha, nameof(sha))}";
-        var c = (await client.GetAsync(url, GitHubJson.Default.GitHubCommit, $"commit {sha} of {owner}/{repo}", cancellationToken)).Value;
+        var url = $"{GitHubGuard.Repo(repo)}/commits/{GitHubGuard.Ref(sha, nameof(sha))}";
+        var c = (await client.GetAsync(url, GitHubJson.Default.GitHubCommit, $"commit {sha} of {repo}", cancellationToken)).Value;
         var text = new ToolText(budget);
         text.Line($"{c.Sha} by {text.Inline(c.Author?.Login ?? c.Commit.Author?.Name)} at {ToolText.Date(c.Commit.Author?.Date)} · {c.HtmlUrl}");
         if (c.Stats is { } stats)
@@ -167,11 +162,11 @@ internal sealed class RepositoryTools(GitHubClient client, OutputBudget budget)
     }
 
     [McpServerTool(Name = "search_code", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
-    [Description("GitHub code search, e.g. 'WidgetFactory repo:octo-org/widgets language:csharp'. Has its own small rate limit.")]
+    [Description("Code search, e.g. Widget repo:octo-org/widgets language:csharp. Small rate limit.")]
     public async Task<string> SearchCode(
-        [Description("GitHub code search query with qualifiers.")] string query,
-        [Description("Page.")] int page = 1,
-        [Description("Max 100.")] int per_page = 30,
+        [Description("Search query with qualifiers")] string query,
+        [Description("Page")] int page = 1,
+        [Description("Max 100")] int per_page = 30,
         CancellationToken cancellationToken = default)
     {
         var q = Uri.EscapeDataString(GitHubGuard.Text(query, nameof(query), 256, required: true));
@@ -187,11 +182,11 @@ internal sealed class RepositoryTools(GitHubClient client, OutputBudget budget)
     }
 
     [McpServerTool(Name = "search_repositories", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
-    [Description("GitHub repository search, e.g. 'widgets org:octo-org language:csharp'.")]
+    [Description("Repository search, e.g. widgets org:octo-org.")]
     public async Task<string> SearchRepositories(
-        [Description("GitHub repository search query with qualifiers.")] string query,
-        [Description("Page.")] int page = 1,
-        [Description("Max 100.")] int per_page = 30,
+        [Description("Search query with qualifiers")] string query,
+        [Description("Page")] int page = 1,
+        [Description("Max 100")] int per_page = 30,
         CancellationToken cancellationToken = default)
     {
         var q = Uri.EscapeDataString(GitHubGuard.Text(query, nameof(query), 256, required: true));

@@ -1,0 +1,52 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using ModelContextProtocol.Server;
+
+namespace Connectors.GitHub;
+
+/// <summary>
+/// Registers a toolset like <c>WithTools&lt;T&gt;</c>, with input schemas that say what a call should send: an optional
+/// argument is left out, never sent as null, so the SDK's <c>["string","null"]</c> unions and <c>"default": null</c> are
+/// dropped. Every tool list pays for them, and the shared argument check answers an explicit null with a clear error.
+/// </summary>
+internal static class CompactToolSchemas
+{
+    private static readonly AIJsonSchemaCreateOptions SchemaOptions = new() { TransformSchemaNode = (_, node) => WithoutNull(node) };
+
+    public static IMcpServerBuilder WithCompactTools<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.PublicConstructors)] T>(this IMcpServerBuilder mcp)
+        where T : class
+    {
+        foreach (var method in typeof(T).GetMethods(BindingFlags.Public | BindingFlags.Instance).Where(m => m.IsDefined(typeof(McpServerToolAttribute), inherit: false)))
+        {
+            mcp.Services.AddSingleton(services => McpServerTool.Create(
+                method,
+                request => ActivatorUtilities.CreateInstance<T>(request.Services ?? services),
+                new McpServerToolCreateOptions { Services = services, SchemaCreateOptions = SchemaOptions }));
+        }
+
+        return mcp;
+    }
+
+    private static JsonNode WithoutNull(JsonNode node)
+    {
+        if (node is not JsonObject schema)
+        {
+            return node;
+        }
+
+        if (schema["type"] is JsonArray { Count: 2 } types && types.SingleOrDefault(t => t?.GetValue<string>() != "null") is { } type)
+        {
+            schema["type"] = type.GetValue<string>();
+        }
+
+        if (schema.TryGetPropertyValue("default", out var value) && value is null)
+        {
+            schema.Remove("default");
+        }
+
+        return node;
+    }
+}
