@@ -6,7 +6,9 @@ using System.Text.Json;
 // Over stdio, against a server whose profile may return the whole table (--max-rows >= its row count):
 //   1. p50/p95 of <calls> sequential point queries (SELECT … WHERE id = $1);
 //   2. SELECT * FROM <table> with the default cap (500 rows): median time and answer bytes;
-//   3. SELECT * FROM <table> with max_rows = the whole table: median time, answer bytes, server RSS before and after.
+//   3. SELECT * FROM <table> with max_rows = the whole table: median time over stdio and inside the server (the tool call's
+//      own duration from its audit log: query, reading and formatting, without JSON-RPC and the pipe), answer bytes,
+//      server RSS before, after each answer, and its peak (VmHWM).
 if (args.Length < 4 || Array.IndexOf(args, "--") is var separator && separator != 2)
 {
     Console.Error.WriteLine("usage: Connectors.Database.Bench <calls> <table> -- <server command...>");
@@ -25,7 +27,23 @@ foreach (var arg in command[1..])
 
 startInfo.Environment["CONNECTORS_LOG_LEVEL"] = "warning";
 using var process = Process.Start(startInfo)!;
-process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine(e.Data); } };
+var toolMs = new System.Collections.Concurrent.ConcurrentQueue<double>();
+process.ErrorDataReceived += (_, e) =>
+{
+    if (e.Data is null)
+    {
+        return;
+    }
+
+    if (e.Data.Contains("\"audit\":\"tool_call\"", StringComparison.Ordinal))
+    {
+        using var audit = JsonDocument.Parse(e.Data);
+        toolMs.Enqueue(audit.RootElement.GetProperty("durationMs").GetDouble());
+        return;
+    }
+
+    Console.Error.WriteLine(e.Data);
+};
 process.BeginErrorReadLine();
 var stdin = process.StandardInput;
 var stdout = process.StandardOutput;
@@ -53,15 +71,18 @@ for (var i = 0; i < 11; i++)
 }
 
 var rssBefore = Measure.ReadRssMb(process.Id);
+var hwmBefore = ReadPeakRssMb(process.Id);
 var whole = new List<double>();
 var wholeBytes = 0;
-var rssPeak = 0.0;
+var rssAfter = new List<double>();
 for (var i = 0; i < 5; i++)
 {
     (var ms, wholeBytes) = await CallAsync("query", new { sql = $"SELECT * FROM {table}", max_rows = 1_000_000 });
     whole.Add(ms);
-    rssPeak = Math.Max(rssPeak, Measure.ReadRssMb(process.Id));
+    rssAfter.Add(Measure.ReadRssMb(process.Id));
 }
+
+var hwmAfter = ReadPeakRssMb(process.Id);
 
 stdin.Close();
 if (!process.WaitForExit(5000))
@@ -69,13 +90,22 @@ if (!process.WaitForExit(5000))
     process.Kill(entireProcessTree: true);
 }
 
+process.WaitForExit();
+
+// The audit lines of the last five calls are the whole-table ones; stderr is drained once the server has exited.
+var wholeInServer = toolMs.ToArray()[^5..];
 point.Sort();
 capped.Sort();
 whole.Sort();
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"point_query_p50_ms={Measure.Percentile(point, 50):F2} point_query_p95_ms={Measure.Percentile(point, 95):F2} calls={calls}"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"select_star_capped_median_ms={Measure.Percentile(capped, 50):F1} select_star_capped_bytes={cappedBytes}"));
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"select_star_whole_median_ms={Measure.Percentile(whole, 50):F1} select_star_whole_bytes={wholeBytes} rss_before_mb={rssBefore:F1} rss_after_mb={rssPeak:F1}"));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"select_star_whole_median_ms={Measure.Percentile(whole, 50):F1} select_star_whole_in_server_median_ms={Measure.Percentile(wholeInServer, 50):F1} select_star_whole_bytes={wholeBytes}"));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rss_before_mb={rssBefore:F1} rss_after_each_mb={string.Join(',', rssAfter.Select(r => r.ToString("F0", CultureInfo.InvariantCulture)))} peak_rss_before_mb={hwmBefore:F1} peak_rss_after_mb={hwmAfter:F1}"));
 return 0;
+
+static double ReadPeakRssMb(int pid) =>
+    File.ReadLines($"/proc/{pid}/status").Where(line => line.StartsWith("VmHWM:", StringComparison.Ordinal))
+        .Select(line => double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024).FirstOrDefault(double.NaN);
 
 async Task<(double Ms, int Bytes)> CallAsync(string tool, object arguments)
 {

@@ -17,7 +17,7 @@ internal static class CellValues
     public const int MaxBinaryBytes = 1024;
 
     // Beyond ±(2^53 - 1) a JSON number loses digits in JavaScript and many other clients.
-    private const long MaxSafeInteger = 9_007_199_254_740_991;
+    internal const long MaxSafeInteger = 9_007_199_254_740_991;
 
     /// <summary>Reads at most <paramref name="maxChars"/> characters (plus one, to know there are more); the rest is never read into memory.</summary>
     public static async Task<(string Text, bool Cut)> ReadCappedAsync(TextReader text, int maxChars, CancellationToken cancellationToken)
@@ -46,14 +46,25 @@ internal static class CellValues
     /// </summary>
     public static Cell DecimalCell(string exact)
     {
-        var unsigned = exact.TrimStart('-');
-        var point = unsigned.IndexOf('.', StringComparison.Ordinal);
-        var integerPart = (point < 0 ? unsigned : unsigned[..point]).TrimStart('0');
-        var fraction = point < 0 ? "" : unsigned[(point + 1)..].TrimEnd('0');
-        var safe = fraction.Length == 0
-            ? integerPart.Length < 16 || (integerPart.Length == 16 && long.Parse(integerPart, CultureInfo.InvariantCulture) <= MaxSafeInteger)
-            : (integerPart + fraction).TrimStart('0').Length <= 15;
-        return safe ? Cell.Json(exact) : Cell.Plain(exact);
+        Span<byte> ascii = stackalloc byte[exact.Length];
+        return DecimalIsJsonNumber(ascii[..Encoding.ASCII.GetBytes(exact, ascii)]) ? Cell.Json(exact) : Cell.Plain(exact);
+    }
+
+    /// <summary>Whether a decimal's exact text (ASCII) survives as a JSON number; see <see cref="DecimalCell"/>.</summary>
+    public static bool DecimalIsJsonNumber(ReadOnlySpan<byte> exact)
+    {
+        var unsigned = exact.TrimStart((byte)'-');
+        var point = unsigned.IndexOf((byte)'.');
+        var integerPart = (point < 0 ? unsigned : unsigned[..point]).TrimStart((byte)'0');
+        var fraction = point < 0 ? [] : unsigned[(point + 1)..].TrimEnd((byte)'0');
+        if (fraction.Length == 0)
+        {
+            // Sixteen digits compare as text against the largest safe integer.
+            return integerPart.Length < 16 || (integerPart.Length == 16 && integerPart.SequenceCompareTo("9007199254740991"u8) <= 0);
+        }
+
+        var significant = integerPart.Length > 0 ? integerPart.Length + fraction.Length : fraction.TrimStart((byte)'0').Length;
+        return significant <= 15;
     }
 
     public static Cell FromValue(object? value) => value switch

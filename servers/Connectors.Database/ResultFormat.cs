@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text.Unicode;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -34,18 +36,31 @@ public readonly record struct ResultColumn(string Name, string Type);
 
 /// <summary>
 /// Builds one result text in the requested format, row by row, within a byte budget: a row that would not fit is not
-/// added, so the caller stops reading and says how to narrow the query.
+/// added, so the caller stops reading and says how to narrow the query. Cells are written straight into pooled UTF-8
+/// segments (no string per row or per number), which are counted as they fill and turned into the answer's one string
+/// at the end; the segments go back to the pool then.
 /// </summary>
 public sealed class ResultBuilder
 {
     private static readonly JsonSerializerOptions s_json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly SearchValues<char> s_csvQuoted = SearchValues.Create(",\"\r\n");
+    private static readonly SearchValues<char> s_markdownEscaped = SearchValues.Create("\\|\r\n");
+
+    // Segments grow from small (most answers are a few KB) to a ceiling, so a large answer takes few of them.
+    private const int FirstSegment = 16 * 1024;
+    private const int LargestSegment = 1024 * 1024;
 
     private readonly string _format;
     private readonly int _maxBytes;
-    private readonly StringBuilder _rows = new();
-    private readonly StringBuilder _row = new();
-    private string _head = "";
-    private int _bytes;
+    private readonly List<byte[]> _segments = [];
+    private readonly List<int> _lengths = [];
+    private byte[] _current = [];
+    private int _used;
+    private int _size;
+    private int _rowSegments;
+    private int _rowUsed;
+    private int _rowSize;
+    private int _column;
 
     public ResultBuilder(string format, int maxBytes)
     {
@@ -64,73 +79,135 @@ public sealed class ResultBuilder
     /// <summary>The budget in bytes; no single value longer than this many characters could be shown.</summary>
     public int MaxBytes => _maxBytes;
 
+    /// <summary>Whether the row being written is already past the budget, so reading its other cells would be wasted.</summary>
+    internal bool RowOverBudget => _size > _maxBytes;
+
     public void SetColumns(IReadOnlyList<ResultColumn> columns)
     {
-        _head = _format switch
+        var head = _format switch
         {
             Csv => string.Join(',', columns.Select(c => CsvField(c.Name))) + "\n",
             Markdown => "| " + string.Join(" | ", columns.Select(c => MarkdownField($"{c.Name} ({c.Type})"))) + " |\n|" +
                 string.Concat(columns.Select(_ => " --- |")) + "\n",
             _ => "{\"columns\":[" + string.Join(',', columns.Select(c => $"{{\"name\":{Quote(c.Name)},\"type\":{Quote(c.Type)}}}")) + "],\"rows\":[",
         };
-        _bytes = Encoding.UTF8.GetByteCount(_head);
+        WriteUtf16(head);
     }
 
-    /// <summary>Adds a row when it fits the budget; false (and nothing added) when it does not.</summary>
-    public bool TryAdd(IReadOnlyList<Cell> cells)
+    /// <summary>Starts a row; its cells follow, then <see cref="EndRow"/>.</summary>
+    internal void BeginRow()
     {
-        _row.Clear();
-        switch (_format)
+        _rowSegments = _segments.Count;
+        _rowUsed = _used;
+        _rowSize = _size;
+        _column = 0;
+        WriteAscii(_format switch
         {
-            case Csv:
-                _row.AppendJoin(',', cells.Select(c => c.Text is null ? "" : CsvField(c.Text))).Append('\n');
-                break;
-            case Markdown:
-                _row.Append("| ").AppendJoin(" | ", cells.Select(c => c.Text is null ? "NULL" : MarkdownField(c.Text))).Append(" |\n");
-                break;
-            default:
-                _row.Append(RowCount == 0 ? "[" : ",[");
-                for (var i = 0; i < cells.Count; i++)
-                {
-                    if (i > 0)
-                    {
-                        _row.Append(',');
-                    }
+            Csv => ""u8,
+            Markdown => "| "u8,
+            _ => RowCount == 0 ? "["u8 : ",["u8,
+        });
+    }
 
-                    var cell = cells[i];
-                    if (cell.Text is null)
-                    {
-                        _row.Append("null");
-                    }
-                    else if (cell.Raw)
-                    {
-                        _row.Append(cell.Text);
-                    }
-                    else
-                    {
-                        AppendQuoted(_row, cell.Text);
-                    }
-                }
-
-                _row.Append(']');
-                break;
-        }
-
-        var size = 0;
-        foreach (var chunk in _row.GetChunks())
+    /// <summary>Ends the row: kept when the answer still fits the budget, otherwise taken back out (false).</summary>
+    internal bool EndRow()
+    {
+        WriteAscii(_format switch
         {
-            size += Encoding.UTF8.GetByteCount(chunk.Span);
-        }
-
-        if (_bytes + size > _maxBytes)
+            Csv => "\n"u8,
+            Markdown => " |\n"u8,
+            _ => "]"u8,
+        });
+        if (_size > _maxBytes)
         {
+            DropRow();
             return false;
         }
 
-        _bytes += size;
-        _rows.Append(_row);
         RowCount++;
         return true;
+    }
+
+    internal void WriteCell(Cell cell)
+    {
+        if (cell.Text is null)
+        {
+            WriteNull();
+        }
+        else if (cell.Raw)
+        {
+            WriteJson(cell.Text);
+        }
+        else
+        {
+            WriteText(cell.Text);
+        }
+    }
+
+    internal void WriteNull()
+    {
+        Separate();
+        WriteAscii(_format switch
+        {
+            Csv => ""u8,
+            Markdown => "NULL"u8,
+            _ => "null"u8,
+        });
+    }
+
+    /// <summary>A text value: quoted in JSON, quoted or escaped in CSV and markdown as needed.</summary>
+    internal void WriteText(ReadOnlySpan<char> text)
+    {
+        Separate();
+        if (_format is Csv or Markdown)
+        {
+            WriteField(text);
+        }
+        else if (text.IndexOfAnyInRange('\0', '\u001f') < 0 && text.IndexOfAny('"', '\\') < 0)
+        {
+            // Most values need no escaping; only the others pay for the serializer.
+            WriteAscii("\""u8);
+            WriteUtf16(text);
+            WriteAscii("\""u8);
+        }
+        else
+        {
+            WriteUtf16(Quote(text.ToString()));
+        }
+    }
+
+    /// <summary>A value that is already JSON (json columns, arrays): as it is in JSON, as text in CSV and markdown.</summary>
+    internal void WriteJson(ReadOnlySpan<char> json)
+    {
+        Separate();
+        if (_format is Csv or Markdown)
+        {
+            WriteField(json);
+        }
+        else
+        {
+            WriteUtf16(json);
+        }
+    }
+
+    /// <summary>
+    /// A JSON number, boolean or other token of ASCII letters, digits, signs and points, which no format needs to quote;
+    /// <paramref name="quoted"/> makes it a JSON string instead (dates, uuids, integers too large for a double).
+    /// </summary>
+    internal void WriteToken(ReadOnlySpan<byte> ascii, bool quoted)
+    {
+        Separate();
+        var json = quoted && _format is not (Csv or Markdown);
+        if (json)
+        {
+            WriteAscii("\""u8);
+        }
+
+        WriteAscii(ascii);
+        if (json)
+        {
+            WriteAscii("\""u8);
+        }
     }
 
     /// <summary>The answer, saying in words when rows were cut and how to narrow the query (<paramref name="paging"/>: the dialect's paging clause).</summary>
@@ -142,33 +219,154 @@ public sealed class ResultBuilder
             Stop.ByteBudget => $"Showing the first {RowCount:N0} rows: the next ones did not fit the {profile.MaxBytes:N0}-byte answer budget. Select fewer or narrower columns (e.g. left(col, 100)), or page with {paging}.",
             _ => null,
         };
-        return new QueryAnswer(Build(note), RowCount, note is not null);
-    }
 
-    /// <summary>The finished text; <paramref name="note"/> (when given) says what was cut and how to narrow the query.</summary>
-    public string Build(string? note) => _format switch
-    {
-        Json => _head + _rows + "],\"rowCount\":" + RowCount.ToString(CultureInfo.InvariantCulture) +
-            (note is null ? "" : ",\"truncated\":true,\"note\":" + Quote(note)) + "}",
-        _ => _head + _rows + (note is null ? "" : $"\n[{note}]\n"),
-    };
+        // The closing text is outside the budget: the caller keeps room for it.
+        if (_format == Json)
+        {
+            WriteUtf16("],\"rowCount\":" + RowCount.ToString(CultureInfo.InvariantCulture) +
+                (note is null ? "" : ",\"truncated\":true,\"note\":" + Quote(note)) + "}");
+        }
+        else if (note is not null)
+        {
+            WriteUtf16($"\n[{note}]\n");
+        }
+
+        return new QueryAnswer(ToStringAndRelease(), RowCount, note is not null);
+    }
 
     internal static string Quote(string text) => JsonSerializer.Serialize(text, s_json);
 
-    private static void AppendQuoted(StringBuilder builder, string text)
+    private string ToStringAndRelease()
     {
-        // Most values need no escaping (no control character, quote or backslash); only the others pay for the serializer.
-        if (text.AsSpan().IndexOfAnyInRange('\0', '\u001f') < 0 && text.AsSpan().IndexOfAny('"', '\\') < 0)
+        Close();
+        var chars = 0;
+        for (var i = 0; i < _segments.Count; i++)
         {
-            builder.Append('"').Append(text).Append('"');
-            return;
+            // Every segment holds whole UTF-8 sequences (the encoder never splits one), so each decodes on its own.
+            chars += Encoding.UTF8.GetCharCount(_segments[i].AsSpan(0, _lengths[i]));
         }
 
-        builder.Append(Quote(text));
+        var text = string.Create(chars, this, static (destination, self) =>
+        {
+            for (var i = 0; i < self._segments.Count; i++)
+            {
+                destination = destination[Encoding.UTF8.GetChars(self._segments[i].AsSpan(0, self._lengths[i]), destination)..];
+            }
+        });
+        foreach (var segment in _segments)
+        {
+            ArrayPool<byte>.Shared.Return(segment);
+        }
+
+        _segments.Clear();
+        _lengths.Clear();
+        return text;
+    }
+
+    private void Separate()
+    {
+        if (_column++ > 0)
+        {
+            WriteAscii(_format == Markdown ? " | "u8 : ","u8);
+        }
+    }
+
+    private void WriteField(ReadOnlySpan<char> text)
+    {
+        if (_format == Csv)
+        {
+            if (text.IndexOfAny(s_csvQuoted) < 0)
+            {
+                WriteUtf16(text);
+            }
+            else
+            {
+                WriteUtf16(CsvField(text.ToString()));
+            }
+        }
+        else if (text.IndexOfAny(s_markdownEscaped) < 0)
+        {
+            WriteUtf16(text);
+        }
+        else
+        {
+            WriteUtf16(MarkdownField(text.ToString()));
+        }
+    }
+
+    private void WriteAscii(ReadOnlySpan<byte> bytes)
+    {
+        if (_current.Length - _used < bytes.Length)
+        {
+            Grow(bytes.Length);
+        }
+
+        bytes.CopyTo(_current.AsSpan(_used));
+        _used += bytes.Length;
+        _size += bytes.Length;
+    }
+
+    private void WriteUtf16(ReadOnlySpan<char> text)
+    {
+        while (true)
+        {
+            // Lone surrogates become U+FFFD, as Encoding.UTF8 counts them; a pair is never split across segments.
+            var status = Utf8.FromUtf16(text, _current.AsSpan(_used), out var read, out var written);
+            _used += written;
+            _size += written;
+            if (status == OperationStatus.Done)
+            {
+                return;
+            }
+
+            text = text[read..];
+            Grow(Math.Min(text.Length * 3, LargestSegment));
+        }
+    }
+
+    private void Grow(int atLeast)
+    {
+        Close();
+        var size = Math.Max(atLeast, Math.Clamp(_size, FirstSegment, LargestSegment));
+        _current = ArrayPool<byte>.Shared.Rent(size);
+        _segments.Add(_current);
+        _used = 0;
+    }
+
+    private void Close()
+    {
+        // The last segment's length is kept once it stops filling; a segment with nothing in it is given back at once.
+        if (_segments.Count > _lengths.Count)
+        {
+            if (_used == 0)
+            {
+                ArrayPool<byte>.Shared.Return(_current);
+                _segments.RemoveAt(_segments.Count - 1);
+            }
+            else
+            {
+                _lengths.Add(_used);
+            }
+        }
+    }
+
+    private void DropRow()
+    {
+        while (_segments.Count > Math.Max(_rowSegments, 1))
+        {
+            ArrayPool<byte>.Shared.Return(_segments[^1]);
+            _segments.RemoveAt(_segments.Count - 1);
+        }
+
+        // _rowSegments == 0 means the row began before any segment was rented: the first one is emptied and kept.
+        _lengths.RemoveRange(Math.Max(_segments.Count - 1, 0), _lengths.Count - Math.Max(_segments.Count - 1, 0));
+        _current = _segments.Count > 0 ? _segments[^1] : [];
+        _used = _rowSegments == 0 ? 0 : _rowUsed;
+        _size = _rowSize;
     }
 
     private static string CsvField(string text) =>
-        text.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : text;
+        text.AsSpan().IndexOfAny(s_csvQuoted) >= 0 ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : text;
 
     private static string MarkdownField(string text) =>
         text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("|", "\\|", StringComparison.Ordinal)

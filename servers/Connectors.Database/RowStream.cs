@@ -2,15 +2,18 @@ using System.Data.Common;
 
 namespace Connectors.Database;
 
-/// <summary>Reads one cell of the current row; <paramref name="maxChars"/> bounds how much of a long value is read.</summary>
-internal delegate ValueTask<Cell> CellReader(DbDataReader reader, int ordinal, string type, int maxChars, CancellationToken cancellationToken);
+/// <summary>
+/// Reads one cell of the current row and writes it into the answer; <see cref="ResultBuilder.MaxBytes"/> bounds how much
+/// of a long value is read.
+/// </summary>
+internal delegate ValueTask CellWriter(DbDataReader reader, int ordinal, string type, ResultBuilder result, CancellationToken cancellationToken);
 
 /// <summary>
 /// The streaming loop every provider shares: rows go one by one from the reader into the answer, and reading stops at
 /// <c>max_rows + 1</c> (the extra row only proves there are more) or at the byte budget, so memory stays flat whatever the
 /// result's size. It may be fed several readers in turn (cursor chunks) and keeps counting across them.
 /// </summary>
-internal sealed class RowStream(ResultBuilder result, int maxRows, CellReader readCell)
+internal sealed class RowStream(ResultBuilder result, int maxRows, CellWriter writeCell)
 {
     private string[]? _types;
 
@@ -30,7 +33,15 @@ internal sealed class RowStream(ResultBuilder result, int maxRows, CellReader re
 
     public async Task<Stop> ReadAsync(DbDataReader reader, CancellationToken cancellationToken)
     {
-        _types ??= [.. Columns(reader).Select(c => c.Type)];
+        if (_types is null)
+        {
+            _types = new string[reader.FieldCount];
+            for (var i = 0; i < _types.Length; i++)
+            {
+                _types[i] = reader.GetDataTypeName(i);
+            }
+        }
+
         while (await reader.ReadAsync(cancellationToken))
         {
             if (++Seen > maxRows)
@@ -38,13 +49,13 @@ internal sealed class RowStream(ResultBuilder result, int maxRows, CellReader re
                 return Stop.RowCap;
             }
 
-            var cells = new Cell[_types.Length];
-            for (var i = 0; i < cells.Length; i++)
+            result.BeginRow();
+            for (var i = 0; i < _types.Length && !result.RowOverBudget; i++)
             {
-                cells[i] = await readCell(reader, i, _types[i], result.MaxBytes, cancellationToken);
+                await writeCell(reader, i, _types[i], result, cancellationToken);
             }
 
-            if (!result.TryAdd(cells))
+            if (!result.EndRow())
             {
                 return Stop.ByteBudget;
             }

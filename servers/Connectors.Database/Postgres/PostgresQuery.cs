@@ -87,7 +87,7 @@ public sealed class PostgresQuery(PostgresEngine engine) : IQueryRunner
             await declare.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        var rows = new RowStream(result, maxRows, ReadCellAsync);
+        var rows = new RowStream(result, maxRows, WriteCellAsync);
         var columnsSet = false;
         while (true)
         {
@@ -117,11 +117,11 @@ public sealed class PostgresQuery(PostgresEngine engine) : IQueryRunner
         command.Parameters.AddRange(parameters.ToArray());
         await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
         result.SetColumns(RowStream.Columns(reader));
-        return await new RowStream(result, maxRows, ReadCellAsync).ReadAsync(reader, cancellationToken);
+        return await new RowStream(result, maxRows, WriteCellAsync).ReadAsync(reader, cancellationToken);
     }
 
-    private static ValueTask<Cell> ReadCellAsync(System.Data.Common.DbDataReader reader, int ordinal, string type, int maxChars, CancellationToken cancellationToken) =>
-        PostgresValues.ReadAsync((NpgsqlDataReader)reader, ordinal, type, maxChars, cancellationToken);
+    private static ValueTask WriteCellAsync(System.Data.Common.DbDataReader reader, int ordinal, string type, ResultBuilder result, CancellationToken cancellationToken) =>
+        PostgresValues.WriteAsync((NpgsqlDataReader)reader, ordinal, type, result, cancellationToken);
 
     /// <summary>Errors in the statement itself (syntax, names, types, data), as opposed to connection trouble.</summary>
     internal static bool IsAboutTheQuery(PostgresException ex) =>

@@ -1,6 +1,6 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
-using System.Text;
 using Npgsql;
 
 namespace Connectors.Database.Postgres;
@@ -9,41 +9,107 @@ namespace Connectors.Database.Postgres;
 /// Turns PostgreSQL values into cells whose exact value survives JSON: integers and numerics beyond ±(2^53−1) become
 /// strings, timestamps ISO 8601, json/jsonb and arrays stay JSON, bytea becomes base64 (capped). Rows are read with
 /// sequential access, and text and bytea are read only as far as could ever be shown, so one huge value never sits in
-/// memory whole. A value the driver cannot convert is named rather than failing the whole query.
+/// memory whole. Common types are read typed and written straight into the answer as UTF-8, without a string or a boxed
+/// value per cell. A value the driver cannot convert is named rather than failing the whole query.
 /// </summary>
 internal static class PostgresValues
 {
-    public static async ValueTask<Cell> ReadAsync(NpgsqlDataReader reader, int ordinal, string typeName, int maxChars, CancellationToken cancellationToken)
+    private const string DateFormat = "yyyy-MM-dd";
+    private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.FFFFFF";
+    private const string UtcTimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.FFFFFF'Z'";
+
+    public static async ValueTask WriteAsync(NpgsqlDataReader reader, int ordinal, string typeName, ResultBuilder result, CancellationToken cancellationToken)
     {
         if (await reader.IsDBNullAsync(ordinal, cancellationToken))
         {
-            return Cell.Null;
+            result.WriteNull();
+            return;
         }
 
         // Type names carry modifiers ("numeric(12, 2)", "character varying(20)"); the base name decides.
         var paren = typeName.IndexOf('(', StringComparison.Ordinal);
-        var baseName = paren < 0 ? typeName : typeName[..paren];
+        var baseName = paren < 0 ? typeName.AsSpan() : typeName.AsSpan(0, paren);
         try
         {
             switch (baseName)
             {
+                case "integer":
+                    WriteNumber(result, await reader.GetFieldValueAsync<int>(ordinal, cancellationToken), null);
+                    return;
+                case "smallint":
+                    WriteNumber(result, await reader.GetFieldValueAsync<short>(ordinal, cancellationToken), null);
+                    return;
+                case "bigint":
+                    var big = await reader.GetFieldValueAsync<long>(ordinal, cancellationToken);
+                    WriteNumber(result, big, null, quoted: big is < -CellValues.MaxSafeInteger or > CellValues.MaxSafeInteger);
+                    return;
+                case "boolean":
+                    result.WriteToken(await reader.GetFieldValueAsync<bool>(ordinal, cancellationToken) ? "true"u8 : "false"u8, quoted: false);
+                    return;
+                case "double precision":
+                    var wide = await reader.GetFieldValueAsync<double>(ordinal, cancellationToken);
+                    WriteNumber(result, wide, double.IsFinite(wide) ? "R" : null, quoted: !double.IsFinite(wide));
+                    return;
+                case "real":
+                    var narrow = await reader.GetFieldValueAsync<float>(ordinal, cancellationToken);
+                    WriteNumber(result, narrow, float.IsFinite(narrow) ? "R" : null, quoted: !float.IsFinite(narrow));
+                    return;
                 case "numeric":
-                    return Numeric(await ReadAllAsync(reader, ordinal, cancellationToken));
+                    await WriteNumericAsync(reader, ordinal, result, cancellationToken);
+                    return;
+                case "date":
+                    WriteNumber(result, await reader.GetFieldValueAsync<DateOnly>(ordinal, cancellationToken), DateFormat, quoted: true);
+                    return;
+                case "timestamp without time zone":
+                    WriteNumber(result, await reader.GetFieldValueAsync<DateTime>(ordinal, cancellationToken), TimestampFormat, quoted: true);
+                    return;
+                case "timestamp with time zone":
+                    var instant = await reader.GetFieldValueAsync<DateTime>(ordinal, cancellationToken);
+                    WriteNumber(result, instant, instant.Kind == DateTimeKind.Utc ? UtcTimestampFormat : TimestampFormat, quoted: true);
+                    return;
+                case "uuid":
+                    WriteNumber(result, await reader.GetFieldValueAsync<Guid>(ordinal, cancellationToken), null, quoted: true);
+                    return;
                 case "bytea":
-                    return await BinaryAsync(reader, ordinal, cancellationToken);
+                    result.WriteCell(await BinaryAsync(reader, ordinal, cancellationToken));
+                    return;
                 case "json" or "jsonb":
-                    var (json, jsonCut) = await ReadTextAsync(reader, ordinal, maxChars, cancellationToken);
-                    return jsonCut ? Cell.Plain(json) : Cell.Json(json);
+                    var (json, jsonCut) = await ReadTextAsync(reader, ordinal, result.MaxBytes, cancellationToken);
+                    if (jsonCut)
+                    {
+                        result.WriteText(json);
+                    }
+                    else
+                    {
+                        result.WriteJson(json);
+                    }
+
+                    return;
                 case "text" or "character varying" or "character" or "name" or "xml" or "citext":
-                    return Cell.Plain((await ReadTextAsync(reader, ordinal, maxChars, cancellationToken)).Text);
+                    result.WriteText((await ReadTextAsync(reader, ordinal, result.MaxBytes, cancellationToken)).Text);
+                    return;
                 default:
-                    return CellValues.FromValue(await reader.GetFieldValueAsync<object>(ordinal, cancellationToken));
+                    result.WriteCell(CellValues.FromValue(await reader.GetFieldValueAsync<object>(ordinal, cancellationToken)));
+                    return;
             }
         }
         catch (Exception ex) when (ex is InvalidCastException or NotSupportedException or OverflowException)
         {
-            return Cell.Plain($"({typeName} value not shown; cast it to text in the query)");
+            result.WriteText($"({typeName} value not shown; cast it to text in the query)");
         }
+    }
+
+    /// <summary>A number, date or uuid formatted as UTF-8 (invariant culture) straight into the answer.</summary>
+    private static void WriteNumber<T>(ResultBuilder result, T value, string? format, bool quoted = false)
+        where T : IUtf8SpanFormattable
+    {
+        Span<byte> text = stackalloc byte[64];
+        if (!value.TryFormat(text, out var written, format, CultureInfo.InvariantCulture))
+        {
+            throw new InvalidOperationException("A number, date or uuid is longer than 64 bytes as text.");
+        }
+
+        result.WriteToken(text[..written], quoted);
     }
 
     private static async Task<(string Text, bool Cut)> ReadTextAsync(NpgsqlDataReader reader, int ordinal, int maxChars, CancellationToken cancellationToken)
@@ -58,14 +124,6 @@ internal static class PostgresValues
         return await CellValues.ReadCappedAsync(text, maxChars, cancellationToken);
     }
 
-    private static async Task<byte[]> ReadAllAsync(NpgsqlDataReader reader, int ordinal, CancellationToken cancellationToken)
-    {
-        var raw = new byte[reader.GetBytes(ordinal, 0, null, 0, 0)];
-        await using var stream = await reader.GetStreamAsync(ordinal, cancellationToken);
-        await stream.ReadExactlyAsync(raw, cancellationToken);
-        return raw;
-    }
-
     private static async Task<Cell> BinaryAsync(NpgsqlDataReader reader, int ordinal, CancellationToken cancellationToken)
     {
         var length = reader.GetBytes(ordinal, 0, null, 0, 0);
@@ -75,60 +133,103 @@ internal static class PostgresValues
         return CellValues.Binary(shown, length);
     }
 
+    private static async Task WriteNumericAsync(NpgsqlDataReader reader, int ordinal, ResultBuilder result, CancellationToken cancellationToken)
+    {
+        var length = (int)reader.GetBytes(ordinal, 0, null, 0, 0);
+        var raw = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            await using (var stream = await reader.GetStreamAsync(ordinal, cancellationToken))
+            {
+                await stream.ReadExactlyAsync(raw.AsMemory(0, length), cancellationToken);
+            }
+
+            WriteNumeric(raw.AsSpan(0, length), result);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(raw);
+        }
+    }
+
     /// <summary>
     /// PostgreSQL's binary numeric (digit count, weight, sign, display scale, base-10000 digits) as its exact decimal text,
     /// whatever its size: no rounding through decimal or double.
     /// </summary>
-    internal static Cell Numeric(byte[] raw)
+    internal static void WriteNumeric(ReadOnlySpan<byte> raw, ResultBuilder result)
     {
-        var span = raw.AsSpan();
-        var digitCount = BinaryPrimitives.ReadInt16BigEndian(span);
-        var weight = BinaryPrimitives.ReadInt16BigEndian(span[2..]);
-        var sign = BinaryPrimitives.ReadUInt16BigEndian(span[4..]);
-        var scale = BinaryPrimitives.ReadInt16BigEndian(span[6..]);
+        var digitCount = BinaryPrimitives.ReadInt16BigEndian(raw);
+        var weight = BinaryPrimitives.ReadInt16BigEndian(raw[2..]);
+        var sign = BinaryPrimitives.ReadUInt16BigEndian(raw[4..]);
+        var scale = BinaryPrimitives.ReadInt16BigEndian(raw[6..]);
         switch (sign)
         {
             case 0xC000:
-                return Cell.Plain("NaN");
+                result.WriteToken("NaN"u8, quoted: true);
+                return;
             case 0xD000:
-                return Cell.Plain("Infinity");
+                result.WriteToken("Infinity"u8, quoted: true);
+                return;
             case 0xF000:
-                return Cell.Plain("-Infinity");
+                result.WriteToken("-Infinity"u8, quoted: true);
+                return;
         }
 
-        int Digit(int index) => index >= 0 && index < digitCount ? BinaryPrimitives.ReadInt16BigEndian(raw.AsSpan(8 + (2 * index))) : 0;
+        // Sign, integer groups of four digits, point, fraction groups (the last one cut to the scale).
+        var capacity = 2 + (4 * Math.Max(weight + 1, 1)) + 1 + scale + 4;
+        byte[]? rented = null;
+        Span<byte> text = capacity <= 256 ? stackalloc byte[256] : (rented = ArrayPool<byte>.Shared.Rent(capacity));
+        var digits = raw[8..];
 
-        var text = new StringBuilder();
+        var at = 0;
         if (sign == 0x4000)
         {
-            text.Append('-');
+            text[at++] = (byte)'-';
         }
 
         if (weight < 0)
         {
-            text.Append('0');
+            text[at++] = (byte)'0';
         }
         else
         {
-            text.Append(Digit(0).ToString(CultureInfo.InvariantCulture));
+            Digit(digits, digitCount, 0).TryFormat(text[at..], out var written, default, CultureInfo.InvariantCulture);
+            at += written;
             for (var i = 1; i <= weight; i++)
             {
-                text.Append(Digit(i).ToString("D4", CultureInfo.InvariantCulture));
+                at += FourDigits(Digit(digits, digitCount, i), text[at..]);
             }
         }
 
         if (scale > 0)
         {
-            text.Append('.');
-            var fraction = new StringBuilder();
-            for (var i = weight + 1; fraction.Length < scale; i++)
+            text[at++] = (byte)'.';
+            var fractionEnd = at + scale;
+            for (var i = weight + 1; at < fractionEnd; i++)
             {
-                fraction.Append(Digit(i).ToString("D4", CultureInfo.InvariantCulture));
+                at += FourDigits(Digit(digits, digitCount, i), text[at..]);
             }
 
-            text.Append(fraction.ToString(0, scale));
+            at = fractionEnd;
         }
 
-        return CellValues.DecimalCell(text.ToString());
+        var exact = text[..at];
+        result.WriteToken(exact, quoted: !CellValues.DecimalIsJsonNumber(exact));
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private static int Digit(ReadOnlySpan<byte> digits, int count, int index) =>
+        index >= 0 && index < count ? BinaryPrimitives.ReadInt16BigEndian(digits[(2 * index)..]) : 0;
+
+    private static int FourDigits(int group, Span<byte> destination)
+    {
+        destination[0] = (byte)('0' + (group / 1000));
+        destination[1] = (byte)('0' + (group / 100 % 10));
+        destination[2] = (byte)('0' + (group / 10 % 10));
+        destination[3] = (byte)('0' + (group % 10));
+        return 4;
     }
 }

@@ -27,7 +27,7 @@ public sealed class SqlServerQuery(SqlServerEngine engine) : IQueryRunner
             command.Parameters.AddRange(values);
             await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
             result.SetColumns(RowStream.Columns(reader));
-            var stopped = await new RowStream(result, maxRows, ReadCellAsync).ReadAsync(reader, ct);
+            var stopped = await new RowStream(result, maxRows, WriteCellAsync).ReadAsync(reader, ct);
             if (stopped != Stop.End)
             {
                 // Closing a reader with rows left reads them all; cancelling first stops the server producing them.
@@ -121,6 +121,6 @@ public sealed class SqlServerQuery(SqlServerEngine engine) : IQueryRunner
         };
     }
 
-    private static ValueTask<Cell> ReadCellAsync(DbDataReader reader, int ordinal, string type, int maxChars, CancellationToken cancellationToken) =>
-        SqlServerValues.ReadAsync((SqlDataReader)reader, ordinal, type, maxChars, cancellationToken);
+    private static async ValueTask WriteCellAsync(DbDataReader reader, int ordinal, string type, ResultBuilder result, CancellationToken cancellationToken) =>
+        result.WriteCell(await SqlServerValues.ReadAsync((SqlDataReader)reader, ordinal, type, result.MaxBytes, cancellationToken));
 }
