@@ -162,6 +162,12 @@ internal sealed class StatelessMcpHttpHandler : IDisposable
         {
             await WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, -32000, "The request did not finish in time or the server is shutting down.");
         }
+        catch (JsonException) when (!context.Response.HasStarted)
+        {
+            // The SDK's transport reads initialize's params itself and throws on a malformed shape: the caller's mistake, not a 500.
+            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, -32602, "Invalid params: the request's params do not have the shape its method needs.",
+                (message as JsonRpcRequest)?.Id ?? default);
+        }
     }
 
     private async Task ServeAsync(HttpContext context, JsonRpcMessage message, bool useSse, CancellationToken cancellationToken)
@@ -268,7 +274,7 @@ internal sealed class StatelessMcpHttpHandler : IDisposable
 
     private static string Truncate(string value) => value.Length <= 40 ? value : value[..40] + "…";
 
-    private static async Task WriteErrorAsync(HttpContext context, int status, int code, string message)
+    private static async Task WriteErrorAsync(HttpContext context, int status, int code, string message, RequestId id = default)
     {
         if (context.Response.HasStarted)
         {
@@ -277,7 +283,7 @@ internal sealed class StatelessMcpHttpHandler : IDisposable
 
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        var error = new JsonRpcError { Id = default, Error = new JsonRpcErrorDetail { Code = code, Message = message } };
+        var error = new JsonRpcError { Id = id, Error = new JsonRpcErrorDetail { Code = code, Message = message } };
         await JsonSerializer.SerializeAsync(context.Response.Body, error, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcError)), context.RequestAborted);
     }
 }

@@ -1,0 +1,184 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Connectors.Testing;
+using Xunit.Abstractions;
+
+namespace Connectors.Resilience.Tests;
+
+/// <summary>
+/// The load suite's short form: 50 concurrent HTTP clients on one filesystem server process with API-key auth and the
+/// audit log on. CONNECTORS_LOAD_CALLS (calls per client per round, default 40) and CONNECTORS_LOAD_ROUNDS (default 5)
+/// make the long form, e.g. 200 and 10.
+/// </summary>
+public sealed class LoadTests(ITestOutputHelper output) : IDisposable
+{
+    private const int Clients = 50;
+    private const string KeyName = "loadtest";
+    private const string Key = "resilience-load-key-0123456789";
+
+    /// <summary>RSS may move with the GC's heap sizing; a leak of a few KB per call over thousands of calls would not fit.</summary>
+    private const double RssGrowthBoundMb = 64;
+
+    private static readonly string[] s_directories = ["alpha", "beta", "gamma", "delta"];
+    private static readonly string[] s_files = ["one.txt", "two.txt", "three.txt", "four.txt", "five.txt", "six.txt"];
+
+    private readonly TempDirectory _tree = new();
+    private readonly TempDirectory _audit = new();
+
+    public void Dispose()
+    {
+        _tree.Dispose();
+        _audit.Dispose();
+    }
+
+    [Fact]
+    public async Task Fifty_clients_get_every_answer_once_with_no_protocol_error_and_flat_memory()
+    {
+        var callsPerClient = FromEnvironment("CONNECTORS_LOAD_CALLS", 40);
+        var rounds = FromEnvironment("CONNECTORS_LOAD_ROUNDS", 5);
+        Assert.True(rounds >= 4, "RSS flatness is judged from round 3 on: give at least 4 rounds.");
+        foreach (var directory in s_directories)
+        {
+            foreach (var file in s_files)
+            {
+                _tree.Write($"{directory}/{file}", Content(directory, file));
+            }
+        }
+
+        var auditFile = Path.Combine(_audit.Path, "audit.jsonl");
+        await using var server = await ServerProcess.StartHttpAsync("Connectors.Filesystem",
+            ["--root", _tree.Path, "--auth", "api-key", "--audit-log", auditFile, "--audit-max-file-bytes", int.MaxValue.ToString(CultureInfo.InvariantCulture)],
+            new Dictionary<string, string> { ["CONNECTORS_API_KEYS"] = $"{KeyName}:{Key}" });
+
+        var clients = Enumerable.Range(0, Clients).Select(_ => new HttpClient { Timeout = TimeSpan.FromMinutes(2) }).ToArray();
+        try
+        {
+            var answered = new ConcurrentDictionary<string, int>();
+            var failures = new ConcurrentQueue<string>();
+            var rssMb = new List<double>();
+            var sent = 0;
+
+            // Round 0 warms up (JIT, thread pool, heap sizing) and is not measured.
+            for (var round = 0; round <= rounds; round++)
+            {
+                var roundNumber = round;
+                await Task.WhenAll(clients.Select((client, c) => Task.Run(async () =>
+                {
+                    var random = new Random((roundNumber * Clients) + c);
+                    for (var i = 0; i < callsPerClient; i++)
+                    {
+                        var id = $"r{roundNumber}-c{c}-{i}";
+                        await CallOnceAsync(client, server.McpUrl, id, random, answered, failures);
+                    }
+                }))).WaitAsync(TimeSpan.FromMinutes(10));
+                sent += Clients * callsPerClient;
+                if (round > 0)
+                {
+                    rssMb.Add(ResidentMb(server.ProcessId));
+                }
+            }
+
+            output.WriteLine($"{sent} calls over {rounds} rounds (+1 warm-up); RSS per round (MB): {string.Join(", ", rssMb.Select(r => r.ToString("F1", CultureInfo.InvariantCulture)))}");
+            Assert.True(failures.IsEmpty, $"{failures.Count} failed calls, e.g.:{Environment.NewLine}{string.Join(Environment.NewLine, failures.Take(10))}");
+            Assert.Equal(sent, answered.Count);
+            Assert.All(answered, a => Assert.Equal(1, a.Value));
+            Assert.False(server.HasExited);
+
+            var growth = rssMb[^1] - rssMb[2];
+            Assert.True(growth < RssGrowthBoundMb, $"RSS grew {growth:F1} MB from round 3 to round {rounds}: {string.Join(", ", rssMb)}");
+
+            // SIGTERM lets the host close the audit file; every call left exactly one line, under the key's name.
+            await server.TerminateAsync(TimeSpan.FromSeconds(60));
+            var auditLines = File.ReadAllLines(auditFile).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+            Assert.Equal(sent, auditLines.Count);
+            Assert.All(auditLines, l =>
+            {
+                Assert.Equal(KeyName, l.GetProperty("identity").GetString());
+                Assert.Equal("ok", l.GetProperty("outcome").GetString());
+            });
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                client.Dispose();
+            }
+        }
+    }
+
+    private async Task CallOnceAsync(HttpClient client, Uri url, string id, Random random, ConcurrentDictionary<string, int> answered, ConcurrentQueue<string> failures)
+    {
+        var (tool, arguments, check) = PickCall(random);
+        using var request = new HttpRequestMessage(HttpMethod.Post, url)
+        {
+            Content = new StringContent(
+                JsonSerializer.Serialize(new { jsonrpc = "2.0", id, method = "tools/call", @params = new { name = tool, arguments } }),
+                Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Key);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        request.Headers.Add("MCP-Protocol-Version", "2025-06-18");
+        try
+        {
+            using var response = await client.SendAsync(request);
+            var body = await response.Content.ReadAsStringAsync();
+            if (!response.IsSuccessStatusCode)
+            {
+                failures.Enqueue($"{id} {tool}: HTTP {(int)response.StatusCode} {body}");
+                return;
+            }
+
+            using var json = JsonDocument.Parse(body);
+            var root = json.RootElement;
+            var answeredId = root.GetProperty("id").GetString()!;
+            answered.AddOrUpdate(answeredId, 1, (_, n) => n + 1);
+            if (answeredId != id || root.TryGetProperty("error", out _))
+            {
+                failures.Enqueue($"{id} {tool}: {body}");
+                return;
+            }
+
+            var result = root.GetProperty("result");
+            var text = result.GetProperty("content")[0].GetProperty("text").GetString()!;
+            if (result.TryGetProperty("isError", out var isError) && isError.GetBoolean() || !check(text))
+            {
+                failures.Enqueue($"{id} {tool} {JsonSerializer.Serialize(arguments)}: unexpected result {text}");
+            }
+        }
+        catch (Exception e) when (e is HttpRequestException or JsonException or KeyNotFoundException or InvalidOperationException or TaskCanceledException)
+        {
+            failures.Enqueue($"{id} {tool}: {e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    private (string Tool, object Arguments, Func<string, bool> Check) PickCall(Random random)
+    {
+        var directory = s_directories[random.Next(s_directories.Length)];
+        var file = s_files[random.Next(s_files.Length)];
+        return random.Next(5) switch
+        {
+            0 => ("list_allowed_directories", new { }, text => text.Contains(_tree.Path, StringComparison.Ordinal)),
+            1 => ("list_directory", new { path = directory }, text => s_files.All(f => text.Contains($"[FILE] {f}", StringComparison.Ordinal))),
+            2 => ("read_text_file", new { path = $"{directory}/{file}" }, text => text == Content(directory, file)),
+            3 => ("search_files", new { path = ".", pattern = $"**/{file}" },
+                text => s_directories.All(d => text.Contains($"{d}/{file}", StringComparison.Ordinal))),
+            _ => ("get_file_info", new { path = $"{directory}/{file}" },
+                text => text.Contains(Encoding.UTF8.GetByteCount(Content(directory, file)).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)),
+        };
+    }
+
+    private static string Content(string directory, string file) =>
+        string.Concat(Enumerable.Range(1, 20).Select(n => $"{directory}/{file} line {n}\n"));
+
+    private static double ResidentMb(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+    }
+
+    private static int FromEnvironment(string name, int fallback) =>
+        int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0 ? value : fallback;
+}
