@@ -6,13 +6,6 @@ namespace Connectors.Hosting.Tests;
 
 public sealed class UpstreamResilienceTests
 {
-    private sealed class ManualClock : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
     private static (UpstreamResilience Resilience, ManualClock Clock) Create(UpstreamPolicy policy)
     {
         var clock = new ManualClock();
