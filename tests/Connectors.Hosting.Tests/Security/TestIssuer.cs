@@ -3,12 +3,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using Connectors.Testing;
 
 namespace Connectors.Hosting.Tests.Security;
 
@@ -28,10 +24,7 @@ public sealed class TestIssuer : IAsyncDisposable
 
     public static async Task<TestIssuer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var issuer = new TestIssuer(builder.Build());
+        var issuer = new TestIssuer(LoopbackWebApp.Create());
         issuer._app.MapGet("/.well-known/openid-configuration", () => Results.Text(
             new JsonObject { ["issuer"] = issuer.Url, ["jwks_uri"] = issuer.Url + "/jwks" }.ToJsonString(), "application/json"));
         issuer._app.MapGet("/jwks", () =>
@@ -42,8 +35,7 @@ public sealed class TestIssuer : IAsyncDisposable
                 return Results.Text(new JsonObject { ["keys"] = issuer._keys.DeepClone() }.ToJsonString(), "application/json");
             }
         });
-        await issuer._app.StartAsync();
-        issuer.Url = issuer._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
+        issuer.Url = await LoopbackWebApp.StartAsync(issuer._app);
         return issuer;
     }
 

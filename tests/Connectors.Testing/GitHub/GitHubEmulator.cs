@@ -1,16 +1,10 @@
 using System.Globalization;
-using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Connectors.Testing.GitHub;
 
@@ -68,15 +62,10 @@ public sealed partial class GitHubEmulator : IAsyncDisposable, IDisposable
 
     public static async Task<GitHubEmulator> StartAsync(GitHubState? state = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
+        var app = LoopbackWebApp.Create();
         var emulator = new GitHubEmulator(app, state ?? GitHubState.Sample());
         app.Run(emulator.HandleAsync);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        emulator.Url = new Uri(address.TrimEnd('/') + "/");
+        emulator.Url = new Uri(await LoopbackWebApp.StartAsync(app) + "/");
         return emulator;
     }
 

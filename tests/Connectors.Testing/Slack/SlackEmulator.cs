@@ -1,16 +1,10 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Connectors.Testing.Slack;
 
@@ -79,15 +73,10 @@ public sealed partial class SlackEmulator : IAsyncDisposable, IDisposable
 
     public static async Task<SlackEmulator> StartAsync(SlackWorkspace? workspace = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
+        var app = LoopbackWebApp.Create();
         var emulator = new SlackEmulator(app, workspace ?? SlackWorkspace.CreateDefault());
         app.Map("/api/{method}", (Func<HttpContext, string, Task>)emulator.HandleAsync);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        emulator.Url = address.TrimEnd('/') + "/api/";
+        emulator.Url = await LoopbackWebApp.StartAsync(app) + "/api/";
         return emulator;
     }
 
