@@ -4,6 +4,7 @@ using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using Connectors.Hosting.Configuration;
 using Connectors.Hosting.Logging;
+using Connectors.Hosting.Stdio;
 using Connectors.Hosting.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol.Server;
@@ -11,7 +12,7 @@ using ModelContextProtocol.Server;
 namespace Connectors.Hosting;
 
 /// <summary>
-/// Serves one client over stdin/stdout with the SDK's stdio transport. No generic host and nothing from ASP.NET Core:
+/// Serves one client over stdin/stdout with the SDK's stream transport. No generic host and nothing from ASP.NET Core:
 /// a service provider and the server's run loop are all an IDE launch pays for.
 /// </summary>
 internal static class StdioConnectorHost
@@ -22,7 +23,10 @@ internal static class StdioConnectorHost
         var warmUp = Task.Run(WarmUpProtocol, CancellationToken.None);
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.AddConnectorLogging(settings, redactor));
-        services.AddConnectorMcpServer(server, settings).WithStdioServerTransport();
+        // Our own framing around the SDK's stream transport: every line that is not a message gets its JSON-RPC error.
+        var output = new WholeMessageOutputStream(Console.OpenStandardOutput());
+        var input = new CheckedInputStream(Console.OpenStandardInput(), output, settings.Get(CommonOptions.MaxRequestBytes));
+        services.AddConnectorMcpServer(server, settings).WithStreamServerTransport(input, output);
 
         await using var provider = services.BuildServiceProvider();
         ConnectorServiceCollectionExtensions.ValidateAtStart(provider);

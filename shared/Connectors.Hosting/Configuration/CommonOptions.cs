@@ -39,7 +39,7 @@ public static class CommonOptions
         "--allowed-origins", "CONNECTORS_ALLOWED_ORIGINS", "http.allowedOrigins", "Origin header values accepted besides loopback origins, e.g. https://app.example.com.");
 
     public static readonly ConnectorOption<int> MaxRequestBytes = ConnectorOptions.WholeNumber(
-        "--max-request-bytes", "CONNECTORS_MAX_REQUEST_BYTES", "http.maxRequestBytes", "Largest accepted HTTP request body, in bytes.", 1024 * 1024, 1024, 64 * 1024 * 1024);
+        "--max-request-bytes", "CONNECTORS_MAX_REQUEST_BYTES", "http.maxRequestBytes", "Largest accepted request (an HTTP body or a stdio message), in bytes.", 1024 * 1024, 1024, 64 * 1024 * 1024);
 
     public static readonly ConnectorOption<int> RequestTimeoutSeconds = ConnectorOptions.WholeNumber(
         "--request-timeout", "CONNECTORS_REQUEST_TIMEOUT", "http.requestTimeoutSeconds", "Deadline of one HTTP request, in seconds.", 120, 1, 3600);
