@@ -7,6 +7,7 @@ using Connectors.Hosting.Logging;
 using Connectors.Hosting.Stdio;
 using Connectors.Hosting.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Server;
 
 namespace Connectors.Hosting;
@@ -30,6 +31,7 @@ internal static class StdioConnectorHost
 
         await using var provider = services.BuildServiceProvider();
         ConnectorServiceCollectionExtensions.ValidateAtStart(provider);
+        ConnectorServiceCollectionExtensions.WarnAboutRiskySettings(settings, provider.GetRequiredService<ILoggerFactory>().CreateLogger("Connectors.Host"));
         using var exporter = TelemetryExport.StartIfConfigured(settings, server.Name);
         await warmUp;
 

@@ -104,4 +104,22 @@ public sealed class ProcessLifecycleTests
         {
         }
     }
+
+    [Fact]
+    public async Task A_secret_given_on_the_command_line_draws_a_warning_that_names_the_safer_variable_but_not_the_value()
+    {
+        const string Value = "cmdline-secret-4b1d9e";
+        await using (var onCommandLine = await RawStdioServer.StartInitializedAsync("Connectors.Hosting.TestServer", ["--test-secret", Value]))
+        {
+            await onCommandLine.RequestAsync("ping", "ping", new { }, TimeSpan.FromSeconds(60));
+            Assert.Contains("--test-secret was given on the command line", onCommandLine.Stderr, StringComparison.Ordinal);
+            Assert.Contains("CONNECTORS_TEST_SECRET_FILE", onCommandLine.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain(Value, onCommandLine.Stderr, StringComparison.Ordinal);
+        }
+
+        await using var fromEnvironment = await RawStdioServer.StartInitializedAsync(
+            "Connectors.Hosting.TestServer", [], new Dictionary<string, string> { ["CONNECTORS_TEST_SECRET"] = Value });
+        await fromEnvironment.RequestAsync("ping", "ping", new { }, TimeSpan.FromSeconds(60));
+        Assert.DoesNotContain("was given on the command line", fromEnvironment.Stderr, StringComparison.Ordinal);
+    }
 }

@@ -42,6 +42,13 @@ public sealed class ConnectorSettings
             _ => Array.Empty<string>(),
         });
 
+    /// <summary>
+    /// Secret options given as command-line arguments, which any local user can read from the process list (ps,
+    /// /proc/&lt;pid&gt;/cmdline): the hosts warn about each at start.
+    /// </summary>
+    public IEnumerable<ConnectorOption> SecretsOnCommandLine() =>
+        _sources.Where(kv => kv.Key.IsSecret && kv.Value == kv.Key.Name).Select(kv => kv.Key);
+
     /// <summary>Settings built from option values alone (tests, embedding).</summary>
     public static ConnectorSettings From(IReadOnlyDictionary<ConnectorOption, object?> values) =>
         new(values.ToDictionary(kv => kv.Key, kv => kv.Value), values.Keys.ToDictionary(k => k, _ => "code"), null, null);

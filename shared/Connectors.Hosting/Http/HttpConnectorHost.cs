@@ -67,6 +67,7 @@ internal static class HttpConnectorHost
             logger.LogInformation("Listening on {Url}", address);
         }
 
+        ConnectorServiceCollectionExtensions.WarnAboutRiskySettings(settings, logger);
         if (settings.Get(CommonOptions.AllowedHosts).Count == 0 && urls.Any(u => !HttpSecurityExtensions.IsLoopbackUrl(u)))
         {
             logger.LogWarning("Listening beyond loopback, but only loopback Host headers are accepted; set --allowed-hosts to the names clients use.");
