@@ -104,6 +104,28 @@ public sealed class UpstreamResilienceTests
     }
 
     [Fact]
+    public async Task A_read_that_fails_through_all_its_retries_counts_as_one_failure()
+    {
+        var (resilience, _) = Create(Fast with { MaxRetries = 2, FailureThreshold = 2 });
+        var attempts = 0;
+        ValueTask<int> Failing(CancellationToken _)
+        {
+            attempts++;
+            throw new HttpRequestException("connection refused");
+        }
+
+        await Assert.ThrowsAsync<ConnectorException>(() => resilience.ExecuteAsync("db", UpstreamCallKind.Read, Failing, default));
+        Assert.Equal(3, attempts);
+
+        // Still closed after one failed call: the second call reaches the upstream, and only then does the circuit open.
+        await Assert.ThrowsAsync<ConnectorException>(() => resilience.ExecuteAsync("db", UpstreamCallKind.Read, Failing, default));
+        Assert.Equal(6, attempts);
+        var open = await Assert.ThrowsAsync<ConnectorException>(() => resilience.ExecuteAsync("db", UpstreamCallKind.Read, Failing, default));
+        Assert.Contains("paused", open.Message, StringComparison.Ordinal);
+        Assert.Equal(6, attempts);
+    }
+
+    [Fact]
     public async Task Non_transient_failures_are_neither_retried_nor_counted()
     {
         var (resilience, _) = Create(Fast with { MaxRetries = 2, FailureThreshold = 1 });

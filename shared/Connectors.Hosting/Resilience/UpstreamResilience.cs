@@ -28,49 +28,53 @@ public sealed class UpstreamResilience(TimeProvider time, ILogger<UpstreamResili
     {
         var state = _upstreams.GetOrAdd(upstream, _ => new Upstream(new UpstreamPolicy(), time));
         var pipeline = kind == UpstreamCallKind.Read ? state.ReadPipeline : state.WritePipeline;
+        if (state.Breaker.TryEnter() is { } wait)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+            throw ConnectorException.UpstreamUnavailable(
+                $"'{upstream}' is failing repeatedly; calls to it are paused. Try again in {seconds} s.", seconds);
+        }
+
+        // The breaker judges whole calls: a read that failed through all its retries is one failure, not three.
         try
         {
-            return await pipeline.ExecuteAsync(
+            var result = await pipeline.ExecuteAsync(
                 async ct =>
                 {
-                    if (state.Breaker.TryEnter() is { } wait)
-                    {
-                        throw new CircuitOpenException(wait);
-                    }
-
                     try
                     {
-                        var result = await call(ct);
-                        state.Breaker.OnSuccess();
-                        return result;
+                        return await call(ct);
                     }
                     catch (Exception ex) when (state.Policy.IsTransient(ex))
                     {
-                        state.Breaker.OnFailure();
                         logger.LogWarning("Upstream {Upstream} failed: {ErrorType}", upstream, ex.GetType().Name);
-                        throw;
-                    }
-                    catch
-                    {
-                        state.Breaker.OnAbandoned();
                         throw;
                     }
                 },
                 cancellationToken);
+            state.Breaker.OnSuccess();
+            return result;
         }
-        catch (CircuitOpenException open)
+        catch (Exception ex) when (state.Policy.IsTransient(ex))
         {
-            var seconds = Math.Max(1, (int)Math.Ceiling(open.RetryAfter.TotalSeconds));
-            throw ConnectorException.UpstreamUnavailable(
-                $"'{upstream}' is failing repeatedly; calls to it are paused. Try again in {seconds} s.", seconds);
+            state.Breaker.OnFailure();
+            if (ex is ConnectorException)
+            {
+                throw;
+            }
+
+            throw ConnectorException.UpstreamUnavailable($"'{upstream}' is unavailable right now ({ex.GetType().Name}).", innerException: ex);
         }
         catch (TimeoutRejectedException)
         {
+            state.Breaker.OnAbandoned();
             throw ConnectorException.Timeout($"'{upstream}' did not answer within {state.Policy.Deadline.TotalSeconds:0.#} s.");
         }
-        catch (Exception ex) when (ex is not ConnectorException && state.Policy.IsTransient(ex))
+        catch
         {
-            throw ConnectorException.UpstreamUnavailable($"'{upstream}' is unavailable right now ({ex.GetType().Name}).", innerException: ex);
+            // Cancelled by the caller, or a failure that says nothing about the upstream's health (a bad query).
+            state.Breaker.OnAbandoned();
+            throw;
         }
     }
 
@@ -91,7 +95,7 @@ public sealed class UpstreamResilience(TimeProvider time, ILogger<UpstreamResili
                     Delay = policy.RetryBaseDelay,
                     BackoffType = DelayBackoffType.Exponential,
                     UseJitter = true,
-                    ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => policy.MaxRetries > 0 && ex is not CircuitOpenException && policy.IsTransient(ex)),
+                    ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => policy.MaxRetries > 0 && policy.IsTransient(ex)),
                 })
                 .Build();
         }
@@ -103,10 +107,5 @@ public sealed class UpstreamResilience(TimeProvider time, ILogger<UpstreamResili
         public ResiliencePipeline ReadPipeline { get; }
 
         public ResiliencePipeline WritePipeline { get; }
-    }
-
-    private sealed class CircuitOpenException(TimeSpan retryAfter) : Exception("circuit open")
-    {
-        public TimeSpan RetryAfter { get; } = retryAfter;
     }
 }
