@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# THE benchmark command (issue 10): every workload, ours side by side with the Node reference servers and the physical
+# floors in the same run, then the report: bench/results/<workload>.{csv,md}, summary.md, ratios.csv, ratios.svg/.png.
+# On a fresh Debian machine as root it installs what is missing (apt-get: postgresql, libpg-query-dev, librsvg2-bin,
+# fonts-dejavu-core; npm: the pinned reference servers of eng/bench-node into artifacts/bench/node). Without Node it
+# measures ours and the floors and says so.
+# Usage: bash eng/bench.sh [runs=5]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source eng/bench-lib.sh
+runs=${1:-5}
+started=$(date +%s)
+
+postgres_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
+missing=()
+[ -n "$(postgres_bin)" ] || missing+=(postgresql)
+dpkg -s libpg-query-dev >/dev/null 2>&1 || missing+=(libpg-query-dev)
+command -v rsvg-convert >/dev/null 2>&1 || missing+=(librsvg2-bin)
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing ${missing[*]}"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    say "missing ${missing[*]} (apt-get install ${missing[*]} as root): the workloads that need them are skipped"
+  fi
+fi
+
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+  bench_reference server-filesystem >/dev/null
+  say "Node $(node --version): the reference servers run side by side"
+else
+  say "Node/npm not found: measuring our servers and the floors only (no reference columns, no ours/reference ratios)"
+fi
+
+export BENCH_SKIP_PUBLISH=0
+for server in filesystem database github slack; do bench_publish "$server"; done
+bench_tools
+export BENCH_SKIP_PUBLISH=1
+
+failed=()
+run_workload() { # script, arguments...
+  local script=$1; shift
+  if [ ! -f "$script" ]; then say "$script is not there yet: skipped"; return; fi
+  say "== $script $*"
+  if ! bash "$script" "$@"; then failed+=("$script"); say "$script failed"; fi
+}
+
+run_workload eng/bench-filesystem.sh "$runs"
+if [ -n "$(postgres_bin)" ]; then run_workload eng/bench-database.sh "$runs"; else say "no PostgreSQL: database workload skipped"; fi
+run_workload eng/bench-github.sh "$runs"
+run_workload eng/bench-slack.sh "$runs"
+run_workload eng/bench-http.sh "$runs"
+
+bench_harness report bench/results
+if command -v rsvg-convert >/dev/null 2>&1; then
+  rsvg-convert -o bench/results/ratios.png bench/results/ratios.svg
+else
+  say "no rsvg-convert: bench/results/ratios.svg only"
+fi
+say "done in $(( $(date +%s) - started )) s: bench/results/summary.md, ratios.csv, ratios.png"
+if [ ${#failed[@]} -gt 0 ]; then say "failed: ${failed[*]}"; exit 1; fi
