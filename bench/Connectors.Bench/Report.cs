@@ -28,12 +28,18 @@ internal static class Report
         }
 
         var ratios = ResultReader.Pair(rows);
-        File.WriteAllText(Path.Combine(directory, "summary.md"), Summary(rows, ratios, Machine()));
+        File.WriteAllText(Path.Combine(directory, "summary.md"), Summary(rows, ratios, Machine() + Sources(directory)));
         File.WriteAllText(Path.Combine(directory, "ratios.csv"), RatiosCsv(ratios));
         File.WriteAllText(Path.Combine(directory, "ratios.svg"), RatioChart.Svg(ratios));
         Console.Error.WriteLine($"[bench] {rows.Count} measurements, {ratios.Count} ratios: {directory}/summary.md, ratios.csv, ratios.svg");
         return 0;
     }
+
+    /// <summary>Which result files the report read and when each was written (a workload that did not run keeps an older file).</summary>
+    private static string Sources(string directory) =>
+        "Results read: " + string.Join(", ", Directory.EnumerateFiles(directory, "*.csv").Order(StringComparer.Ordinal)
+            .Where(path => ResultReader.Read(File.ReadAllText(path)).Any())
+            .Select(path => string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(path)} ({File.GetLastWriteTimeUtc(path):yyyy-MM-dd HH:mm} UTC)"))) + ".\n";
 
     public static string Summary(IReadOnlyList<ResultRow> rows, IReadOnlyList<Ratio> ratios, string machine)
     {

@@ -59,10 +59,15 @@ internal static class ResultFile
         File.WriteAllText(Path.Combine(resultsDirectory, name + ".md"), table.ToString());
     }
 
-    /// <summary>Writes the results and shows the markdown table on stdout.</summary>
-    public static void WriteAndShow(string resultsDirectory, string name, string title, IReadOnlyList<Measurement> rows)
+    /// <summary>Writes the results, with a note under the markdown table if given, and shows the table on stdout.</summary>
+    public static void WriteAndShow(string resultsDirectory, string name, string title, IReadOnlyList<Measurement> rows, string? note = null)
     {
         Write(resultsDirectory, name, title, rows);
+        if (note is not null)
+        {
+            File.AppendAllText(Path.Combine(resultsDirectory, name + ".md"), "\n" + note + "\n");
+        }
+
         Console.Write(File.ReadAllText(Path.Combine(resultsDirectory, name + ".md")));
     }
 
