@@ -12,7 +12,7 @@ bench_tools
 
 reference=()
 entry=$(bench_reference server-filesystem)
-if [ -n "$entry" ]; then reference=(-- node "$entry"); else say "Node/npm not found: measuring our server and the floors only"; fi
+if [ -n "$entry" ]; then reference=(-- node "$entry"); else say "no Node/npm (or BENCH_REFERENCE=0): measuring our server and the floors only"; fi
 
-bench_harness filesystem "$runs" "$bench_out/tree" bench/results "$bench_out/hello/Connectors.Bench.Hello" \
+bench_harness filesystem "$runs" "$bench_out/tree" "$bench_results" "$bench_out/hello/Connectors.Bench.Hello" \
   -- "$bench_out/filesystem/server" "${reference[@]}"

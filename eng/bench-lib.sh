@@ -1,6 +1,9 @@
 # Shared steps of the benchmark scripts (sourced by eng/bench.sh and eng/bench-<workload>.sh, from the repository root).
 # Output goes to artifacts/bench: the published servers, the hello-world floor, the Node reference servers.
+# BENCH_RESULTS: where the results go (default bench/results); BENCH_REFERENCE=0: skip the Node reference servers
+# (a quicker run of ours and the floors only).
 bench_out=artifacts/bench
+bench_results=${BENCH_RESULTS:-bench/results}
 
 say() { echo "[bench] $*" >&2; }
 
@@ -29,7 +32,7 @@ bench_harness() { dotnet artifacts/bin/Connectors.Bench/release/Connectors.Bench
 # bench_reference <package>: prints the entry point of a pinned Node reference server (eng/bench-node/package.json),
 # installing them all into artifacts/bench/node when missing; prints nothing when Node or npm is not installed.
 bench_reference() {
-  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then return; fi
+  if [ "${BENCH_REFERENCE:-1}" = 0 ] || ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then return; fi
   local entry="$bench_out/node/node_modules/@modelcontextprotocol/$1/dist/index.js"
   if [ ! -e "$entry" ] || ! cmp -s eng/bench-node/package-lock.json "$bench_out/node/package-lock.json"; then
     say "installing the Node reference servers (eng/bench-node) into $bench_out/node"

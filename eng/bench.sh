@@ -4,7 +4,7 @@
 # On a fresh Debian machine as root it installs what is missing (apt-get: postgresql, libpg-query-dev, librsvg2-bin,
 # fonts-dejavu-core; npm: the pinned reference servers of eng/bench-node into artifacts/bench/node). Without Node it
 # measures ours and the floors and says so.
-# Usage: bash eng/bench.sh [runs=5]
+# Usage: bash eng/bench.sh [runs=5]   (BENCH_RESULTS=dir: results elsewhere; BENCH_REFERENCE=0: without the reference servers)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source eng/bench-lib.sh
@@ -27,11 +27,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
-  bench_reference server-filesystem >/dev/null
+if [ -n "$(bench_reference server-filesystem)" ]; then
   say "Node $(node --version): the reference servers run side by side"
 else
-  say "Node/npm not found: measuring our servers and the floors only (no reference columns, no ours/reference ratios)"
+  say "no Node/npm (or BENCH_REFERENCE=0): measuring our servers and the floors only (no reference columns, no ours/reference ratios)"
 fi
 
 export BENCH_SKIP_PUBLISH=0
@@ -53,11 +52,11 @@ run_workload eng/bench-github.sh "$runs"
 run_workload eng/bench-slack.sh "$runs"
 run_workload eng/bench-http.sh "$runs"
 
-bench_harness report bench/results
+bench_harness report "$bench_results"
 if command -v rsvg-convert >/dev/null 2>&1; then
-  rsvg-convert -o bench/results/ratios.png bench/results/ratios.svg
+  rsvg-convert -o "$bench_results/ratios.png" "$bench_results/ratios.svg"
 else
-  say "no rsvg-convert: bench/results/ratios.svg only"
+  say "no rsvg-convert: $bench_results/ratios.svg only"
 fi
-say "done in $(( $(date +%s) - started )) s: bench/results/summary.md, ratios.csv, ratios.png"
+say "done in $(( $(date +%s) - started )) s: $bench_results/summary.md, ratios.csv, ratios.png"
 if [ ${#failed[@]} -gt 0 ]; then say "failed: ${failed[*]}"; exit 1; fi

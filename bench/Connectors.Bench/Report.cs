@@ -48,6 +48,11 @@ internal static class Report
             .Append(machine).Append('\n')
             .Append("Medians of every run with (min–max); ratios are ours/theirs of the medians, measured in the same run. ")
             .Append("For times, memory and bytes below 1× is better; for calls/s above 1×. Reply sizes follow the time after a dot.\n");
+        if (!rows.Any(r => r.Who == "reference"))
+        {
+            md.Append("\nNo reference server was measured in this run (no Node/npm, or BENCH_REFERENCE=0): ours and the floors only.\n");
+        }
+
         foreach (var server in rows.Select(r => r.Server).Distinct())
         {
             md.Append(CultureInfo.InvariantCulture, $"\n## {server}\n\n")
