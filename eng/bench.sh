@@ -2,8 +2,8 @@
 # THE benchmark command (issue 10): every workload, ours side by side with the Node reference servers and the physical
 # floors in the same run, then the report: bench/results/<workload>.{csv,md}, summary.md, ratios.csv, ratios.svg/.png.
 # On a fresh Debian machine as root it installs what is missing (apt-get: postgresql, libpg-query-dev, librsvg2-bin,
-# fonts-dejavu-core; npm: the pinned reference servers of eng/bench-node into artifacts/bench/node). Without Node it
-# measures ours and the floors and says so.
+# fonts-dejavu-core, and nodejs/npm; npm: the pinned reference servers of eng/bench-node into artifacts/bench/node).
+# Without Node it measures ours and the floors and says so.
 # Usage: bash eng/bench.sh [runs=5]   (BENCH_RESULTS=dir: results elsewhere; BENCH_REFERENCE=0: without the reference servers)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +27,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
+if [ "${BENCH_REFERENCE:-1}" != 0 ] && ! { command -v node && command -v npm; } >/dev/null 2>&1 \
+  && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  say "installing Node.js and npm (Debian) for the reference servers"
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs >/dev/null || say "apt-get could not install nodejs"
+  command -v npm >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null || say "apt-get could not install npm"
+fi
 if [ -n "$(bench_reference server-filesystem)" ]; then
   say "Node $(node --version): the reference servers run side by side"
 else
