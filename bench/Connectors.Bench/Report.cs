@@ -127,10 +127,12 @@ internal static class Report
 
     private static string Bytes(long bytes) => bytes switch
     {
-        >= 1_000_000 => $"{Number(bytes / 1_000_000.0)} MB",
-        >= 1_000 => $"{Number(bytes / 1_000.0)} KB",
+        >= 1_000_000 => $"{Size(bytes / 1_000_000.0)} MB",
+        >= 1_000 => $"{Size(bytes / 1_000.0)} KB",
         _ => $"{bytes} B",
     };
+
+    private static string Size(double value) => value.ToString(value >= 100 ? "#,0" : "0.#", CultureInfo.InvariantCulture);
 
     /// <summary>The machine the figures are from: cores, CPU, RAM, OS, load, .NET SDK and Node versions.</summary>
     private static string Machine()
