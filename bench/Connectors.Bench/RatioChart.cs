@@ -15,11 +15,13 @@ internal static class RatioChart
     private const int PlotLeft = 450;
     private const int PlotRight = Width - 80;
     private const int RowHeight = 22;
-    private const int Top = 76;
+    private const int Top = 94;
     private const string Better = "#2e8b57";
     private const string Worse = "#d9822b";
 
-    public static string Svg(IReadOnlyList<Ratio> ratios)
+    /// <param name="ratios">The ratios to draw.</param>
+    /// <param name="caption">The machine they were measured on, shown under the title.</param>
+    public static string Svg(IReadOnlyList<Ratio> ratios, string caption)
     {
         var servers = ratios.Select(r => r.Ours.Server).Distinct().ToList();
         var lines = new List<(string? Server, Ratio? Ratio)>();
@@ -37,7 +39,8 @@ internal static class RatioChart
             .Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{height}\" viewBox=\"0 0 {Width} {height}\" font-family=\"DejaVu Sans, Verdana, sans-serif\" font-size=\"12\">\n")
             .Append(CultureInfo.InvariantCulture, $"<rect width=\"{Width}\" height=\"{height}\" fill=\"white\"/>\n")
             .Append("<text x=\"16\" y=\"26\" font-size=\"17\" font-weight=\"bold\">Connectors: ours / theirs, medians from the same run (log scale)</text>\n")
-            .Append(CultureInfo.InvariantCulture, $"<text x=\"16\" y=\"46\" fill=\"#555\">Against the Node reference server and the physical floors. Times, memory, bytes: left of 1× is better. {DateTime.UtcNow:yyyy-MM-dd}.</text>\n");
+            .Append(CultureInfo.InvariantCulture, $"<text x=\"16\" y=\"46\" fill=\"#555\">Against the Node reference server and the physical floors. Times, memory, bytes: left of 1× is better. {DateTime.UtcNow:yyyy-MM-dd}.</text>\n")
+            .Append(CultureInfo.InvariantCulture, $"<text x=\"16\" y=\"64\" fill=\"#555\">{Escape(caption)}</text>\n");
 
         var bottom = Top + (lines.Count * RowHeight);
         for (var decade = Math.Log10(low); decade <= Math.Log10(high) + 1e-9; decade++)

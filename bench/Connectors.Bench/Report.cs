@@ -28,9 +28,10 @@ internal static class Report
         }
 
         var ratios = ResultReader.Pair(rows);
-        File.WriteAllText(Path.Combine(directory, "summary.md"), Summary(rows, ratios, Machine() + Sources(directory)));
+        var (machine, caption) = Machine();
+        File.WriteAllText(Path.Combine(directory, "summary.md"), Summary(rows, ratios, machine + Sources(directory)));
         File.WriteAllText(Path.Combine(directory, "ratios.csv"), RatiosCsv(ratios));
-        File.WriteAllText(Path.Combine(directory, "ratios.svg"), RatioChart.Svg(ratios));
+        File.WriteAllText(Path.Combine(directory, "ratios.svg"), RatioChart.Svg(ratios, caption));
         Console.Error.WriteLine($"[bench] {rows.Count} measurements, {ratios.Count} ratios: {directory}/summary.md, ratios.csv, ratios.svg");
         return 0;
     }
@@ -134,8 +135,11 @@ internal static class Report
 
     private static string Size(double value) => value.ToString(value >= 100 ? "#,0" : "0.#", CultureInfo.InvariantCulture);
 
-    /// <summary>The machine the figures are from: cores, CPU, RAM, OS, load, .NET SDK and Node versions.</summary>
-    private static string Machine()
+    /// <summary>
+    /// The machine the figures are from: cores, CPU, RAM, OS, load, .NET SDK and Node versions for the summary, and a
+    /// shorter caption for the chart.
+    /// </summary>
+    private static (string Summary, string Caption) Machine()
     {
         static string? FirstValue(string path, string key) =>
             File.Exists(path)
@@ -145,9 +149,11 @@ internal static class Report
         var memoryKb = FirstValue("/proc/meminfo", "MemTotal")?.Split(' ')[0];
         var memory = long.TryParse(memoryKb, CultureInfo.InvariantCulture, out var kb) ? $"{kb / 1024.0 / 1024:0.#} GB RAM" : "RAM unknown";
         var load = File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
-        return $"Machine: {Environment.ProcessorCount} cores, {FirstValue("/proc/cpuinfo", "model name") ?? "CPU unknown"}, {memory}, " +
-               $"{FirstValue("/etc/os-release", "PRETTY_NAME") ?? Environment.OSVersion.ToString()} ({System.Runtime.InteropServices.RuntimeInformation.OSArchitecture}), " +
-               $"load average at report time {load}; .NET SDK {VersionOf("dotnet") ?? "unknown"}, Node {VersionOf("node") ?? "not installed"}.\n";
+        var cpu = FirstValue("/proc/cpuinfo", "model name") ?? "CPU unknown";
+        var os = $"{FirstValue("/etc/os-release", "PRETTY_NAME") ?? Environment.OSVersion.ToString()} ({System.Runtime.InteropServices.RuntimeInformation.OSArchitecture})";
+        var versions = $".NET SDK {VersionOf("dotnet") ?? "unknown"}, Node {VersionOf("node") ?? "not installed"}";
+        return ($"Machine: {Environment.ProcessorCount} cores, {cpu}, {memory}, {os}, load average at report time {load}; {versions}.\n",
+            $"{Environment.ProcessorCount} cores, {cpu}, {memory}, {os}; {versions}");
     }
 
     private static string? VersionOf(string program)

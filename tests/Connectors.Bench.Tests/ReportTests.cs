@@ -76,7 +76,7 @@ public sealed class ReportTests : IDisposable
             Row("database", "floor", "COPY", 19),
         };
 
-        var svg = XDocument.Parse(RatioChart.Svg(ResultReader.Pair(rows)));
+        var svg = XDocument.Parse(RatioChart.Svg(ResultReader.Pair(rows), "2 cores & a test"));
 
         XNamespace ns = "http://www.w3.org/2000/svg";
         var bars = svg.Descendants(ns + "rect").Where(r => (string?)r.Attribute("fill") is "#2e8b57" or "#d9822b" && r.Attribute("y")!.Value != "0").ToList();
@@ -84,6 +84,7 @@ public sealed class ReportTests : IDisposable
         Assert.Contains(svg.Descendants(ns + "text"), t => t.Value == "1×");
         Assert.Contains(svg.Descendants(ns + "text"), t => t.Value == "SELECT * & <capped> vs reference");
         Assert.Contains(svg.Descendants(ns + "text"), t => t.Value == "2.00×");
+        Assert.Contains(svg.Descendants(ns + "text"), t => t.Value == "2 cores & a test");
     }
 
     private static ResultRow Row(string server, string who, string workload, double median, string baseline = "", bool higherIsBetter = false) =>
