@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Benchmark of the database server over stdio against a throwaway PostgreSQL cluster with a 200,000-row table:
-# point-query p50/p95, SELECT * with the default cap, SELECT * of the whole table, and psql's COPY of the same rows for
-# comparison. Needs postgresql (initdb, pg_ctl, psql) and libpg-query-dev. Usage: bash eng/bench-database.sh [calls=200]
+# Database workload (issue 5) on a throwaway PostgreSQL cluster: a 200,000-row table and a 300-table schema; our server
+# and, when Node/npm are present, the Node reference @modelcontextprotocol/server-postgres on the same cluster, next to
+# psql COPY and a .NET hello-world process. Writes bench/results/database.{csv,md}.
+# Needs postgresql (initdb, pg_ctl, psql). Usage: bash eng/bench-database.sh [runs=5] [calls=200]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-calls=${1:-200}
-bin=${CONNECTORS_TEST_POSTGRES_BIN:-/usr/lib/postgresql/15/bin}
-out=artifacts/bench
+source eng/bench-lib.sh
+runs=${1:-5}
+calls=${2:-200}
+bin=${CONNECTORS_TEST_POSTGRES_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
 as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+bench_publish database
+bench_tools
 
 dir=$(as_postgres mktemp -d /tmp/connectors-bench-pg-XXXXXX)
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -15,25 +19,26 @@ cleanup() { as_postgres "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/
 trap cleanup EXIT
 as_postgres "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --no-sync >/dev/null
 as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off" start >/dev/null
-psql=("$bin/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres)
-"${psql[@]}" -c "CREATE TABLE bench AS SELECT g AS id, 'customer-' || g AS name, round((g % 10000) * 1.37, 2)::numeric(12,2) AS amount,
+url="postgresql://postgres@127.0.0.1:$port/postgres"
+say "generating the tables"
+"$bin/psql" -X -q -v ON_ERROR_STOP=1 -d "$url" <<'SQL'
+CREATE TABLE bench AS SELECT g AS id, 'customer-' || g AS name, round((g % 10000) * 1.37, 2)::numeric(12,2) AS amount,
   timestamptz '2024-01-01 00:00:00+00' + g * interval '1 minute' AS created_at FROM generate_series(1, 200000) g;
-  ALTER TABLE bench ADD PRIMARY KEY (id); ANALYZE bench;"
+ALTER TABLE bench ADD PRIMARY KEY (id);
+DO $$ BEGIN
+  FOR i IN 1..300 LOOP
+    EXECUTE format('CREATE TABLE wide_%s (id bigint PRIMARY KEY, name text NOT NULL, amount numeric(12,2), note text,
+      created_at timestamptz NOT NULL DEFAULT now(), bench_id int REFERENCES bench (id))', lpad(i::text, 3, '0'));
+    EXECUTE format('CREATE INDEX ON wide_%s (created_at)', lpad(i::text, 3, '0'));
+  END LOOP;
+END $$;
+ANALYZE;
+SQL
 
-echo "[bench] publishing Connectors.Database (Release, ReadyToRun)" >&2
-rm -rf "$out/database"
-dotnet publish servers/Connectors.Database -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$out/database" -nologo -v quiet >&2
-dotnet build bench/Connectors.Database.Bench -c Release -nologo -v quiet >&2
-echo "[bench] $(date -u +%Y-%m-%d) $(nproc) cores, $(uname -m), $(dotnet --version)" >&2
+reference=()
+entry=$(bench_reference server-postgres)
+if [ -n "$entry" ]; then reference=(-- node "$entry" "$url"); else say "no Node/npm (or BENCH_REFERENCE=0): measuring our server and the floors only"; fi
 
-copy_ms=()
-for _ in 1 2 3 4 5; do
-  start=$(date +%s%N)
-  "${psql[@]}" -c "COPY (SELECT * FROM bench) TO STDOUT" >/dev/null
-  copy_ms+=($(( ($(date +%s%N) - start) / 1000000 )))
-done
-echo "psql_copy_ms=$(printf '%s\n' "${copy_ms[@]}" | sort -n | sed -n 3p) (median of 5)"
-
-dotnet artifacts/bin/Connectors.Database.Bench/release/Connectors.Database.Bench.dll "$calls" bench -- \
-  "$out/database/Connectors.Database" --connection-string "Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres" \
-  --max-rows 1000000 --max-output-bytes 16777216
+bench_harness database "$runs" "$calls" "$bench_results" "$bench_out/hello/Connectors.Bench.Hello" "$url" "$bin/psql" \
+  -- "$bench_out/database/server" --connection-string "Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres" \
+  "${reference[@]}"

@@ -3,18 +3,24 @@ using Connectors.Bench;
 
 // Usage:
 //   Connectors.Bench startup <runs> <calls> <file-to-read> -- <server command...>
-//   Connectors.Bench filesystem <runs> <tree-dir> <results-dir> -- <our server command...> [-- <reference server command...>]
+//   Connectors.Bench filesystem <runs> <tree-dir> <results-dir> <hello-world> -- <ours...> [-- <reference...>]
+//   Connectors.Bench database <runs> <calls> <results-dir> <hello-world> <postgres-url> <psql> -- <ours...> [-- <reference...>]
+//   Connectors.Bench report <results-dir>
 return args.FirstOrDefault() switch
 {
     "startup" => await Startup.RunAsync(args[1..]),
     "filesystem" => await FilesystemWorkload.RunAsync(args[1..]),
+    "database" => await DatabaseWorkload.RunAsync(args[1..]),
+    "report" => Report.Run(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
     Console.Error.WriteLine("usage: Connectors.Bench startup <runs> <calls> <file> -- <server...>");
-    Console.Error.WriteLine("       Connectors.Bench filesystem <runs> <tree-dir> <results-dir> -- <ours...> [-- <reference...>]");
+    Console.Error.WriteLine("       Connectors.Bench filesystem <runs> <tree-dir> <results-dir> <hello-world> -- <ours...> [-- <reference...>]");
+    Console.Error.WriteLine("       Connectors.Bench database <runs> <calls> <results-dir> <hello-world> <postgres-url> <psql> -- <ours...> [-- <reference...>]");
+    Console.Error.WriteLine("       Connectors.Bench report <results-dir>");
     return 2;
 }
 

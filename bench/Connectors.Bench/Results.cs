@@ -59,7 +59,19 @@ internal static class ResultFile
         File.WriteAllText(Path.Combine(resultsDirectory, name + ".md"), table.ToString());
     }
 
+    /// <summary>Writes the results, with a note under the markdown table if given, and shows the table on stdout.</summary>
+    public static void WriteAndShow(string resultsDirectory, string name, string title, IReadOnlyList<Measurement> rows, string? note = null)
+    {
+        Write(resultsDirectory, name, title, rows);
+        if (note is not null)
+        {
+            File.AppendAllText(Path.Combine(resultsDirectory, name + ".md"), "\n" + note + "\n");
+        }
+
+        Console.Write(File.ReadAllText(Path.Combine(resultsDirectory, name + ".md")));
+    }
+
     /// <summary>Quotes a CSV field when it holds a comma, a quote or a line break (RFC 4180).</summary>
-    private static string Field(string value) =>
+    public static string Field(string value) =>
         value.AsSpan().IndexOfAny(",\"\n\r") < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

@@ -18,8 +18,13 @@ internal sealed class StdioServer : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
+    /// <summary>The last response line read (to pick a value out of it, e.g. a resource URI).</summary>
+    public string LastResponse { get; private set; } = "";
+
     /// <summary>Starts the server and waits for its answer to initialize; returns it with the elapsed time.</summary>
-    public static async Task<(StdioServer Server, double ReadyMs)> StartAsync(IReadOnlyList<string> command)
+    /// <param name="command">The program and its arguments.</param>
+    /// <param name="onStderrLine">Sees every line the server logs (e.g. its audit lines); they are dropped otherwise.</param>
+    public static async Task<(StdioServer Server, double ReadyMs)> StartAsync(IReadOnlyList<string> command, Action<string>? onStderrLine = null)
     {
         var startInfo = new ProcessStartInfo(command[0])
         {
@@ -37,7 +42,13 @@ internal sealed class StdioServer : IAsyncDisposable
         startInfo.Environment["CONNECTORS_LOG_LEVEL"] = "warning";
         var clock = Stopwatch.StartNew();
         var process = Process.Start(startInfo)!;
-        process.ErrorDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                onStderrLine?.Invoke(e.Data);
+            }
+        };
         process.BeginErrorReadLine();
         var server = new StdioServer(process);
         await server.SendAsync(Initialize);
@@ -48,10 +59,14 @@ internal sealed class StdioServer : IAsyncDisposable
     }
 
     /// <summary>Calls a tool; returns the response size in bytes and the round-trip time.</summary>
-    public async Task<(int Bytes, double Ms, bool IsError)> CallToolAsync(string tool, object arguments)
+    public Task<(int Bytes, double Ms, bool IsError)> CallToolAsync(string tool, object arguments) =>
+        RequestAsync("tools/call", new { name = tool, arguments });
+
+    /// <summary>Sends any request (resources/list, resources/read…); returns the response size in bytes and the round-trip time.</summary>
+    public async Task<(int Bytes, double Ms, bool IsError)> RequestAsync(string method, object parameters)
     {
         var id = ++_nextId;
-        var request = JsonSerializer.Serialize(new { jsonrpc = "2.0", id, method = "tools/call", @params = new { name = tool, arguments } });
+        var request = JsonSerializer.Serialize(new { jsonrpc = "2.0", id, method, @params = parameters });
         var clock = Stopwatch.StartNew();
         await SendAsync(request);
         var (line, isError) = await ReadResponseAsync(id);
@@ -93,7 +108,8 @@ internal sealed class StdioServer : IAsyncDisposable
                     throw new InvalidOperationException($"request {id} failed: {error}");
                 }
 
-                var isError = root.GetProperty("result").TryGetProperty("isError", out var flag) && flag.GetBoolean();
+                LastResponse = line;
+                var isError = root.GetProperty("result") is { ValueKind: JsonValueKind.Object } result && result.TryGetProperty("isError", out var flag) && flag.GetBoolean();
                 return (line, isError);
             }
         }

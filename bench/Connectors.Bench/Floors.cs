@@ -1,0 +1,57 @@
+using System.Diagnostics;
+
+namespace Connectors.Bench;
+
+/// <summary>Physical floors: a plain process doing the least the workload needs (find, grep, psql COPY, hello world).</summary>
+internal static class Floors
+{
+    /// <summary>
+    /// Runs the program once to warm the page cache, then <paramref name="runs"/> more times; each sample is the time
+    /// from process start to exit with its whole stdout read, and the reply is the number of bytes it wrote.
+    /// </summary>
+    public static Measurement Process(string server, string workload, int runs, string program, params string[] arguments)
+    {
+        var times = new List<double>();
+        long bytes = 0;
+        var buffer = new byte[81920];
+        for (var run = 0; run <= runs; run++)
+        {
+            var startInfo = new ProcessStartInfo(program) { RedirectStandardOutput = true, UseShellExecute = false };
+            foreach (var argument in arguments)
+            {
+                startInfo.ArgumentList.Add(argument);
+            }
+
+            var clock = Stopwatch.StartNew();
+            using var process = System.Diagnostics.Process.Start(startInfo)!;
+            var stdout = process.StandardOutput.BaseStream;
+            long written = 0;
+            for (int read; (read = stdout.Read(buffer)) > 0;)
+            {
+                written += read;
+            }
+
+            process.WaitForExit();
+            var elapsed = clock.Elapsed.TotalMilliseconds;
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"floor '{workload}' ({program}) exited with {process.ExitCode}");
+            }
+
+            if (run > 0)
+            {
+                times.Add(elapsed);
+            }
+
+            bytes = written;
+        }
+
+        return new Measurement(server, Who.Floor, workload, "ms", times, bytes);
+    }
+
+    /// <summary>Name of the ready-time floor: a .NET hello-world console app (ReadyToRun) from start to exit.</summary>
+    public const string HelloWorld = ".NET hello-world process (start to exit)";
+
+    public static Measurement HelloWorldReady(string server, int runs, string helloCommand) =>
+        Process(server, HelloWorld, runs, helloCommand);
+}
