@@ -10,7 +10,7 @@ namespace Connectors.Database.Tests;
 
 /// <summary>The README's least-privilege role, created exactly as documented, reads and can do nothing else even without the parser layer.</summary>
 [Collection(PostgresCollection.Name)]
-public sealed partial class LeastPrivilegeRoleTests(PostgresCluster cluster)
+public sealed partial class LeastPrivilegeRoleTests(DatabaseCluster cluster)
 {
 
     [Fact]
