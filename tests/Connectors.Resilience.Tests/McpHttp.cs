@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Connectors.Testing;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 
@@ -65,6 +66,15 @@ internal static class McpHttp
 
             await Task.Delay(250);
         }
+    }
+
+    /// <summary>The server stayed healthy: the same process answers /readyz with 200 and the tool succeeds again (once any Retry-After passed).</summary>
+    public static async Task<CallToolResult> AssertServesAsync(HttpClient client, ServerProcess server, string tool, object arguments)
+    {
+        Assert.Equal(HttpStatusCode.OK, await ReadyzAsync(client, server.BaseUrl));
+        var result = await CallUntilSuccessAsync(client, server.McpUrl, tool, arguments, TimeSpan.FromMinutes(2));
+        Assert.False(server.HasExited);
+        return result;
     }
 
     /// <summary>GET /readyz's status code.</summary>
