@@ -7,8 +7,11 @@ using Xunit.Abstractions;
 
 namespace Connectors.Resilience.Tests;
 
+/// <summary>The shared throwaway cluster, with a database of its own name (the database tests may use the same server at the same time).</summary>
+public sealed class ResilienceCluster() : PostgresCluster("connectors_resilience");
+
 [CollectionDefinition(Name)]
-public sealed class PostgresCollection : ICollectionFixture<PostgresCluster>
+public sealed class PostgresCollection : ICollectionFixture<ResilienceCluster>
 {
     public const string Name = "postgres";
 }
@@ -18,7 +21,7 @@ public sealed class PostgresCollection : ICollectionFixture<PostgresCluster>
 /// database going away mid-run, and clients that hang up mid-query.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class DatabaseFaultTests(PostgresCluster cluster, ITestOutputHelper output) : IDisposable
+public sealed class DatabaseFaultTests(ResilienceCluster cluster, ITestOutputHelper output) : IDisposable
 {
     // A query that keeps a connection busy for a moment; the guard refuses pg_sleep, generate_series is immutable.
     private const string BriefQuery = "SELECT count(*) AS n FROM generate_series(1, 1000000) AS g";

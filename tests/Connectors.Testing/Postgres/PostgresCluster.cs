@@ -14,7 +14,18 @@ namespace Connectors.Testing.Postgres;
 /// </summary>
 public class PostgresCluster : IAsyncLifetime
 {
-    public const string Database = "connectors_test";
+    public PostgresCluster()
+        : this("connectors_test")
+    {
+    }
+
+    /// <param name="database">
+    /// The fixture database's name: test projects run side by side, and on a shared server (CONNECTORS_TEST_POSTGRES)
+    /// each project needs its own, since a fixture drops and recreates it.
+    /// </param>
+    protected PostgresCluster(string database) => Database = database;
+
+    public string Database { get; }
 
     // Never accepted by trust authentication, so it can only reach output through a leak.
     public const string Password = "pw-Never-Shown-7f3a9c";
