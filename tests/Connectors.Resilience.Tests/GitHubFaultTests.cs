@@ -6,8 +6,8 @@ namespace Connectors.Resilience.Tests;
 /// <summary>
 /// The GitHub server as a real process over HTTP against the emulator: each way GitHub fails maps to its documented
 /// error (servers/Connectors.GitHub/README.md, Errors and Retries) after the documented retries (two, for reads on
-/// 502/503/504, resets and garbled JSON), writes are never repeated, and the same process
-/// serves normally after every fault.
+/// 502/503/504, resets and garbled JSON), writes are never repeated, and the same process serves normally after every
+/// fault.
 /// </summary>
 public sealed class GitHubFaultTests(GitHubFaultTests.Upstream github) : IClassFixture<GitHubFaultTests.Upstream>
 {

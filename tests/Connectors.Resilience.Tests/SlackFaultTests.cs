@@ -5,8 +5,8 @@ namespace Connectors.Resilience.Tests;
 
 /// <summary>
 /// The Slack server as a real process over HTTP against the emulator: each way Slack fails maps to its documented error
-/// (servers/Connectors.Slack/README.md, Errors) after the documented retries (one, for reads), posts are never repeated, and the same process serves normally after
-/// every fault.
+/// (servers/Connectors.Slack/README.md, Errors) after the documented retries (one, for reads), posts are never repeated,
+/// and the same process serves normally after every fault.
 /// </summary>
 public sealed class SlackFaultTests(SlackFaultTests.Upstream slack) : IClassFixture<SlackFaultTests.Upstream>
 {
