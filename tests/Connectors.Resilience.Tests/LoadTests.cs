@@ -61,6 +61,7 @@ public sealed class LoadTests(ITestOutputHelper output) : IDisposable
             var rssMb = new List<double>();
             var sent = 0;
             var elapsed = Stopwatch.StartNew();
+            var latencyMs = new ConcurrentBag<double>();
 
             // Round 0 warms up (JIT, thread pool, heap sizing) and is not measured.
             for (var round = 0; round <= rounds; round++)
@@ -72,7 +73,12 @@ public sealed class LoadTests(ITestOutputHelper output) : IDisposable
                     for (var i = 0; i < callsPerClient; i++)
                     {
                         var id = $"r{roundNumber}-c{c}-{i}";
+                        var call = Stopwatch.StartNew();
                         await CallOnceAsync(client, server.McpUrl, id, random, answered, failures);
+                        if (roundNumber > 0)
+                        {
+                            latencyMs.Add(call.Elapsed.TotalMilliseconds);
+                        }
                     }
                 }))).WaitAsync(TimeSpan.FromMinutes(10));
                 sent += Clients * callsPerClient;
@@ -83,7 +89,10 @@ public sealed class LoadTests(ITestOutputHelper output) : IDisposable
             }
 
             // Reported, not asserted: speed belongs to the benchmarks (eng/bench-http-auth.sh).
-            output.WriteLine($"{sent} calls over {rounds} rounds (+1 warm-up) in {elapsed.Elapsed.TotalSeconds:F0} s; RSS per round (MB): {string.Join(", ", rssMb.Select(r => r.ToString("F1", CultureInfo.InvariantCulture)))}");
+            var sorted = latencyMs.Order().ToArray();
+            output.WriteLine($"{sent} calls over {rounds} rounds (+1 warm-up) in {elapsed.Elapsed.TotalSeconds:F0} s; " +
+                $"latency after warm-up p50 {sorted[sorted.Length / 2]:F1} ms, p99 {sorted[sorted.Length * 99 / 100]:F1} ms, max {sorted[^1]:F1} ms; " +
+                $"RSS per round (MB): {string.Join(", ", rssMb.Select(r => r.ToString("F1", CultureInfo.InvariantCulture)))}");
             Assert.True(failures.IsEmpty, $"{failures.Count} failed calls, e.g.:{Environment.NewLine}{string.Join(Environment.NewLine, failures.Take(10))}");
             Assert.Equal(sent, answered.Count);
             Assert.All(answered, a => Assert.Equal(1, a.Value));
