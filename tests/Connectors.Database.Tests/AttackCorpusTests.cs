@@ -9,7 +9,7 @@ namespace Connectors.Database.Tests;
 /// be refused and leave the database exactly as it was, with another live session untouched.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class AttackCorpusTests(PostgresCluster cluster) : IAsyncLifetime
+public sealed class AttackCorpusTests(DatabaseCluster cluster) : IAsyncLifetime
 {
     private static readonly string[] s_refusalCodes = ["invalid_argument", "permission_denied"];
     private readonly string _file = Path.Combine(Path.GetTempPath(), $"connectors-attack-{Guid.NewGuid():N}");
@@ -57,7 +57,7 @@ public sealed class AttackCorpusTests(PostgresCluster cluster) : IAsyncLifetime
 
 /// <summary>The analytical reads an agent really sends must all run.</summary>
 [Collection(PostgresCollection.Name)]
-public sealed class ValidReadTests(PostgresCluster cluster)
+public sealed class ValidReadTests(DatabaseCluster cluster)
 {
     [Theory]
     [MemberData(nameof(Corpus.ValidReadData), MemberType = typeof(Corpus))]

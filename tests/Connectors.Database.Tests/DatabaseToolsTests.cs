@@ -5,7 +5,7 @@ using Connectors.Testing;
 namespace Connectors.Database.Tests;
 
 [Collection(PostgresCollection.Name)]
-public sealed class DatabaseToolsTests(PostgresCluster cluster)
+public sealed class DatabaseToolsTests(DatabaseCluster cluster)
 {
     private Task<InMemoryMcp> StartAsync(params string[] extra) =>
         InMemoryMcp.StartAsync(DatabaseServer.Create(), ["--connection-string", cluster.ConnectionString, .. extra]);

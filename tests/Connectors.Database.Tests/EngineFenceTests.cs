@@ -13,7 +13,7 @@ namespace Connectors.Database.Tests;
 /// </summary>
 [Collection(PostgresCollection.Name)]
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Disposed by IAsyncLifetime.DisposeAsync.")]
-public sealed class EngineFenceTests(PostgresCluster cluster) : IAsyncLifetime
+public sealed class EngineFenceTests(DatabaseCluster cluster) : IAsyncLifetime
 {
     private readonly PostgresEngine _engine = new(NullLogger<PostgresEngine>.Instance);
     private DatabaseProfile _profile = null!;

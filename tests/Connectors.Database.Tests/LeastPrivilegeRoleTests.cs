@@ -10,7 +10,7 @@ namespace Connectors.Database.Tests;
 
 /// <summary>The README's least-privilege role, created exactly as documented, reads and can do nothing else even without the parser layer.</summary>
 [Collection(PostgresCollection.Name)]
-public sealed partial class LeastPrivilegeRoleTests(PostgresCluster cluster)
+public sealed partial class LeastPrivilegeRoleTests(DatabaseCluster cluster)
 {
 
     [Fact]
@@ -49,7 +49,7 @@ public sealed partial class LeastPrivilegeRoleTests(PostgresCluster cluster)
     {
         var readme = await File.ReadAllTextAsync(Path.Combine(NodeTools.RepositoryRoot(), "servers", "Connectors.Database", "README.md"));
         var script = SqlBlock().Match(readme[readme.IndexOf("## A least-privilege role", StringComparison.Ordinal)..]).Groups[1].Value
-            .Replace("DATABASE app", $"DATABASE {PostgresCluster.Database}", StringComparison.Ordinal)
+            .Replace("DATABASE app", $"DATABASE {cluster.Database}", StringComparison.Ordinal)
             .Replace("'…'", "'unused-with-trust-auth'", StringComparison.Ordinal);
         await using (var admin = await cluster.OpenAdminAsync())
         {
@@ -70,7 +70,7 @@ public sealed partial class LeastPrivilegeRoleTests(PostgresCluster cluster)
     public async Task Doctor_passes_the_documented_role_and_warns_about_one_that_can_write()
     {
         var reader = await CreateDocumentedRoleAsync();
-        var admin = new NpgsqlConnectionStringBuilder(cluster.AdminConnectionString) { Database = PostgresCluster.Database }.ConnectionString;
+        var admin = new NpgsqlConnectionStringBuilder(cluster.AdminConnectionString) { Database = cluster.Database }.ConnectionString;
 
         var good = await ServerProcess.RunToExitAsync("Connectors.Database", ["doctor"], new Dictionary<string, string> { ["CONNECTORS_DATABASE_CONNECTION_STRING"] = reader });
         var powerful = await ServerProcess.RunToExitAsync("Connectors.Database", ["doctor"], new Dictionary<string, string> { ["CONNECTORS_DATABASE_CONNECTION_STRING"] = admin });

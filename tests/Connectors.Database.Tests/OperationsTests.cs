@@ -4,7 +4,7 @@ namespace Connectors.Database.Tests;
 
 /// <summary>Cancellation, timeouts, pool exhaustion and the database going away, against the real cluster.</summary>
 [Collection(PostgresCollection.Name)]
-public sealed class OperationsTests(PostgresCluster cluster)
+public sealed class OperationsTests(DatabaseCluster cluster)
 {
     private readonly Probe _probe = new(cluster);
 

@@ -6,7 +6,7 @@ using ModelContextProtocol.Protocol;
 namespace Connectors.Database.Tests;
 
 [Collection(PostgresCollection.Name)]
-public sealed class ResourcesAndPromptsTests(PostgresCluster cluster)
+public sealed class ResourcesAndPromptsTests(DatabaseCluster cluster)
 {
     [Fact]
     public async Task Table_schemas_are_resources_under_a_template()

@@ -8,7 +8,7 @@ namespace Connectors.Database.Tests;
 /// change, run with UPDATE_SNAPSHOTS=1 and read the diff of Snapshots/query-formats.txt.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class ResultFormatSnapshotTests(PostgresCluster cluster)
+public sealed class ResultFormatSnapshotTests(DatabaseCluster cluster)
 {
     private const string WideQuery = """
         SELECT g AS id, g::smallint AS i2, (g * 1000000000000)::bigint AS i8,

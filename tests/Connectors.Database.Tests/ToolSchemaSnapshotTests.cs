@@ -4,7 +4,7 @@ namespace Connectors.Database.Tests;
 
 /// <summary>Any change to the tool list shows up here; to accept one, run with UPDATE_SNAPSHOTS=1 and review Snapshots/tools.json.</summary>
 [Collection(PostgresCollection.Name)]
-public sealed class ToolSchemaSnapshotTests(PostgresCluster cluster)
+public sealed class ToolSchemaSnapshotTests(DatabaseCluster cluster)
 {
     [Fact]
     public async Task The_tool_list_matches_the_reviewed_snapshot()

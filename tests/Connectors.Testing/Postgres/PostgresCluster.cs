@@ -1,20 +1,31 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Connectors.Testing;
 using Npgsql;
+using Xunit;
 
-namespace Connectors.Database.Tests;
+namespace Connectors.Testing.Postgres;
 
 /// <summary>
 /// A real, throwaway PostgreSQL cluster for the whole test collection: initdb into a temporary directory and pg_ctl on
 /// 127.0.0.1 with a free port (as the postgres OS user when the tests run as root), or the server named by
 /// CONNECTORS_TEST_POSTGRES (an admin connection string). The fixture database holds the tables the tests read and
-/// the objects the attack corpus aims at.
+/// the objects the attack corpus aims at. Each test project makes it a collection fixture (one cluster per test run).
 /// </summary>
-public sealed class PostgresCluster : IAsyncLifetime
+public class PostgresCluster : IAsyncLifetime
 {
-    public const string Database = "connectors_test";
+    public PostgresCluster()
+        : this("connectors_test")
+    {
+    }
+
+    /// <param name="database">
+    /// The fixture database's name: test projects run side by side, and on a shared server (CONNECTORS_TEST_POSTGRES)
+    /// each project needs its own, since a fixture drops and recreates it.
+    /// </param>
+    protected PostgresCluster(string database) => Database = database;
+
+    public string Database { get; }
 
     // Never accepted by trust authentication, so it can only reach output through a leak.
     public const string Password = "pw-Never-Shown-7f3a9c";
@@ -23,7 +34,6 @@ public sealed class PostgresCluster : IAsyncLifetime
 
     private string? _directory;
     private int _port;
-    private InMemoryMcp? _mcp;
 
     /// <summary>Connection string of a superuser on the fixture database: the worst case a server could be given.</summary>
     public string ConnectionString { get; private set; } = "";
@@ -31,14 +41,8 @@ public sealed class PostgresCluster : IAsyncLifetime
     /// <summary>Whether this fixture runs its own cluster (and so can stop and start it).</summary>
     public bool OwnsCluster => _directory is not null;
 
-    /// <summary>One server shared by the tests that need no special options; its pool is reused across calls, as in production.</summary>
-    public async Task<InMemoryMcp> SharedServerAsync() =>
-        _mcp ??= await InMemoryMcp.StartAsync(DatabaseServer.Create(), ["--connection-string", ConnectionString]);
-
     public async Task InitializeAsync()
     {
-        // The same driver mode as the server, set before this process first uses Npgsql (the driver reads it once).
-        Postgres.PostgresEngine.DisableSqlRewriting();
         var external = Environment.GetEnvironmentVariable("CONNECTORS_TEST_POSTGRES");
         string admin;
         if (!string.IsNullOrEmpty(external))
@@ -115,13 +119,8 @@ public sealed class PostgresCluster : IAsyncLifetime
         await RunAsync(Path.Combine(s_binaries, "pg_ctl"), "-D", Path.Combine(_directory!, "data"), "-l", Path.Combine(_directory!, "log"), "-w", "-t", "120",
             "-o", $"-c listen_addresses=127.0.0.1 -p {_port} -k {_directory} -c fsync=off -c max_connections=60", "start");
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
-        if (_mcp is not null)
-        {
-            await _mcp.DisposeAsync();
-        }
-
         NpgsqlConnection.ClearAllPools();
         if (_directory is not null)
         {
@@ -183,7 +182,7 @@ public sealed class PostgresCluster : IAsyncLifetime
         return await stdout;
     }
 
-    // One statement per command: SQL rewriting is off in this process (the server under test sets the switch).
+    // One statement per command: SQL rewriting may be off in this process (an in-process server under test sets the switch).
     private static readonly string[] s_fixture =
     [
         """
@@ -267,10 +266,4 @@ public sealed class PostgresCluster : IAsyncLifetime
         ANALYZE
         """,
     ];
-}
-
-[CollectionDefinition(Name)]
-public sealed class PostgresCollection : ICollectionFixture<PostgresCluster>
-{
-    public const string Name = "postgres";
 }

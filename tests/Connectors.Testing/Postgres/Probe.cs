@@ -1,13 +1,13 @@
 using System.Diagnostics;
 using Npgsql;
 
-namespace Connectors.Database.Tests;
+namespace Connectors.Testing.Postgres;
 
 /// <summary>
 /// A long query a test can watch in pg_stat_activity. Each probe gives its server its own application name, so what
 /// one test leaves behind can never be mistaken for another test's query.
 /// </summary>
-internal sealed class Probe(PostgresCluster cluster)
+public sealed class Probe(PostgresCluster cluster)
 {
     // Runs for minutes unless cancelled; generate_series is immutable, so the guard lets it through.
     public const string LongQuery = "SELECT count(*) FROM generate_series(1, 50000000000) AS long_running_probe";
@@ -32,13 +32,17 @@ internal sealed class Probe(PostgresCluster cluster)
         {
             if (watch.Elapsed > s_patience)
             {
-                Assert.Fail($"pg_stat_activity never showed {expected} running quer(ies): " +
+                throw new TimeoutException($"pg_stat_activity never showed {expected} running quer(ies): " +
                     await ScalarAsync("SELECT string_agg(pid || ' ' || state || ' ' || query, ' | ') FROM pg_stat_activity WHERE application_name = $1"));
             }
 
             await Task.Delay(50);
         }
     }
+
+    /// <summary>How many backends (connections, whatever their state) this probe's server holds right now.</summary>
+    public async Task<long> ConnectionsAsync() =>
+        (long)(await ScalarAsync("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1"))!;
 
     /// <summary>Cancels the running queries of this probe's server from another session.</summary>
     public Task CancelFromOutsideAsync() =>
