@@ -54,6 +54,7 @@ public sealed class SlackFaultTests(SlackFaultTests.Upstream slack) : IClassFixt
         var result = (await slack.CallAsync("post_message", new { channel = SlackWorkspace.General, text = $"sent once ({kind})" })).Answered;
 
         Assert.Equal("upstream_unavailable", result.ErrorCode());
+        Assert.Contains("may or may not", result.Text(), StringComparison.Ordinal);
         Assert.Equal(before + 1, slack.Emulator.Calls("chat.postMessage"));
 
         slack.Emulator.Faults.Clear();

@@ -60,6 +60,9 @@ internal sealed class SlackApiClient(HttpClient http, Uri apiUrl, SlackTokens to
 {
     public const string Upstream = "slack";
 
+    private const string WriteOutcomeUnknown =
+        "so it may or may not have taken effect; check the channel before trying again (the same idempotency_key will not send it twice).";
+
     public SlackTokens Tokens => tokens;
 
     public async Task<T> CallAsync<T>(SlackCall call, JsonTypeInfo<T> type, CancellationToken cancellationToken)
@@ -102,7 +105,18 @@ internal sealed class SlackApiClient(HttpClient http, Uri apiUrl, SlackTokens to
                 call.Arguments.Where(a => a.Value is not null).Select(a => KeyValuePair.Create(a.Key, a.Value!))),
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.Value(call.Token));
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        }
+        catch (HttpRequestException ex) when (call.Kind == UpstreamCallKind.Write)
+        {
+            throw ConnectorException.UpstreamUnavailable(
+                $"The connection to Slack failed during {call.Method}, {WriteOutcomeUnknown}", innerException: ex);
+        }
+
+        using var _ = response;
 
         if (response.StatusCode == HttpStatusCode.TooManyRequests)
         {
@@ -111,7 +125,10 @@ internal sealed class SlackApiClient(HttpClient http, Uri apiUrl, SlackTokens to
 
         if ((int)response.StatusCode >= 500)
         {
-            throw ConnectorException.UpstreamUnavailable($"Slack answered HTTP {(int)response.StatusCode} to {call.Method}; it may be having trouble.", RetryAfterSeconds(response));
+            // A server error can come after the change was made: a write's outcome is unknown, and the answer says so.
+            throw ConnectorException.UpstreamUnavailable(call.Kind == UpstreamCallKind.Write
+                ? $"Slack answered HTTP {(int)response.StatusCode} to {call.Method}, {WriteOutcomeUnknown}"
+                : $"Slack answered HTTP {(int)response.StatusCode} to {call.Method}; it may be having trouble.", RetryAfterSeconds(response));
         }
 
         if (!response.IsSuccessStatusCode)
