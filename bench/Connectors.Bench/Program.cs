@@ -4,17 +4,25 @@ using Connectors.Bench;
 // Usage:
 //   Connectors.Bench startup <runs> <calls> <file-to-read> -- <server command...>
 //   Connectors.Bench filesystem <runs> <tree-dir> <results-dir> -- <our server command...> [-- <reference server command...>]
-return args.FirstOrDefault() switch
+//   Connectors.Bench github|slack <runs> <results-dir> -- <our server command...> [-- <reference server command...>]
+//   Connectors.Bench http <runs> <results-dir> <filesystem|database|github|slack>=<server binary> ... [-- <database connection string>]
+var result = args.FirstOrDefault() switch
 {
     "startup" => await Startup.RunAsync(args[1..]),
     "filesystem" => await FilesystemWorkload.RunAsync(args[1..]),
-    _ => Usage(),
+    "github" => await GitHubWorkload.RunAsync(args[1..]),
+    "slack" => await SlackWorkload.RunAsync(args[1..]),
+    "http" => await HttpWorkload.RunAsync(args[1..]),
+    _ => 2,
 };
+return result == 2 ? Usage() : result;
 
 static int Usage()
 {
     Console.Error.WriteLine("usage: Connectors.Bench startup <runs> <calls> <file> -- <server...>");
     Console.Error.WriteLine("       Connectors.Bench filesystem <runs> <tree-dir> <results-dir> -- <ours...> [-- <reference...>]");
+    Console.Error.WriteLine("       Connectors.Bench github|slack <runs> <results-dir> -- <ours...> [-- <reference...>]");
+    Console.Error.WriteLine("       Connectors.Bench http <runs> <results-dir> <server>=<binary>... [-- <database connection string>]");
     return 2;
 }
 
