@@ -4,9 +4,11 @@ namespace Connectors.Bench;
 
 /// <summary>
 /// One tool call of a workload: what we call on our server and, when the reference server has a counterpart, what we
-/// call on it. Both are measured under the same workload name so the report can pair them.
+/// call on it. Both are measured under the same workload name so the report can pair them. <see cref="Spacing"/> is
+/// the pause before each measured call, for calls an agent should not repeat faster (Slack takes about one post per
+/// second per channel, and our server holds faster posts back): the figure is then the call's cost, not the pacing.
 /// </summary>
-internal sealed record ToolCase(string Workload, string Tool, object Arguments, string? ReferenceTool = null, object? ReferenceArguments = null)
+internal sealed record ToolCase(string Workload, string Tool, object Arguments, string? ReferenceTool = null, object? ReferenceArguments = null, TimeSpan Spacing = default)
 {
     public (string Tool, object Arguments)? For(Who who) =>
         who == Who.Connectors ? (Tool, Arguments) : ReferenceTool is null ? null : (ReferenceTool, ReferenceArguments!);
@@ -113,6 +115,7 @@ internal static class ApiWorkload
                 long bytes = 0;
                 for (var run = 0; run < runs; run++)
                 {
+                    await Task.Delay(toolCase.Spacing);
                     var before = upstream.Requests();
                     var (size, ms) = await CallAsync(server, who, tool, arguments);
                     calls.Add(upstream.Requests() - before);

@@ -192,7 +192,7 @@ internal static class HttpWorkload
             throw new InvalidOperationException($"{name}: audit lines {lines}, or the API key appeared in a log");
         }
 
-        Console.Error.WriteLine($"[bench] http {name}: {lines} audit lines written");
+        Console.Error.WriteLine($"[bench] http {name}: audit on ({lines} lines in the current file, which rotates)");
     }
 
     private static async Task WaitHealthyAsync(HttpClient http, int port, Process process)

@@ -66,7 +66,8 @@ internal static class SlackWorkload
         new("get_thread_replies (15 replies)", "get_thread_replies", new { channel = Busy, ts = ThreadTs }, "slack_get_thread_replies", new { channel_id = Busy, thread_ts = ThreadTs }),
         new("list_users (100)", "list_users", new { limit = 100 }, "slack_get_users", new { limit = 100 }),
         new("get_user_profile", "get_user_profile", new { user = SlackWorkspace.Alice }, "slack_get_user_profile", new { user_id = SlackWorkspace.Alice }),
-        new("post_message (test channel)", "post_message", new { channel = PostChannel, text = "benchmark message" }, "slack_post_message", new { channel_id = PostChannel, text = "benchmark message" }),
+        new("post_message (test channel, 1 per 1.1 s)", "post_message", new { channel = PostChannel, text = "benchmark message" }, "slack_post_message", new { channel_id = PostChannel, text = "benchmark message" },
+            TimeSpan.FromSeconds(1.1)),
         new("get_channel_history (1d window)", "get_channel_history", new { channel = Busy, limit = "1d" }),
     ];
 
