@@ -5,6 +5,7 @@ using Connectors.Bench;
 //   Connectors.Bench startup <runs> <calls> <file-to-read> -- <server command...>
 //   Connectors.Bench filesystem <runs> <tree-dir> <results-dir> -- <our server command...> [-- <reference server command...>]
 //   Connectors.Bench github|slack <runs> <results-dir> -- <our server command...> [-- <reference server command...>]
+//   Connectors.Bench http-overhead <mcp-url> <tool> <sequential-calls> <clients> <seconds> [bearer-token]
 //   Connectors.Bench http <runs> <results-dir> <filesystem|database|github|slack>=<server binary> ... [-- <database connection string>]
 var result = args.FirstOrDefault() switch
 {
@@ -13,6 +14,7 @@ var result = args.FirstOrDefault() switch
     "github" => await GitHubWorkload.RunAsync(args[1..]),
     "slack" => await SlackWorkload.RunAsync(args[1..]),
     "http" => await HttpWorkload.RunAsync(args[1..]),
+    "http-overhead" => await HttpOverhead.RunAsync(args[1..]),
     _ => 2,
 };
 return result == 2 ? Usage() : result;
@@ -22,6 +24,7 @@ static int Usage()
     Console.Error.WriteLine("usage: Connectors.Bench startup <runs> <calls> <file> -- <server...>");
     Console.Error.WriteLine("       Connectors.Bench filesystem <runs> <tree-dir> <results-dir> -- <ours...> [-- <reference...>]");
     Console.Error.WriteLine("       Connectors.Bench github|slack <runs> <results-dir> -- <ours...> [-- <reference...>]");
+    Console.Error.WriteLine("       Connectors.Bench http-overhead <mcp-url> <tool> <sequential-calls> <clients> <seconds> [bearer-token]");
     Console.Error.WriteLine("       Connectors.Bench http <runs> <results-dir> <server>=<binary>... [-- <database connection string>]");
     return 2;
 }
