@@ -59,13 +59,19 @@ internal static class HttpWorkload
                     var github = await GitHubWorkload.StartEmulatorAsync();
                     emulator = github;
                     var ourGitHub = GitHubWorkload.Ours(github, []);
-                    target = new HttpTarget(GitHubWorkload.RepresentativeRead.Tool, GitHubWorkload.RepresentativeRead.Arguments, ourGitHub.Command, ourGitHub.Environment);
+                    target = new HttpTarget(GitHubWorkload.RepresentativeRead.Tool, GitHubWorkload.RepresentativeRead.Arguments, ourGitHub.Command, ourGitHub.Environment)
+                    {
+                        UpstreamRequests = () => github.RequestsServed,
+                    };
                     break;
                 case "slack":
                     var slack = await SlackWorkload.StartEmulatorAsync();
                     emulator = slack;
                     var ourSlack = SlackWorkload.Ours(slack, []);
-                    target = new HttpTarget(SlackWorkload.RepresentativeRead.Tool, SlackWorkload.RepresentativeRead.Arguments, ourSlack.Command, ourSlack.Environment);
+                    target = new HttpTarget(SlackWorkload.RepresentativeRead.Tool, SlackWorkload.RepresentativeRead.Arguments, ourSlack.Command, ourSlack.Environment)
+                    {
+                        UpstreamRequests = () => slack.TotalCalls,
+                    };
                     break;
                 default:
                     target = LocalTarget(name, scratch.FullName, connectionString);
@@ -146,6 +152,8 @@ internal static class HttpWorkload
                 await client.CallAsync(); // warm-up: JIT, connection pool, caches
             }
 
+            var upstreamBefore = target.UpstreamRequests?.Invoke() ?? 0;
+            long measuredCalls = 0;
             foreach (var clients in ClientLevels)
             {
                 var throughput = new List<double>();
@@ -155,6 +163,7 @@ internal static class HttpWorkload
                 {
                     var (callsPerSecond, latencies) = await client.LoadAsync(clients, RunDuration);
                     throughput.Add(callsPerSecond);
+                    measuredCalls += latencies.Count;
                     p50.Add(Measure.Percentile(latencies, 50));
                     p99.Add(Measure.Percentile(latencies, 99));
                 }
@@ -163,6 +172,12 @@ internal static class HttpWorkload
                 rows.Add(new Measurement(name, Who.Connectors, "calls/s, " + suffix, "calls/s", throughput, client.ReplyBytes, HigherIsBetter: true));
                 rows.Add(new Measurement(name, Who.Connectors, "p50 latency, " + suffix, "ms", p50));
                 rows.Add(new Measurement(name, Who.Connectors, "p99 latency, " + suffix, "ms", p99));
+            }
+
+            if (target.UpstreamRequests is { } upstream)
+            {
+                // What each call cost the API behind the server once warm (the emulator counts every request, 304s included).
+                rows.Add(new Measurement(name, Who.Connectors, $"upstream calls per {target.Tool}, all levels", "calls", [(double)(upstream() - upstreamBefore) / measuredCalls]));
             }
 
             rows.Add(new Measurement(name, Who.Connectors, "peak RSS", "MB", [Measure.ReadPeakRssMb(process.Id)]));
@@ -230,6 +245,9 @@ internal static class HttpWorkload
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>The read tool measured, its arguments, and the server's own arguments and environment.</summary>
-    private sealed record HttpTarget(string Tool, object ToolArguments, IReadOnlyList<string> ServerArguments, IReadOnlyDictionary<string, string> Environment);
+    /// <summary>The read tool measured, its arguments, the server's own arguments and environment, and the emulator's request count if any.</summary>
+    private sealed record HttpTarget(string Tool, object ToolArguments, IReadOnlyList<string> ServerArguments, IReadOnlyDictionary<string, string> Environment)
+    {
+        public Func<long>? UpstreamRequests { get; init; }
+    }
 }
