@@ -21,9 +21,14 @@ internal static class HttpWorkload
     public static async Task<int> RunAsync(string[] args)
     {
         var separator = Array.IndexOf(args, "--");
+        if (args.Length < 3 || separator is >= 0 and < 3)
+        {
+            return 2;
+        }
+
         var connectionString = separator >= 0 && separator + 1 < args.Length ? args[separator + 1] : null;
         var servers = args[2..(separator >= 0 ? separator : args.Length)].Select(a => a.Split('=', 2)).ToList();
-        if (args.Length < 3 || !int.TryParse(args[0], NumberStyles.None, CultureInfo.InvariantCulture, out var runs) || runs < 1
+        if (!int.TryParse(args[0], NumberStyles.None, CultureInfo.InvariantCulture, out var runs) || runs < 1
             || servers.Count == 0 || servers.Any(s => s.Length != 2 || !File.Exists(s[1])))
         {
             return 2;
