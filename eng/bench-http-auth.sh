@@ -10,7 +10,7 @@ seconds=${2:-10}
 out=artifacts/bench-http
 rm -rf "$out" && mkdir -p "$out/data"
 dotnet publish servers/Connectors.Filesystem -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$out/filesystem" -nologo -v quiet >&2
-dotnet build bench/Connectors.Bench.Http -c Release -nologo -v quiet >&2
+dotnet build bench/Connectors.Bench -c Release -nologo -v quiet >&2
 key="bench-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 echo "[bench] $(date -u +%Y-%m-%d) $(nproc) cores, $(uname -m), $(dotnet --version)" >&2
 
@@ -20,7 +20,7 @@ run() { # name, port, token, server args...
   local pid=$!
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
   printf '%-28s ' "$name" 
-  dotnet artifacts/bin/Connectors.Bench.Http/release/Connectors.Bench.Http.dll "http://127.0.0.1:$port/mcp" list_allowed_directories "$calls" 50 "$seconds" $token
+  dotnet artifacts/bin/Connectors.Bench/release/Connectors.Bench.dll http-overhead "http://127.0.0.1:$port/mcp" list_allowed_directories "$calls" 50 "$seconds" $token
   kill "$pid"; wait "$pid" 2>/dev/null || true
 }
 

@@ -110,7 +110,7 @@ internal static partial class DatabaseWorkload
         Console.Error.WriteLine($"[bench] connectors, uncapped: {string.Join(' ', command)}");
         var auditDurations = new System.Collections.Concurrent.ConcurrentQueue<double>();
         using var auditLines = new SemaphoreSlim(0);
-        var (server, _) = await StdioServer.StartAsync(command, line =>
+        var (server, _) = await StdioServer.StartAsync(command, onStderrLine: line =>
         {
             if (line.Contains("\"audit\":\"tool_call\"", StringComparison.Ordinal))
             {

@@ -4,11 +4,16 @@ using System.Globalization;
 internal static class Measure
 {
     /// <summary>Resident memory of a process, in MB (Linux /proc).</summary>
-    public static double ReadRssMb(int pid)
+    public static double ReadRssMb(int pid) => ReadStatusMb(pid, "VmRSS:");
+
+    /// <summary>The most resident memory a process has had, in MB (Linux /proc).</summary>
+    public static double ReadPeakRssMb(int pid) => ReadStatusMb(pid, "VmHWM:");
+
+    private static double ReadStatusMb(int pid, string field)
     {
         foreach (var line in File.ReadLines($"/proc/{pid}/status"))
         {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            if (line.StartsWith(field, StringComparison.Ordinal))
             {
                 return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
             }

@@ -18,13 +18,15 @@ internal sealed class StdioServer : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    /// <summary>The last response line read (to pick a value out of it, e.g. a resource URI).</summary>
+    /// <summary>The last response line read (to check what a server answered, or pick a value out of it, e.g. a resource URI).</summary>
     public string LastResponse { get; private set; } = "";
 
     /// <summary>Starts the server and waits for its answer to initialize; returns it with the elapsed time.</summary>
     /// <param name="command">The program and its arguments.</param>
+    /// <param name="environment">Extra environment variables, if any.</param>
     /// <param name="onStderrLine">Sees every line the server logs (e.g. its audit lines); they are dropped otherwise.</param>
-    public static async Task<(StdioServer Server, double ReadyMs)> StartAsync(IReadOnlyList<string> command, Action<string>? onStderrLine = null)
+    public static async Task<(StdioServer Server, double ReadyMs)> StartAsync(
+        IReadOnlyList<string> command, IReadOnlyDictionary<string, string>? environment = null, Action<string>? onStderrLine = null)
     {
         var startInfo = new ProcessStartInfo(command[0])
         {
@@ -40,6 +42,11 @@ internal sealed class StdioServer : IAsyncDisposable
         }
 
         startInfo.Environment["CONNECTORS_LOG_LEVEL"] = "warning";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            startInfo.Environment[name] = value;
+        }
+
         var clock = Stopwatch.StartNew();
         var process = Process.Start(startInfo)!;
         process.ErrorDataReceived += (_, e) =>
@@ -70,12 +77,22 @@ internal sealed class StdioServer : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         await SendAsync(request);
         var (line, isError) = await ReadResponseAsync(id);
-        return (Encoding.UTF8.GetByteCount(line), clock.Elapsed.TotalMilliseconds, isError);
+        var elapsed = clock.Elapsed.TotalMilliseconds;
+        return (Encoding.UTF8.GetByteCount(line), elapsed, isError);
     }
 
-    public double RssMb() => ReadStatusMb("VmRSS:");
+    /// <summary>Asks for the tool list; returns the response size in bytes.</summary>
+    public async Task<int> ListToolsBytesAsync()
+    {
+        var id = ++_nextId;
+        await SendAsync(JsonSerializer.Serialize(new { jsonrpc = "2.0", id, method = "tools/list", @params = new { } }));
+        var (line, _) = await ReadResponseAsync(id);
+        return Encoding.UTF8.GetByteCount(line);
+    }
 
-    public double PeakRssMb() => ReadStatusMb("VmHWM:");
+    public double RssMb() => Measure.ReadRssMb(_process.Id);
+
+    public double PeakRssMb() => Measure.ReadPeakRssMb(_process.Id);
 
     public async ValueTask DisposeAsync()
     {
@@ -115,18 +132,5 @@ internal sealed class StdioServer : IAsyncDisposable
         }
 
         throw new EndOfStreamException("the server closed stdout");
-    }
-
-    private double ReadStatusMb(string field)
-    {
-        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
-        {
-            if (line.StartsWith(field, StringComparison.Ordinal))
-            {
-                return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
-            }
-        }
-
-        return double.NaN;
     }
 }

@@ -188,6 +188,24 @@ public sealed class ErrorMappingTests(SlackFixture slack)
         Assert.Equal("""{"ok":false,"error":"not_allowed_token_type"}""", body);
     }
 
+    [Fact]
+    public async Task The_emulator_answers_a_profile_read_sent_as_a_get_with_a_json_content_type_and_no_body()
+    {
+        // What fetch-based clients (the Node reference server the benchmarks compare with) send; Slack accepts it.
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, slack.Emulator.Url + "users.profile.get?user=" + SlackWorkspace.Bob)
+        {
+            Content = new ByteArrayContent([]),
+        };
+        request.Content.Headers.ContentType = new("application/json");
+        request.Headers.Authorization = new("Bearer", SlackWorkspace.BotToken);
+        using var response = await http.SendAsync(request);
+        using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.True(body.RootElement.GetProperty("ok").GetBoolean());
+        Assert.Equal("bobby", body.RootElement.GetProperty("profile").GetProperty("display_name").GetString());
+        Assert.Equal("bob@example.com", body.RootElement.GetProperty("profile").GetProperty("email").GetString());
+    }
+
     /// <summary>A fresh server process (no breaker or Retry-After memory) whose channel names are already cached.</summary>
     private async Task<McpClient> WarmServerAsync(string[] args)
     {

@@ -229,6 +229,9 @@ public sealed partial class GitHubEmulator
             ["created_at"] = "2020-01-01T00:00:00Z",
             ["updated_at"] = "2026-01-01T00:00:00Z",
             ["pushed_at"] = "2026-01-01T00:00:00Z",
+            ["git_url"] = $"git://github.com/{repo.FullName}.git",
+            ["ssh_url"] = $"git@github.com:{repo.FullName}.git",
+            ["clone_url"] = $"{Web}/{repo.FullName}.git",
             ["language"] = repo.Language,
             ["stargazers_count"] = repo.Stars,
             ["watchers_count"] = repo.Stars,
@@ -264,7 +267,7 @@ public sealed partial class GitHubEmulator
             ["number"] = issue.Number,
             ["title"] = issue.Title,
             ["user"] = UserJson(issue.Author),
-            ["labels"] = new JsonArray([.. issue.Labels.Select(l => (JsonNode)new JsonObject { ["id"] = l.GetHashCode(StringComparison.Ordinal) & 0xFFFFFF, ["name"] = l, ["color"] = "ededed" })]),
+            ["labels"] = LabelsJson(repo, issue.Labels),
             ["state"] = issue.State,
             ["state_reason"] = issue.StateReason,
             ["locked"] = false,
@@ -306,19 +309,23 @@ public sealed partial class GitHubEmulator
             ["node_id"] = $"PR_{pull.Id}",
             ["html_url"] = $"{Web}/{repo.FullName}/pull/{pull.Number}",
             ["diff_url"] = $"{Web}/{repo.FullName}/pull/{pull.Number}.diff",
+            ["patch_url"] = $"{Web}/{repo.FullName}/pull/{pull.Number}.patch",
+            ["issue_url"] = $"{Url}repos/{repo.FullName}/issues/{pull.Number}",
             ["number"] = pull.Number,
             ["state"] = pull.State,
             ["locked"] = false,
             ["title"] = pull.Title,
             ["user"] = UserJson(pull.Author),
             ["body"] = pull.Body,
-            ["labels"] = new JsonArray([.. pull.Labels.Select(l => (JsonNode)new JsonObject { ["name"] = l })]),
+            ["labels"] = LabelsJson(repo, pull.Labels),
             ["created_at"] = Iso(pull.CreatedAt),
             ["updated_at"] = Iso(pull.UpdatedAt),
             ["closed_at"] = pull.State == "closed" ? Iso(pull.UpdatedAt) : null,
             ["merged_at"] = pull.Merged ? Iso(pull.UpdatedAt) : null,
             ["merge_commit_sha"] = pull.MergeCommitSha,
+            ["assignee"] = pull.Assignees.Count > 0 ? UserJson(pull.Assignees[0]) : null,
             ["assignees"] = new JsonArray([.. pull.Assignees.Select(a => (JsonNode)UserJson(a))]),
+            ["requested_reviewers"] = new JsonArray(),
             ["draft"] = pull.Draft,
             ["head"] = BranchRef(repo, pull.Head),
             ["base"] = BranchRef(repo, pull.Base),
@@ -341,8 +348,24 @@ public sealed partial class GitHubEmulator
         ["label"] = $"{repo.Owner}:{branch}",
         ["ref"] = branch,
         ["sha"] = repo.Branches.GetValueOrDefault(branch) ?? "",
-        ["repo"] = new JsonObject { ["id"] = repo.Id, ["full_name"] = repo.FullName },
+        ["user"] = UserJson(repo.Owner),
+        ["repo"] = RepoJson(repo, null),
     };
+
+    private JsonArray LabelsJson(EmulatedRepository repo, IEnumerable<string> labels) => new([.. labels.Select(l =>
+    {
+        var id = l.GetHashCode(StringComparison.Ordinal) & 0xFFFFFF;
+        return (JsonNode)new JsonObject
+        {
+            ["id"] = id,
+            ["node_id"] = $"LA_{id}",
+            ["url"] = $"{Url}repos/{repo.FullName}/labels/{Uri.EscapeDataString(l)}",
+            ["name"] = l,
+            ["color"] = "ededed",
+            ["default"] = false,
+            ["description"] = null,
+        };
+    })]);
 
     private JsonNode ReviewJson(EmulatedRepository repo, EmulatedPullRequest pull, EmulatedReview review) => new JsonObject
     {
@@ -378,7 +401,7 @@ public sealed partial class GitHubEmulator
         if (detailed)
         {
             var parentTree = commit.Parent is null ? new Dictionary<string, string>() : repo.Commits[commit.Parent].Tree;
-            var files = commit.Changes.Keys.Order(StringComparer.Ordinal).Select(path => Change(path, parentTree.GetValueOrDefault(path), commit.Tree[path])).ToList();
+            var files = commit.Changes.Keys.Order(StringComparer.Ordinal).Select(path => Change(repo, commit.Sha, path, parentTree.GetValueOrDefault(path), commit.Tree[path])).ToList();
             json["stats"] = new JsonObject { ["total"] = files.Sum(f => f.Additions + f.Deletions), ["additions"] = files.Sum(f => f.Additions), ["deletions"] = files.Sum(f => f.Deletions) };
             json["files"] = new JsonArray([.. files.Select(f => f.Json)]);
         }
@@ -426,7 +449,7 @@ public sealed partial class GitHubEmulator
 
     private sealed record FileChange(string Path, int Additions, int Deletions, string Patch, JsonNode Json);
 
-    private static FileChange Change(string path, string? before, string? after)
+    private FileChange Change(EmulatedRepository repo, string reference, string path, string? before, string? after)
     {
         var oldLines = before is null ? [] : before.TrimEnd('\n').Split('\n');
         var newLines = after is null ? [] : after.TrimEnd('\n').Split('\n');
@@ -458,22 +481,25 @@ public sealed partial class GitHubEmulator
             ["additions"] = added.Count,
             ["deletions"] = removed.Count,
             ["changes"] = added.Count + removed.Count,
+            ["blob_url"] = $"{Web}/{repo.FullName}/blob/{reference}/{path}",
+            ["raw_url"] = $"{Web}/{repo.FullName}/raw/{reference}/{path}",
+            ["contents_url"] = $"{Url}repos/{repo.FullName}/contents/{path}?ref={reference}",
             ["patch"] = patch.ToString().TrimEnd('\n'),
         };
         return new FileChange(path, added.Count, removed.Count, patch.ToString(), json);
     }
 
-    private static List<FileChange> FileChanges(EmulatedRepository repo, EmulatedPullRequest pull)
+    private List<FileChange> FileChanges(EmulatedRepository repo, EmulatedPullRequest pull)
     {
         var head = repo.Resolve(pull.Head)?.Tree ?? [];
         var @base = repo.Resolve(pull.Base)?.Tree ?? [];
         return head.Keys.Union(@base.Keys).Order(StringComparer.Ordinal)
             .Where(p => head.GetValueOrDefault(p) != @base.GetValueOrDefault(p))
-            .Select(p => Change(p, @base.GetValueOrDefault(p), head.GetValueOrDefault(p)))
+            .Select(p => Change(repo, repo.Branches.GetValueOrDefault(pull.Head) ?? pull.Head, p, @base.GetValueOrDefault(p), head.GetValueOrDefault(p)))
             .ToList();
     }
 
-    private static string Diff(EmulatedRepository repo, EmulatedPullRequest pull)
+    private string Diff(EmulatedRepository repo, EmulatedPullRequest pull)
     {
         var diff = new StringBuilder();
         foreach (var file in FileChanges(repo, pull))
@@ -502,7 +528,7 @@ public sealed partial class GitHubEmulator
             var bytes = Encoding.UTF8.GetBytes(content);
             var b64 = Convert.ToBase64String(bytes);
             var wrapped = string.Join('\n', Enumerable.Range(0, (b64.Length + 59) / 60).Select(i => b64.Substring(i * 60, Math.Min(60, b64.Length - (i * 60))))) + "\n";
-            return Reply.Ok(new JsonObject
+            var file = new JsonObject
             {
                 ["type"] = "file",
                 ["encoding"] = "base64",
@@ -511,8 +537,8 @@ public sealed partial class GitHubEmulator
                 ["path"] = path,
                 ["content"] = wrapped,
                 ["sha"] = GitHubState.ObjectId(content),
-                ["html_url"] = $"{Web}/{repo.FullName}/blob/{reference ?? repo.DefaultBranch}/{path}",
-            });
+            };
+            return Reply.Ok(WithContentLinks(file, repo, reference, isDirectory: false));
         }
 
         var prefix = path.Length == 0 ? "" : path + "/";
@@ -524,16 +550,33 @@ public sealed partial class GitHubEmulator
             {
                 var isDir = g.Any(parts => parts.Length > 1);
                 var full = prefix + g.Key;
-                return (JsonNode)new JsonObject
+                var entry = new JsonObject
                 {
                     ["type"] = isDir ? "dir" : "file",
                     ["size"] = isDir ? 0 : Encoding.UTF8.GetByteCount(commit.Tree[full]),
                     ["name"] = g.Key,
                     ["path"] = full,
-                    ["html_url"] = $"{Web}/{repo.FullName}/{(isDir ? "tree" : "blob")}/{reference ?? repo.DefaultBranch}/{full}",
+                    ["sha"] = GitHubState.ObjectId(isDir ? $"{commit.Sha}:{full}" : commit.Tree[full]),
                 };
+                return (JsonNode)WithContentLinks(entry, repo, reference, isDir);
             }).ToList();
         return entries.Count == 0 ? Reply.Error(404, "Not Found", "https://docs.github.com/rest/repos/contents#get-repository-content") : Reply.Ok(new JsonArray([.. entries]));
+    }
+
+    /// <summary>The links GitHub puts on every contents entry (API, web, git and raw download; none to download a directory).</summary>
+    private JsonObject WithContentLinks(JsonObject entry, EmulatedRepository repo, string? reference, bool isDirectory)
+    {
+        var path = (string)entry["path"]!;
+        var branch = reference ?? repo.DefaultBranch;
+        var self = $"{Url}repos/{repo.FullName}/contents/{path}?ref={branch}";
+        var html = $"{Web}/{repo.FullName}/{(isDirectory ? "tree" : "blob")}/{branch}/{path}";
+        var git = $"{Url}repos/{repo.FullName}/git/{(isDirectory ? "trees" : "blobs")}/{entry["sha"]}";
+        entry["url"] = self;
+        entry["html_url"] = html;
+        entry["git_url"] = git;
+        entry["download_url"] = isDirectory ? null : $"https://raw.githubusercontent.com/{repo.FullName}/{branch}/{path}";
+        entry["_links"] = new JsonObject { ["self"] = self, ["git"] = git, ["html"] = html };
+        return entry;
     }
 
     private Reply ListCommits(HttpRequest request, EmulatedRepository repo)

@@ -16,6 +16,7 @@ public sealed partial class SlackEmulator
         "conversations.replies" => ConversationsReplies(args, caller),
         "users.list" => UsersList(args, caller),
         "users.info" => UsersInfo(args, caller),
+        "users.profile.get" => UsersProfileGet(args, caller),
         "users.lookupByEmail" => UsersLookupByEmail(args, caller),
         "search.messages" => SearchMessages(args, caller),
         "chat.postMessage" => PostMessage(args, caller),
@@ -111,6 +112,20 @@ public sealed partial class SlackEmulator
 
         var answer = Ok();
         answer["user"] = UserJson(user, caller);
+        return answer;
+    }
+
+    /// <summary>The profile alone (what the Node reference server reads); the caller's own when no user is given.</summary>
+    private JsonObject UsersProfileGet(Dictionary<string, string> args, EmulatedToken caller)
+    {
+        var id = args.GetValueOrDefault("user") is { Length: > 0 } given ? given : caller.UserId;
+        if (Workspace.Users.FirstOrDefault(u => u.Id == id) is not { } user)
+        {
+            return Error("user_not_found");
+        }
+
+        var answer = Ok();
+        answer["profile"] = UserJson(user, caller)["profile"]!.DeepClone();
         return answer;
     }
 

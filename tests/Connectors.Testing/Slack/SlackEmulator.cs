@@ -10,7 +10,7 @@ namespace Connectors.Testing.Slack;
 
 /// <summary>
 /// A Slack Web API emulator on Kestrel (127.0.0.1, a free port) serving conversations.list/history/replies/info,
-/// users.list/info/lookupByEmail, search.messages, chat.postMessage, reactions.add and auth.test from an in-memory
+/// users.list/info/profile.get/lookupByEmail, search.messages, chat.postMessage, reactions.add and auth.test from an in-memory
 /// <see cref="SlackWorkspace"/>, with Slack's shapes: <c>ok</c>/<c>error</c>, <c>needed</c>/<c>provided</c> on
 /// missing_scope, <c>warning</c>, <c>response_metadata.next_cursor</c>, HTTP 429 with <c>Retry-After</c> once a method's
 /// per-minute budget (Slack's tiers) is spent, form-encoded or JSON bodies, Bearer tokens. <see cref="Faults"/> injects
@@ -41,6 +41,7 @@ public sealed partial class SlackEmulator : IAsyncDisposable, IDisposable
     {
         ["auth.test"] = 100,
         ["users.info"] = 100,
+        ["users.profile.get"] = 100,
         ["conversations.history"] = 50,
         ["conversations.replies"] = 50,
         ["conversations.info"] = 50,
@@ -201,7 +202,10 @@ public sealed partial class SlackEmulator : IAsyncDisposable, IDisposable
                 warning = "missing_charset";
             }
 
-            using var body = await JsonDocument.ParseAsync(request.Body);
+            // A GET with a JSON content type and no body (what fetch-based clients send) is fine on Slack.
+            using var reader = new StreamReader(request.Body, Encoding.UTF8);
+            var text = await reader.ReadToEndAsync();
+            using var body = JsonDocument.Parse(string.IsNullOrWhiteSpace(text) ? "{}" : text);
             foreach (var property in body.RootElement.EnumerateObject())
             {
                 args[property.Name] = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText();
@@ -245,7 +249,7 @@ public sealed partial class SlackEmulator : IAsyncDisposable, IDisposable
     {
         "conversations.list" or "conversations.info" => "channels:read",
         "conversations.history" or "conversations.replies" => "channels:history",
-        "users.list" or "users.info" => "users:read",
+        "users.list" or "users.info" or "users.profile.get" => "users:read",
         "users.lookupByEmail" => "users:read.email",
         "search.messages" => "search:read",
         "chat.postMessage" => "chat:write",
