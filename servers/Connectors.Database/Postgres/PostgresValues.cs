@@ -18,12 +18,15 @@ internal static class PostgresValues
     private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.FFFFFF";
     private const string UtcTimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.FFFFFF'Z'";
 
-    public static async ValueTask WriteAsync(NpgsqlDataReader reader, int ordinal, string typeName, ResultBuilder result, CancellationToken cancellationToken)
+    public static ValueTask WriteAsync(NpgsqlDataReader reader, int ordinal, string typeName, ResultBuilder result, CancellationToken cancellationToken)
     {
-        if (await reader.IsDBNullAsync(ordinal, cancellationToken))
+        // Values are read synchronously: the cursor's rows arrive in chunks that Npgsql already holds in its read buffer,
+        // and an awaited Task per cell cost more than formatting the cell. Only values longer than could be shown are
+        // read asynchronously, in part.
+        if (reader.IsDBNull(ordinal))
         {
             result.WriteNull();
-            return;
+            return default;
         }
 
         // Type names carry modifiers ("numeric(12, 2)", "character varying(20)"); the base name decides.
@@ -34,42 +37,70 @@ internal static class PostgresValues
             switch (baseName)
             {
                 case "integer":
-                    WriteNumber(result, await reader.GetFieldValueAsync<int>(ordinal, cancellationToken), null);
-                    return;
+                    WriteNumber(result, reader.GetInt32(ordinal), null);
+                    return default;
                 case "smallint":
-                    WriteNumber(result, await reader.GetFieldValueAsync<short>(ordinal, cancellationToken), null);
-                    return;
+                    WriteNumber(result, reader.GetInt16(ordinal), null);
+                    return default;
                 case "bigint":
-                    var big = await reader.GetFieldValueAsync<long>(ordinal, cancellationToken);
+                    var big = reader.GetInt64(ordinal);
                     WriteNumber(result, big, null, quoted: big is < -CellValues.MaxSafeInteger or > CellValues.MaxSafeInteger);
-                    return;
+                    return default;
                 case "boolean":
-                    result.WriteToken(await reader.GetFieldValueAsync<bool>(ordinal, cancellationToken) ? "true"u8 : "false"u8, quoted: false);
-                    return;
+                    result.WriteToken(reader.GetBoolean(ordinal) ? "true"u8 : "false"u8, quoted: false);
+                    return default;
                 case "double precision":
-                    var wide = await reader.GetFieldValueAsync<double>(ordinal, cancellationToken);
+                    var wide = reader.GetDouble(ordinal);
                     WriteNumber(result, wide, double.IsFinite(wide) ? "R" : null, quoted: !double.IsFinite(wide));
-                    return;
+                    return default;
                 case "real":
-                    var narrow = await reader.GetFieldValueAsync<float>(ordinal, cancellationToken);
+                    var narrow = reader.GetFloat(ordinal);
                     WriteNumber(result, narrow, float.IsFinite(narrow) ? "R" : null, quoted: !float.IsFinite(narrow));
-                    return;
+                    return default;
                 case "numeric":
-                    await WriteNumericAsync(reader, ordinal, result, cancellationToken);
-                    return;
+                    WriteNumeric(reader, ordinal, result);
+                    return default;
                 case "date":
-                    WriteNumber(result, await reader.GetFieldValueAsync<DateOnly>(ordinal, cancellationToken), DateFormat, quoted: true);
-                    return;
+                    WriteNumber(result, reader.GetFieldValue<DateOnly>(ordinal), DateFormat, quoted: true);
+                    return default;
                 case "timestamp without time zone":
-                    WriteNumber(result, await reader.GetFieldValueAsync<DateTime>(ordinal, cancellationToken), TimestampFormat, quoted: true);
-                    return;
+                    WriteNumber(result, reader.GetDateTime(ordinal), TimestampFormat, quoted: true);
+                    return default;
                 case "timestamp with time zone":
-                    var instant = await reader.GetFieldValueAsync<DateTime>(ordinal, cancellationToken);
+                    var instant = reader.GetDateTime(ordinal);
                     WriteNumber(result, instant, instant.Kind == DateTimeKind.Utc ? UtcTimestampFormat : TimestampFormat, quoted: true);
-                    return;
+                    return default;
                 case "uuid":
-                    WriteNumber(result, await reader.GetFieldValueAsync<Guid>(ordinal, cancellationToken), null, quoted: true);
-                    return;
+                    WriteNumber(result, reader.GetGuid(ordinal), null, quoted: true);
+                    return default;
+                case "text" or "character varying" or "character" or "name" or "xml" or "citext":
+                    var length = reader.GetBytes(ordinal, 0, null, 0, 0);
+                    if (length <= result.MaxBytes)
+                    {
+                        WriteUtf8Text(reader, ordinal, (int)length, result);
+                        return default;
+                    }
+
+                    return WriteSlowlyAsync(reader, ordinal, typeName, baseName.ToString(), result, cancellationToken);
+                default:
+                    return WriteSlowlyAsync(reader, ordinal, typeName, baseName.ToString(), result, cancellationToken);
+            }
+        }
+        catch (Exception ex) when (ex is InvalidCastException or NotSupportedException or OverflowException)
+        {
+            NotShown(typeName, result);
+            return default;
+        }
+    }
+
+    /// <summary>Types read less often (bytea, json, arrays, intervals…) and text longer than could be shown.</summary>
+    private static async ValueTask WriteSlowlyAsync(
+        NpgsqlDataReader reader, int ordinal, string typeName, string baseName, ResultBuilder result, CancellationToken cancellationToken)
+    {
+        try
+        {
+            switch (baseName)
+            {
                 case "bytea":
                     result.WriteCell(await BinaryAsync(reader, ordinal, cancellationToken));
                     return;
@@ -95,7 +126,25 @@ internal static class PostgresValues
         }
         catch (Exception ex) when (ex is InvalidCastException or NotSupportedException or OverflowException)
         {
-            result.WriteText($"({typeName} value not shown; cast it to text in the query)");
+            NotShown(typeName, result);
+        }
+    }
+
+    private static void NotShown(string typeName, ResultBuilder result) =>
+        result.WriteText($"({typeName} value not shown; cast it to text in the query)");
+
+    /// <summary>Text as PostgreSQL sent it (UTF-8), copied into the answer without a string in between.</summary>
+    private static void WriteUtf8Text(NpgsqlDataReader reader, int ordinal, int length, ResultBuilder result)
+    {
+        var bytes = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            var read = length == 0 ? 0 : (int)reader.GetBytes(ordinal, 0, bytes, 0, length);
+            result.WriteTextUtf8(bytes.AsSpan(0, read));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
         }
     }
 
@@ -133,17 +182,13 @@ internal static class PostgresValues
         return CellValues.Binary(shown, length);
     }
 
-    private static async Task WriteNumericAsync(NpgsqlDataReader reader, int ordinal, ResultBuilder result, CancellationToken cancellationToken)
+    private static void WriteNumeric(NpgsqlDataReader reader, int ordinal, ResultBuilder result)
     {
         var length = (int)reader.GetBytes(ordinal, 0, null, 0, 0);
         var raw = ArrayPool<byte>.Shared.Rent(length);
         try
         {
-            await using (var stream = await reader.GetStreamAsync(ordinal, cancellationToken))
-            {
-                await stream.ReadExactlyAsync(raw.AsMemory(0, length), cancellationToken);
-            }
-
+            reader.GetBytes(ordinal, 0, raw, 0, length);
             WriteNumeric(raw.AsSpan(0, length), result);
         }
         finally
