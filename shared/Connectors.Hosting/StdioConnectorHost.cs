@@ -6,6 +6,9 @@ using Connectors.Hosting.Configuration;
 using Connectors.Hosting.Logging;
 using Connectors.Hosting.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using ModelContextProtocol.Server;
 
 namespace Connectors.Hosting;
@@ -23,6 +26,9 @@ internal static class StdioConnectorHost
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.AddConnectorLogging(settings, redactor));
         services.AddConnectorMcpServer(server, settings).WithStdioServerTransport();
+        services.Replace(ServiceDescriptor.Singleton<ITransport>(provider => new StdioTransport(
+            new StdioServerTransport(provider.GetRequiredService<IOptions<McpServerOptions>>().Value, provider.GetService<ILoggerFactory>()),
+            new BufferedStream(Console.OpenStandardOutput()))));
 
         await using var provider = services.BuildServiceProvider();
         ConnectorServiceCollectionExtensions.ValidateAtStart(provider);

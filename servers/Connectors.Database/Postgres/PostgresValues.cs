@@ -20,9 +20,9 @@ internal static class PostgresValues
 
     public static ValueTask WriteAsync(NpgsqlDataReader reader, int ordinal, string typeName, ResultBuilder result, CancellationToken cancellationToken)
     {
-        // Values are read synchronously: the cursor's rows arrive in chunks that Npgsql already holds in its read buffer,
-        // and an awaited Task per cell cost more than formatting the cell. Only values longer than could be shown are
-        // read asynchronously, in part.
+        // Values are read synchronously: a FETCH's rows arrive together, so a cell is nearly always in Npgsql's read buffer
+        // already (one that straddles the buffer's end is read from the socket in place), and an awaited Task per cell
+        // cost more than formatting it. Values longer than could be shown, and rarer types, are read asynchronously.
         if (reader.IsDBNull(ordinal))
         {
             result.WriteNull();

@@ -1,0 +1,54 @@
+using System.Threading.Channels;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace Connectors.Hosting;
+
+/// <summary>
+/// The stdio transport: the SDK's <see cref="StdioServerTransport"/> reads the client's messages, and messages to the
+/// client are written here with <see cref="JsonRpcWriter"/> (the same bytes, one escaping pass fewer for large results,
+/// through a pooled buffer instead of a new array per message).
+/// </summary>
+internal sealed class StdioTransport(StdioServerTransport input, Stream output) : ITransport
+{
+    private static readonly byte[] s_newline = "\n"u8.ToArray();
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+
+    public string? SessionId => input.SessionId;
+
+    public ChannelReader<JsonRpcMessage> MessageReader => input.MessageReader;
+
+    public async Task SendMessageAsync(JsonRpcMessage message, CancellationToken cancellationToken = default)
+    {
+        if (!input.IsConnected)
+        {
+            return;
+        }
+
+        await _sendLock.WaitAsync(cancellationToken);
+        try
+        {
+            using var buffer = new PooledBufferWriter();
+            JsonRpcWriter.Write(message, buffer);
+            await output.WriteAsync(buffer.WrittenMemory, cancellationToken);
+            await output.WriteAsync(s_newline, cancellationToken);
+            await output.FlushAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // As the SDK's transport does: the session sees a failed send, never the serializer's or the pipe's exception.
+            throw new IOException("Failed to send message.", ex);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await input.DisposeAsync();
+        await output.DisposeAsync();
+        _sendLock.Dispose();
+    }
+}
