@@ -14,9 +14,6 @@ namespace Connectors.Database.Postgres;
 /// </summary>
 internal static class PostgresValues
 {
-    private const string DateFormat = "yyyy-MM-dd";
-    private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.FFFFFF";
-    private const string UtcTimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.FFFFFF'Z'";
 
     public static ValueTask WriteAsync(NpgsqlDataReader reader, int ordinal, string typeName, ResultBuilder result, CancellationToken cancellationToken)
     {
@@ -61,14 +58,14 @@ internal static class PostgresValues
                     WriteNumeric(reader, ordinal, result);
                     return default;
                 case "date":
-                    WriteNumber(result, reader.GetFieldValue<DateOnly>(ordinal), DateFormat, quoted: true);
+                    WriteDate(result, reader.GetFieldValue<DateOnly>(ordinal).ToDateTime(TimeOnly.MinValue), withTime: false, utc: false);
                     return default;
                 case "timestamp without time zone":
-                    WriteNumber(result, reader.GetDateTime(ordinal), TimestampFormat, quoted: true);
+                    WriteDate(result, reader.GetDateTime(ordinal), withTime: true, utc: false);
                     return default;
                 case "timestamp with time zone":
                     var instant = reader.GetDateTime(ordinal);
-                    WriteNumber(result, instant, instant.Kind == DateTimeKind.Utc ? UtcTimestampFormat : TimestampFormat, quoted: true);
+                    WriteDate(result, instant, withTime: true, utc: instant.Kind == DateTimeKind.Utc);
                     return default;
                 case "uuid":
                     WriteNumber(result, reader.GetGuid(ordinal), null, quoted: true);
@@ -146,6 +143,58 @@ internal static class PostgresValues
         {
             ArrayPool<byte>.Shared.Return(bytes);
         }
+    }
+
+    /// <summary>
+    /// ISO 8601 as <c>yyyy-MM-dd</c>, or <c>yyyy-MM-dd'T'HH:mm:ss.FFFFFF</c> (fraction without trailing zeros, none when
+    /// whole) and a <c>Z</c> for UTC: written digit by digit, as a custom format string is parsed again for every value.
+    /// </summary>
+    internal static void WriteDate(ResultBuilder result, DateTime value, bool withTime, bool utc)
+    {
+        Span<byte> text = stackalloc byte[32];
+        var at = Digits(value.Year, 4, text);
+        text[at++] = (byte)'-';
+        at += Digits(value.Month, 2, text[at..]);
+        text[at++] = (byte)'-';
+        at += Digits(value.Day, 2, text[at..]);
+        if (withTime)
+        {
+            text[at++] = (byte)'T';
+            at += Digits(value.Hour, 2, text[at..]);
+            text[at++] = (byte)':';
+            at += Digits(value.Minute, 2, text[at..]);
+            text[at++] = (byte)':';
+            at += Digits(value.Second, 2, text[at..]);
+            var microseconds = (int)(value.Ticks % TimeSpan.TicksPerSecond / 10);
+            if (microseconds > 0)
+            {
+                text[at++] = (byte)'.';
+                at += Digits(microseconds, 6, text[at..]);
+                while (text[at - 1] == (byte)'0')
+                {
+                    at--;
+                }
+            }
+
+            if (utc)
+            {
+                text[at++] = (byte)'Z';
+            }
+        }
+
+        result.WriteToken(text[..at], quoted: true);
+    }
+
+    /// <summary><paramref name="value"/> (not negative) as exactly <paramref name="count"/> digits, zero-padded.</summary>
+    private static int Digits(int value, int count, Span<byte> destination)
+    {
+        for (var i = count - 1; i >= 0; i--)
+        {
+            destination[i] = (byte)('0' + (value % 10));
+            value /= 10;
+        }
+
+        return count;
     }
 
     /// <summary>A number, date or uuid formatted as UTF-8 (invariant culture) straight into the answer.</summary>
@@ -242,7 +291,7 @@ internal static class PostgresValues
             at += written;
             for (var i = 1; i <= weight; i++)
             {
-                at += FourDigits(Digit(digits, digitCount, i), text[at..]);
+                at += Digits(Digit(digits, digitCount, i), 4, text[at..]);
             }
         }
 
@@ -252,7 +301,7 @@ internal static class PostgresValues
             var fractionEnd = at + scale;
             for (var i = weight + 1; at < fractionEnd; i++)
             {
-                at += FourDigits(Digit(digits, digitCount, i), text[at..]);
+                at += Digits(Digit(digits, digitCount, i), 4, text[at..]);
             }
 
             at = fractionEnd;
@@ -268,13 +317,4 @@ internal static class PostgresValues
 
     private static int Digit(ReadOnlySpan<byte> digits, int count, int index) =>
         index >= 0 && index < count ? BinaryPrimitives.ReadInt16BigEndian(digits[(2 * index)..]) : 0;
-
-    private static int FourDigits(int group, Span<byte> destination)
-    {
-        destination[0] = (byte)('0' + (group / 1000));
-        destination[1] = (byte)('0' + (group / 100 % 10));
-        destination[2] = (byte)('0' + (group / 10 % 10));
-        destination[3] = (byte)('0' + (group % 10));
-        return 4;
-    }
 }
