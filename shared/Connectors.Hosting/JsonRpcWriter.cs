@@ -76,15 +76,18 @@ internal static class JsonRpcWriter
 }
 
 /// <summary>
-/// A growing buffer rented from the shared array pool and given back on dispose, so writing a large message leaves no
-/// large array behind for the garbage collector.
+/// A growing buffer for one message at a time, kept between messages so small ones allocate nothing. It is not rented
+/// from the shared array pool: that pool keeps an array per size per thread, and the threads that send change, so large
+/// messages would leave one large array behind on each of them.
 /// </summary>
-internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
+internal sealed class MessageBuffer : IBufferWriter<byte>
 {
-    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+    private byte[] _buffer = new byte[16 * 1024];
     private int _written;
 
     public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _written);
+
+    public int Capacity => _buffer.Length;
 
     public void Advance(int count) => _written += count;
 
@@ -100,11 +103,7 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         return _buffer.AsSpan(_written);
     }
 
-    public void Dispose()
-    {
-        ArrayPool<byte>.Shared.Return(_buffer);
-        _buffer = [];
-    }
+    public void Clear() => _written = 0;
 
     private void Reserve(int sizeHint)
     {
@@ -114,9 +113,8 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
             return;
         }
 
-        var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max((long)_buffer.Length * 2, needed), Array.MaxLength));
+        var larger = GC.AllocateUninitializedArray<byte>((int)Math.Min(Math.Max((long)_buffer.Length * 2, needed), Array.MaxLength));
         _buffer.AsSpan(0, _written).CopyTo(larger);
-        ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = larger;
     }
 }
