@@ -64,6 +64,7 @@ public sealed class ResultBuilder
     private int _rowUsed;
     private int _rowSize;
     private int _column;
+    private byte[] _scratch = [];
 
     public ResultBuilder(string format, int maxBytes)
     {
@@ -95,6 +96,25 @@ public sealed class ResultBuilder
             _ => "{\"columns\":[" + string.Join(',', columns.Select(c => $"{{\"name\":{Quote(c.Name)},\"type\":{Quote(c.Type)}}}")) + "],\"rows\":[",
         };
         WriteUtf16(head);
+    }
+
+    /// <summary>
+    /// A buffer of at least <paramref name="length"/> bytes for reading one raw value before it is written; the same one
+    /// serves every cell (so no rent per cell) and goes back to the pool with the segments.
+    /// </summary>
+    internal byte[] Scratch(int length)
+    {
+        if (_scratch.Length < length)
+        {
+            if (_scratch.Length > 0)
+            {
+                ArrayPool<byte>.Shared.Return(_scratch);
+            }
+
+            _scratch = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1024));
+        }
+
+        return _scratch;
     }
 
     /// <summary>Starts a row; its cells follow, then <see cref="EndRow"/>.</summary>
@@ -296,6 +316,8 @@ public sealed class ResultBuilder
 
         _segments.Clear();
         _lengths.Clear();
+        ArrayPool<byte>.Shared.Return(_scratch);
+        _scratch = [];
         return text;
     }
 

@@ -133,16 +133,9 @@ internal static class PostgresValues
     /// <summary>Text as PostgreSQL sent it (UTF-8), copied into the answer without a string in between.</summary>
     private static void WriteUtf8Text(NpgsqlDataReader reader, int ordinal, int length, ResultBuilder result)
     {
-        var bytes = ArrayPool<byte>.Shared.Rent(length);
-        try
-        {
-            var read = length == 0 ? 0 : (int)reader.GetBytes(ordinal, 0, bytes, 0, length);
-            result.WriteTextUtf8(bytes.AsSpan(0, read));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(bytes);
-        }
+        var bytes = result.Scratch(length);
+        var read = length == 0 ? 0 : (int)reader.GetBytes(ordinal, 0, bytes, 0, length);
+        result.WriteTextUtf8(bytes.AsSpan(0, read));
     }
 
     /// <summary>
@@ -152,20 +145,22 @@ internal static class PostgresValues
     internal static void WriteDate(ResultBuilder result, DateTime value, bool withTime, bool utc)
     {
         Span<byte> text = stackalloc byte[32];
-        var at = Digits(value.Year, 4, text);
+        var (year, month, day) = value;
+        var at = Digits(year, 4, text);
         text[at++] = (byte)'-';
-        at += Digits(value.Month, 2, text[at..]);
+        at += Digits(month, 2, text[at..]);
         text[at++] = (byte)'-';
-        at += Digits(value.Day, 2, text[at..]);
+        at += Digits(day, 2, text[at..]);
         if (withTime)
         {
+            var time = value.Ticks % TimeSpan.TicksPerDay;
             text[at++] = (byte)'T';
-            at += Digits(value.Hour, 2, text[at..]);
+            at += Digits((int)(time / TimeSpan.TicksPerHour), 2, text[at..]);
             text[at++] = (byte)':';
-            at += Digits(value.Minute, 2, text[at..]);
+            at += Digits((int)(time / TimeSpan.TicksPerMinute % 60), 2, text[at..]);
             text[at++] = (byte)':';
-            at += Digits(value.Second, 2, text[at..]);
-            var microseconds = (int)(value.Ticks % TimeSpan.TicksPerSecond / 10);
+            at += Digits((int)(time / TimeSpan.TicksPerSecond % 60), 2, text[at..]);
+            var microseconds = (int)(time % TimeSpan.TicksPerSecond / 10);
             if (microseconds > 0)
             {
                 text[at++] = (byte)'.';
@@ -234,16 +229,9 @@ internal static class PostgresValues
     private static void WriteNumeric(NpgsqlDataReader reader, int ordinal, ResultBuilder result)
     {
         var length = (int)reader.GetBytes(ordinal, 0, null, 0, 0);
-        var raw = ArrayPool<byte>.Shared.Rent(length);
-        try
-        {
-            reader.GetBytes(ordinal, 0, raw, 0, length);
-            WriteNumeric(raw.AsSpan(0, length), result);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(raw);
-        }
+        var raw = result.Scratch(length);
+        reader.GetBytes(ordinal, 0, raw, 0, length);
+        WriteNumeric(raw.AsSpan(0, length), result);
     }
 
     /// <summary>
