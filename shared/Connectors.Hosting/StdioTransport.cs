@@ -38,8 +38,8 @@ internal sealed class StdioTransport(StdioServerTransport input, Stream output) 
             if (_buffer.Capacity > KeptBufferBytes)
             {
                 // A large message leaves its text several times over as dead large objects (the tool's string, the SDK's
-                // parsed copy, this buffer), and the large-object budget lets them pile up answer after answer (RSS +60 MB
-                // per 11 MB answer, measured). The buffer is let go and a background collection keeps memory flat.
+                // parsed copy, this buffer), and the large-object budget lets them pile up answer after answer (RSS +50–130 MB
+                // per 11 MB answer in eng/bench-database.sh). The buffer is let go and a background collection keeps memory flat.
                 _buffer = new MessageBuffer();
                 GC.Collect(2, GCCollectionMode.Forced, blocking: false);
             }
