@@ -218,18 +218,7 @@ public sealed class ResultBuilder
             return;
         }
 
-        Separate();
-        var json = _format is not (Csv or Markdown);
-        if (json)
-        {
-            WriteBytes("\""u8);
-        }
-
-        WriteBytes(utf8);
-        if (json)
-        {
-            WriteBytes("\""u8);
-        }
+        WriteToken(utf8, quoted: true);
     }
 
     /// <summary>A value that is already JSON (json columns, arrays): as it is in JSON, as text in CSV and markdown.</summary>
@@ -248,7 +237,8 @@ public sealed class ResultBuilder
 
     /// <summary>
     /// A JSON number, boolean or other token of ASCII letters, digits, signs and points, which no format needs to quote;
-    /// <paramref name="quoted"/> makes it a JSON string instead (dates, uuids, integers too large for a double).
+    /// <paramref name="quoted"/> makes it a JSON string instead (dates, uuids, integers too large for a double, and UTF-8
+    /// text that needs no escaping).
     /// </summary>
     internal void WriteToken(ReadOnlySpan<byte> ascii, bool quoted)
     {

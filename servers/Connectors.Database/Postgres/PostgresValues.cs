@@ -14,7 +14,6 @@ namespace Connectors.Database.Postgres;
 /// </summary>
 internal static class PostgresValues
 {
-
     public static ValueTask WriteAsync(NpgsqlDataReader reader, int ordinal, string typeName, ResultBuilder result, CancellationToken cancellationToken)
     {
         // Values are read synchronously: a FETCH's rows arrive together, so a cell is nearly always in Npgsql's read buffer
