@@ -45,6 +45,9 @@ public sealed class ResultBuilder
     private static readonly JsonSerializerOptions s_json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private static readonly SearchValues<char> s_csvQuoted = SearchValues.Create(",\"\r\n");
     private static readonly SearchValues<char> s_markdownEscaped = SearchValues.Create("\\|\r\n");
+    private static readonly SearchValues<byte> s_jsonEscapedUtf8 = SearchValues.Create([.. Enumerable.Range(0, 0x20).Select(b => (byte)b), (byte)'"', (byte)'\\']);
+    private static readonly SearchValues<byte> s_csvQuotedUtf8 = SearchValues.Create(",\"\r\n"u8);
+    private static readonly SearchValues<byte> s_markdownEscapedUtf8 = SearchValues.Create("\\|\r\n"u8);
 
     // Segments grow from small (most answers are a few KB) to a ceiling, so a large answer takes few of them.
     private const int FirstSegment = 16 * 1024;
@@ -61,6 +64,7 @@ public sealed class ResultBuilder
     private int _rowUsed;
     private int _rowSize;
     private int _column;
+    private byte[] _scratch = [];
 
     public ResultBuilder(string format, int maxBytes)
     {
@@ -94,6 +98,25 @@ public sealed class ResultBuilder
         WriteUtf16(head);
     }
 
+    /// <summary>
+    /// A buffer of at least <paramref name="length"/> bytes for reading one raw value before it is written; the same one
+    /// serves every cell (so no rent per cell) and goes back to the pool with the segments.
+    /// </summary>
+    internal byte[] Scratch(int length)
+    {
+        if (_scratch.Length < length)
+        {
+            if (_scratch.Length > 0)
+            {
+                ArrayPool<byte>.Shared.Return(_scratch);
+            }
+
+            _scratch = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1024));
+        }
+
+        return _scratch;
+    }
+
     /// <summary>Starts a row; its cells follow, then <see cref="EndRow"/>.</summary>
     internal void BeginRow()
     {
@@ -101,7 +124,7 @@ public sealed class ResultBuilder
         _rowUsed = _used;
         _rowSize = _size;
         _column = 0;
-        WriteAscii(_format switch
+        WriteBytes(_format switch
         {
             Csv => ""u8,
             Markdown => "| "u8,
@@ -112,7 +135,7 @@ public sealed class ResultBuilder
     /// <summary>Ends the row: kept when the answer still fits the budget, otherwise taken back out (false).</summary>
     internal bool EndRow()
     {
-        WriteAscii(_format switch
+        WriteBytes(_format switch
         {
             Csv => "\n"u8,
             Markdown => " |\n"u8,
@@ -147,7 +170,7 @@ public sealed class ResultBuilder
     internal void WriteNull()
     {
         Separate();
-        WriteAscii(_format switch
+        WriteBytes(_format switch
         {
             Csv => ""u8,
             Markdown => "NULL"u8,
@@ -166,14 +189,36 @@ public sealed class ResultBuilder
         else if (text.IndexOfAnyInRange('\0', '\u001f') < 0 && text.IndexOfAny('"', '\\') < 0)
         {
             // Most values need no escaping; only the others pay for the serializer.
-            WriteAscii("\""u8);
+            WriteBytes("\""u8);
             WriteUtf16(text);
-            WriteAscii("\""u8);
+            WriteBytes("\""u8);
         }
         else
         {
             WriteUtf16(Quote(text.ToString()));
         }
+    }
+
+    /// <summary>
+    /// A text value given as UTF-8 (as PostgreSQL sends it): copied as it is when nothing in it needs escaping in this
+    /// format (the same test <see cref="WriteText"/> applies to characters), otherwise decoded and written as text.
+    /// Invalid UTF-8 is decoded with U+FFFD in place of the bad bytes.
+    /// </summary>
+    internal void WriteTextUtf8(ReadOnlySpan<byte> utf8)
+    {
+        var escaped = _format switch
+        {
+            Csv => s_csvQuotedUtf8,
+            Markdown => s_markdownEscapedUtf8,
+            _ => s_jsonEscapedUtf8,
+        };
+        if (utf8.IndexOfAny(escaped) >= 0 || !Utf8.IsValid(utf8))
+        {
+            WriteText(Encoding.UTF8.GetString(utf8));
+            return;
+        }
+
+        WriteToken(utf8, quoted: true);
     }
 
     /// <summary>A value that is already JSON (json columns, arrays): as it is in JSON, as text in CSV and markdown.</summary>
@@ -192,7 +237,8 @@ public sealed class ResultBuilder
 
     /// <summary>
     /// A JSON number, boolean or other token of ASCII letters, digits, signs and points, which no format needs to quote;
-    /// <paramref name="quoted"/> makes it a JSON string instead (dates, uuids, integers too large for a double).
+    /// <paramref name="quoted"/> makes it a JSON string instead (dates, uuids, integers too large for a double, and UTF-8
+    /// text that needs no escaping).
     /// </summary>
     internal void WriteToken(ReadOnlySpan<byte> ascii, bool quoted)
     {
@@ -200,13 +246,13 @@ public sealed class ResultBuilder
         var json = quoted && _format is not (Csv or Markdown);
         if (json)
         {
-            WriteAscii("\""u8);
+            WriteBytes("\""u8);
         }
 
-        WriteAscii(ascii);
+        WriteBytes(ascii);
         if (json)
         {
-            WriteAscii("\""u8);
+            WriteBytes("\""u8);
         }
     }
 
@@ -260,6 +306,8 @@ public sealed class ResultBuilder
 
         _segments.Clear();
         _lengths.Clear();
+        ArrayPool<byte>.Shared.Return(_scratch);
+        _scratch = [];
         return text;
     }
 
@@ -267,7 +315,7 @@ public sealed class ResultBuilder
     {
         if (_column++ > 0)
         {
-            WriteAscii(_format == Markdown ? " | "u8 : ","u8);
+            WriteBytes(_format == Markdown ? " | "u8 : ","u8);
         }
     }
 
@@ -294,7 +342,7 @@ public sealed class ResultBuilder
         }
     }
 
-    private void WriteAscii(ReadOnlySpan<byte> bytes)
+    private void WriteBytes(ReadOnlySpan<byte> bytes)
     {
         if (_current.Length - _used < bytes.Length)
         {

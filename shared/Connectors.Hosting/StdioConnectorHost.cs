@@ -7,6 +7,7 @@ using Connectors.Hosting.Logging;
 using Connectors.Hosting.Stdio;
 using Connectors.Hosting.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Server;
 
@@ -24,10 +25,15 @@ internal static class StdioConnectorHost
         var warmUp = Task.Run(WarmUpProtocol, CancellationToken.None);
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.AddConnectorLogging(settings, redactor));
-        // Our own framing around the SDK's stream transport: every line that is not a message gets its JSON-RPC error.
-        var output = new WholeMessageOutputStream(Console.OpenStandardOutput());
+        // Our own framing around the SDK's stream transport: every line that is not a message gets its JSON-RPC error
+        // (CheckedInputStream), and our writer sends the SDK's messages (StdioTransport) whole (WholeMessageOutputStream).
+        var output = new WholeMessageOutputStream(new BufferedStream(Console.OpenStandardOutput()));
         var input = new CheckedInputStream(Console.OpenStandardInput(), output, settings.Get(CommonOptions.MaxRequestBytes));
-        services.AddConnectorMcpServer(server, settings).WithStreamServerTransport(input, output);
+        // WithStdioServerTransport registers the session services with a lazy transport, which ours replaces unbuilt
+        // (WithStreamServerTransport would build its own at once and a second reader would race ours on stdin).
+        services.AddConnectorMcpServer(server, settings).WithStdioServerTransport();
+        services.Replace(ServiceDescriptor.Singleton<ITransport>(provider => new StdioTransport(
+            new StreamServerTransport(input, output, server.Name, provider.GetService<ILoggerFactory>()), output)));
 
         await using var provider = services.BuildServiceProvider();
         ConnectorServiceCollectionExtensions.ValidateAtStart(provider);

@@ -47,8 +47,10 @@ public sealed class ProcessLifecycleTests
             await process.StandardInput.WriteLineAsync("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}""");
             await process.StandardInput.WriteLineAsync("""{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"text":"x"}}}""");
             await process.StandardInput.FlushAsync();
-            Assert.Contains("\"id\":1", await process.StandardOutput.ReadLineAsync(), StringComparison.Ordinal);
-            Assert.Contains("\"id\":2", await process.StandardOutput.ReadLineAsync(), StringComparison.Ordinal);
+            // Requests are handled concurrently, so the two answers may come in either order.
+            string[] answers = [(await process.StandardOutput.ReadLineAsync())!, (await process.StandardOutput.ReadLineAsync())!];
+            Assert.Contains(answers, a => a.Contains("\"id\":1", StringComparison.Ordinal));
+            Assert.Contains(answers, a => a.Contains("\"id\":2", StringComparison.Ordinal));
 
             var mapped = await File.ReadAllTextAsync($"/proc/{process.Id}/maps");
             Assert.Contains("ModelContextProtocol.Core.dll", mapped, StringComparison.Ordinal);

@@ -14,16 +14,15 @@ namespace Connectors.Database.Postgres;
 /// </summary>
 internal static class PostgresValues
 {
-    private const string DateFormat = "yyyy-MM-dd";
-    private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.FFFFFF";
-    private const string UtcTimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.FFFFFF'Z'";
-
-    public static async ValueTask WriteAsync(NpgsqlDataReader reader, int ordinal, string typeName, ResultBuilder result, CancellationToken cancellationToken)
+    public static ValueTask WriteAsync(NpgsqlDataReader reader, int ordinal, string typeName, ResultBuilder result, CancellationToken cancellationToken)
     {
-        if (await reader.IsDBNullAsync(ordinal, cancellationToken))
+        // Values are read synchronously: a FETCH's rows arrive together, so a cell is nearly always in Npgsql's read buffer
+        // already (one that straddles the buffer's end is read from the socket in place), and an awaited Task per cell
+        // cost more than formatting it. Values longer than could be shown, and rarer types, are read asynchronously.
+        if (reader.IsDBNull(ordinal))
         {
             result.WriteNull();
-            return;
+            return default;
         }
 
         // Type names carry modifiers ("numeric(12, 2)", "character varying(20)"); the base name decides.
@@ -34,42 +33,70 @@ internal static class PostgresValues
             switch (baseName)
             {
                 case "integer":
-                    WriteNumber(result, await reader.GetFieldValueAsync<int>(ordinal, cancellationToken), null);
-                    return;
+                    WriteNumber(result, reader.GetInt32(ordinal), null);
+                    return default;
                 case "smallint":
-                    WriteNumber(result, await reader.GetFieldValueAsync<short>(ordinal, cancellationToken), null);
-                    return;
+                    WriteNumber(result, reader.GetInt16(ordinal), null);
+                    return default;
                 case "bigint":
-                    var big = await reader.GetFieldValueAsync<long>(ordinal, cancellationToken);
+                    var big = reader.GetInt64(ordinal);
                     WriteNumber(result, big, null, quoted: big is < -CellValues.MaxSafeInteger or > CellValues.MaxSafeInteger);
-                    return;
+                    return default;
                 case "boolean":
-                    result.WriteToken(await reader.GetFieldValueAsync<bool>(ordinal, cancellationToken) ? "true"u8 : "false"u8, quoted: false);
-                    return;
+                    result.WriteToken(reader.GetBoolean(ordinal) ? "true"u8 : "false"u8, quoted: false);
+                    return default;
                 case "double precision":
-                    var wide = await reader.GetFieldValueAsync<double>(ordinal, cancellationToken);
+                    var wide = reader.GetDouble(ordinal);
                     WriteNumber(result, wide, double.IsFinite(wide) ? "R" : null, quoted: !double.IsFinite(wide));
-                    return;
+                    return default;
                 case "real":
-                    var narrow = await reader.GetFieldValueAsync<float>(ordinal, cancellationToken);
+                    var narrow = reader.GetFloat(ordinal);
                     WriteNumber(result, narrow, float.IsFinite(narrow) ? "R" : null, quoted: !float.IsFinite(narrow));
-                    return;
+                    return default;
                 case "numeric":
-                    await WriteNumericAsync(reader, ordinal, result, cancellationToken);
-                    return;
+                    WriteNumeric(reader, ordinal, result);
+                    return default;
                 case "date":
-                    WriteNumber(result, await reader.GetFieldValueAsync<DateOnly>(ordinal, cancellationToken), DateFormat, quoted: true);
-                    return;
+                    WriteDate(result, reader.GetFieldValue<DateOnly>(ordinal).ToDateTime(TimeOnly.MinValue), withTime: false, utc: false);
+                    return default;
                 case "timestamp without time zone":
-                    WriteNumber(result, await reader.GetFieldValueAsync<DateTime>(ordinal, cancellationToken), TimestampFormat, quoted: true);
-                    return;
+                    WriteDate(result, reader.GetDateTime(ordinal), withTime: true, utc: false);
+                    return default;
                 case "timestamp with time zone":
-                    var instant = await reader.GetFieldValueAsync<DateTime>(ordinal, cancellationToken);
-                    WriteNumber(result, instant, instant.Kind == DateTimeKind.Utc ? UtcTimestampFormat : TimestampFormat, quoted: true);
-                    return;
+                    var instant = reader.GetDateTime(ordinal);
+                    WriteDate(result, instant, withTime: true, utc: instant.Kind == DateTimeKind.Utc);
+                    return default;
                 case "uuid":
-                    WriteNumber(result, await reader.GetFieldValueAsync<Guid>(ordinal, cancellationToken), null, quoted: true);
-                    return;
+                    WriteNumber(result, reader.GetGuid(ordinal), null, quoted: true);
+                    return default;
+                case "text" or "character varying" or "character" or "name" or "xml" or "citext":
+                    var length = reader.GetBytes(ordinal, 0, null, 0, 0);
+                    if (length <= result.MaxBytes)
+                    {
+                        WriteUtf8Text(reader, ordinal, (int)length, result);
+                        return default;
+                    }
+
+                    return WriteSlowlyAsync(reader, ordinal, typeName, baseName.ToString(), result, cancellationToken);
+                default:
+                    return WriteSlowlyAsync(reader, ordinal, typeName, baseName.ToString(), result, cancellationToken);
+            }
+        }
+        catch (Exception ex) when (ex is InvalidCastException or NotSupportedException or OverflowException)
+        {
+            NotShown(typeName, result);
+            return default;
+        }
+    }
+
+    /// <summary>Types read less often (bytea, json, arrays, intervals…) and text longer than could be shown.</summary>
+    private static async ValueTask WriteSlowlyAsync(
+        NpgsqlDataReader reader, int ordinal, string typeName, string baseName, ResultBuilder result, CancellationToken cancellationToken)
+    {
+        try
+        {
+            switch (baseName)
+            {
                 case "bytea":
                     result.WriteCell(await BinaryAsync(reader, ordinal, cancellationToken));
                     return;
@@ -95,8 +122,73 @@ internal static class PostgresValues
         }
         catch (Exception ex) when (ex is InvalidCastException or NotSupportedException or OverflowException)
         {
-            result.WriteText($"({typeName} value not shown; cast it to text in the query)");
+            NotShown(typeName, result);
         }
+    }
+
+    private static void NotShown(string typeName, ResultBuilder result) =>
+        result.WriteText($"({typeName} value not shown; cast it to text in the query)");
+
+    /// <summary>Text as PostgreSQL sent it (UTF-8), copied into the answer without a string in between.</summary>
+    private static void WriteUtf8Text(NpgsqlDataReader reader, int ordinal, int length, ResultBuilder result)
+    {
+        var bytes = result.Scratch(length);
+        var read = length == 0 ? 0 : (int)reader.GetBytes(ordinal, 0, bytes, 0, length);
+        result.WriteTextUtf8(bytes.AsSpan(0, read));
+    }
+
+    /// <summary>
+    /// ISO 8601 as <c>yyyy-MM-dd</c>, or <c>yyyy-MM-dd'T'HH:mm:ss.FFFFFF</c> (fraction without trailing zeros, none when
+    /// whole) and a <c>Z</c> for UTC: written digit by digit, as a custom format string is parsed again for every value.
+    /// </summary>
+    internal static void WriteDate(ResultBuilder result, DateTime value, bool withTime, bool utc)
+    {
+        Span<byte> text = stackalloc byte[32];
+        var (year, month, day) = value;
+        var at = Digits(year, 4, text);
+        text[at++] = (byte)'-';
+        at += Digits(month, 2, text[at..]);
+        text[at++] = (byte)'-';
+        at += Digits(day, 2, text[at..]);
+        if (withTime)
+        {
+            var time = value.Ticks % TimeSpan.TicksPerDay;
+            text[at++] = (byte)'T';
+            at += Digits((int)(time / TimeSpan.TicksPerHour), 2, text[at..]);
+            text[at++] = (byte)':';
+            at += Digits((int)(time / TimeSpan.TicksPerMinute % 60), 2, text[at..]);
+            text[at++] = (byte)':';
+            at += Digits((int)(time / TimeSpan.TicksPerSecond % 60), 2, text[at..]);
+            var microseconds = (int)(time % TimeSpan.TicksPerSecond / 10);
+            if (microseconds > 0)
+            {
+                text[at++] = (byte)'.';
+                at += Digits(microseconds, 6, text[at..]);
+                while (text[at - 1] == (byte)'0')
+                {
+                    at--;
+                }
+            }
+
+            if (utc)
+            {
+                text[at++] = (byte)'Z';
+            }
+        }
+
+        result.WriteToken(text[..at], quoted: true);
+    }
+
+    /// <summary><paramref name="value"/> (not negative) as exactly <paramref name="count"/> digits, zero-padded.</summary>
+    private static int Digits(int value, int count, Span<byte> destination)
+    {
+        for (var i = count - 1; i >= 0; i--)
+        {
+            destination[i] = (byte)('0' + (value % 10));
+            value /= 10;
+        }
+
+        return count;
     }
 
     /// <summary>A number, date or uuid formatted as UTF-8 (invariant culture) straight into the answer.</summary>
@@ -133,23 +225,12 @@ internal static class PostgresValues
         return CellValues.Binary(shown, length);
     }
 
-    private static async Task WriteNumericAsync(NpgsqlDataReader reader, int ordinal, ResultBuilder result, CancellationToken cancellationToken)
+    private static void WriteNumeric(NpgsqlDataReader reader, int ordinal, ResultBuilder result)
     {
         var length = (int)reader.GetBytes(ordinal, 0, null, 0, 0);
-        var raw = ArrayPool<byte>.Shared.Rent(length);
-        try
-        {
-            await using (var stream = await reader.GetStreamAsync(ordinal, cancellationToken))
-            {
-                await stream.ReadExactlyAsync(raw.AsMemory(0, length), cancellationToken);
-            }
-
-            WriteNumeric(raw.AsSpan(0, length), result);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(raw);
-        }
+        var raw = result.Scratch(length);
+        reader.GetBytes(ordinal, 0, raw, 0, length);
+        WriteNumeric(raw.AsSpan(0, length), result);
     }
 
     /// <summary>
@@ -197,7 +278,7 @@ internal static class PostgresValues
             at += written;
             for (var i = 1; i <= weight; i++)
             {
-                at += FourDigits(Digit(digits, digitCount, i), text[at..]);
+                at += Digits(Digit(digits, digitCount, i), 4, text[at..]);
             }
         }
 
@@ -207,7 +288,7 @@ internal static class PostgresValues
             var fractionEnd = at + scale;
             for (var i = weight + 1; at < fractionEnd; i++)
             {
-                at += FourDigits(Digit(digits, digitCount, i), text[at..]);
+                at += Digits(Digit(digits, digitCount, i), 4, text[at..]);
             }
 
             at = fractionEnd;
@@ -223,13 +304,4 @@ internal static class PostgresValues
 
     private static int Digit(ReadOnlySpan<byte> digits, int count, int index) =>
         index >= 0 && index < count ? BinaryPrimitives.ReadInt16BigEndian(digits[(2 * index)..]) : 0;
-
-    private static int FourDigits(int group, Span<byte> destination)
-    {
-        destination[0] = (byte)('0' + (group / 1000));
-        destination[1] = (byte)('0' + (group / 100 % 10));
-        destination[2] = (byte)('0' + (group / 10 % 10));
-        destination[3] = (byte)('0' + (group % 10));
-        return 4;
-    }
 }
