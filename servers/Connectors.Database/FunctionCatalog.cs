@@ -104,10 +104,8 @@ public sealed class FunctionCatalog(PostgresEngine engine, TimeProvider time)
 
         if (missing.Count > 0)
         {
-            var fresh = await engine.ReadAsync(profile, async (connection, ct) =>
+            var fresh = await engine.ReadBatchAsync(profile, () => [new NpgsqlBatchCommand(sql) { Parameters = { new NpgsqlParameter { Value = missing.ToArray() } } }], async (reader, ct) =>
             {
-                await using var command = new NpgsqlCommand(sql, connection) { Parameters = { new NpgsqlParameter { Value = missing.ToArray() } } };
-                await using var reader = await command.ExecuteReaderAsync(ct);
                 var rows = new List<CatalogEntry>();
                 while (await reader.ReadAsync(ct))
                 {
@@ -115,7 +113,7 @@ public sealed class FunctionCatalog(PostgresEngine engine, TimeProvider time)
                 }
 
                 return rows;
-            }, cancellationToken);
+            }, null, cancellationToken);
 
             foreach (var name in missing)
             {

@@ -42,6 +42,44 @@ public sealed class DatabaseToolsTests(DatabaseCluster cluster)
     }
 
     [Fact]
+    public async Task List_tables_sizes_count_table_toast_and_indexes_and_a_never_analyzed_table_is_measured_on_disk()
+    {
+        var mcp = await cluster.SharedServerAsync();
+        await using var admin = await cluster.OpenAdminAsync();
+        // The fixture ends with ANALYZE, which records the page count of orders and of each of its indexes.
+        var analyzed = await ScalarAsync(admin, """
+            SELECT (pg_relation_size(c.oid) + pg_indexes_size(c.oid) + pg_relation_size(c.reltoastrelid) + pg_indexes_size(c.reltoastrelid))::bigint
+            FROM pg_class c WHERE c.oid = 'orders'::regclass
+            """);
+        Assert.Contains($"public.orders (table, ~2,000 rows, {Tools.DatabaseTools.Size(analyzed)})", (await mcp.CallAsync("list_tables", new { schema = "public" })).Text(), StringComparison.Ordinal);
+
+        await ExecuteAsync(admin, "CREATE SCHEMA sizes_probe");
+        try
+        {
+            await ExecuteAsync(admin, "CREATE TABLE sizes_probe.fresh WITH (autovacuum_enabled = false) AS SELECT g AS id, repeat('x', 200) AS filler FROM generate_series(1, 3000) g");
+            var onDisk = await ScalarAsync(admin, "SELECT pg_total_relation_size('sizes_probe.fresh')");
+            Assert.True(onDisk > 100_000, "the never-analyzed table holds real pages");
+            Assert.Equal($"sizes_probe.fresh (table, ~0 rows, {Tools.DatabaseTools.Size(onDisk)})\n", (await mcp.CallAsync("list_tables", new { schema = "sizes_probe" })).Text());
+        }
+        finally
+        {
+            await ExecuteAsync(admin, "DROP SCHEMA sizes_probe CASCADE");
+        }
+    }
+
+    private static async Task ExecuteAsync(Npgsql.NpgsqlConnection connection, string sql)
+    {
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<long> ScalarAsync(Npgsql.NpgsqlConnection connection, string sql)
+    {
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
     public async Task Describe_table_shows_columns_keys_constraints_and_indexes()
     {
         var mcp = await cluster.SharedServerAsync();

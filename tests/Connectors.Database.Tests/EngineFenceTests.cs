@@ -55,22 +55,56 @@ public sealed class EngineFenceTests(DatabaseCluster cluster) : IAsyncLifetime
         return Convert.ToString(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture) ?? "";
     }, CancellationToken.None);
 
+    /// <summary>The one-round-trip path: the statement travels in the fence's own batch (BEGIN, SET LOCAL…, it, ROLLBACK).</summary>
+    private Task<string> BatchAsync(string sql) => _engine.ReadBatchAsync(_profile, () => [new NpgsqlBatchCommand(sql)], async (reader, ct) =>
+        await reader.ReadAsync(ct) ? Convert.ToString(reader.GetValue(0), CultureInfo.InvariantCulture) ?? "" : "", null, CancellationToken.None);
+
+    [Fact]
+    public async Task A_statement_in_the_fence_batch_runs_read_only_repeatable_read_with_the_profile_timeouts()
+    {
+        Assert.Equal("on|repeatable read|30s|5s", await BatchAsync(
+            "SELECT concat_ws('|', current_setting('transaction_read_only'), current_setting('transaction_isolation'), current_setting('statement_timeout'), current_setting('lock_timeout'))"));
+    }
+
+    [Fact]
+    public async Task A_batch_that_fails_or_is_left_half_read_leaves_nothing_behind_on_the_pooled_connection()
+    {
+        var pid = await BatchAsync("SELECT pg_backend_pid()");
+        var error = await Assert.ThrowsAsync<ConnectorException>(() => BatchAsync("SELECT 1/0"));
+        Assert.Equal(ErrorCodes.InvalidArgument, error.Code);
+
+        // Session settings and advisory locks taken on every row, of which only the first is read before the work returns.
+        var first = await _engine.ReadBatchAsync(_profile,
+            () => [new NpgsqlBatchCommand("SELECT set_config('work_mem', '77MB', false), pg_advisory_lock(4243) FROM generate_series(1, 20000)")],
+            async (reader, ct) => await reader.ReadAsync(ct) ? reader.GetString(0) : "", null, CancellationToken.None);
+        Assert.Equal("77MB", first);
+
+        Assert.Equal(pid, await BatchAsync("SELECT pg_backend_pid()"));
+        Assert.NotEqual("77MB", await BatchAsync("SHOW work_mem"));
+        Assert.Equal("0", await BatchAsync("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"));
+        Assert.Equal("on", await BatchAsync("SHOW transaction_read_only"));
+    }
+
     [Theory]
     [MemberData(nameof(WritesTheEngineRefuses))]
     public async Task A_write_that_reaches_the_engine_changes_nothing(string sql)
     {
-        var before = await cluster.FingerprintAsync();
-        try
+        // Both ways in: a command after the fence's batch, and a statement inside the fence's own batch.
+        foreach (var send in new Func<string, Task<string>>[] { RawAsync, BatchAsync })
         {
-            // Most are refused by the read-only transaction; the rest (lo_create) are undone by the rollback.
-            await RawAsync(sql);
-        }
-        catch (ConnectorException)
-        {
-        }
+            var before = await cluster.FingerprintAsync();
+            try
+            {
+                // Most are refused by the read-only transaction; the rest (lo_create) are undone by the rollback.
+                await send(sql);
+            }
+            catch (ConnectorException)
+            {
+            }
 
-        Assert.Equal(before, await cluster.FingerprintAsync());
-        Assert.Equal("on", await RawAsync("SHOW transaction_read_only"));
+            Assert.Equal(before, await cluster.FingerprintAsync());
+            Assert.Equal("on", await send("SHOW transaction_read_only"));
+        }
     }
 
     [Fact]

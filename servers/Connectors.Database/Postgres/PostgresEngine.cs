@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Data;
 using System.Globalization;
 using System.Net.Sockets;
 using Connectors.Hosting.Errors;
@@ -28,7 +29,33 @@ public sealed partial class PostgresEngine : IAsyncDisposable
     public static void DisableSqlRewriting() => AppContext.SetSwitch("Npgsql.EnableSqlRewriting", false);
 
     /// <summary>Runs <paramref name="work"/> inside the fence: a read-only transaction that is always rolled back.</summary>
-    public async Task<T> ReadAsync<T>(DatabaseProfile profile, Func<NpgsqlConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    public Task<T> ReadAsync<T>(DatabaseProfile profile, Func<NpgsqlConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken) =>
+        FencedAsync(profile, NoStatements, rollbackInBatch: false, queryErrors: null, async (connection, reader, ct) =>
+        {
+            // The fence alone answers no rows; the reader must be closed before the work's own commands.
+            await reader.DisposeAsync();
+            return await work(connection, ct);
+        }, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="statements"/> inside the fence in a single round trip: one batch carries BEGIN READ ONLY, the
+    /// SET LOCAL timeouts, the statements and ROLLBACK. <paramref name="read"/> gets the reader on the statements' first result
+    /// set and no connection, so nothing can run after the rollback. Should the batch stop early (an error, a cancellation),
+    /// the ROLLBACK is sent on its own, as in <see cref="ReadAsync{T}"/>.
+    /// </summary>
+    /// <param name="statements">Makes the statements; called again (with fresh parameters) when a dead pooled connection is replaced.</param>
+    /// <param name="queryErrors">Turns errors about the statements into tool errors (null: the fence's own mapping decides).</param>
+    public Task<T> ReadBatchAsync<T>(
+        DatabaseProfile profile, Func<IEnumerable<NpgsqlBatchCommand>> statements, Func<NpgsqlDataReader, CancellationToken, Task<T>> read,
+        Func<PostgresException, ConnectorException?>? queryErrors, CancellationToken cancellationToken) =>
+        FencedAsync(profile, statements, rollbackInBatch: true, queryErrors, (_, reader, ct) => read(reader, ct), cancellationToken);
+
+    private static IEnumerable<NpgsqlBatchCommand> NoStatements() => [];
+
+    private async Task<T> FencedAsync<T>(
+        DatabaseProfile profile, Func<IEnumerable<NpgsqlBatchCommand>> statements, bool rollbackInBatch,
+        Func<PostgresException, ConnectorException?>? queryErrors, Func<NpgsqlConnection, NpgsqlDataReader, CancellationToken, Task<T>> work,
+        CancellationToken cancellationToken)
     {
         var state = State(profile);
         if (!await state.Slots.WaitAsync(EngineErrors.PoolWait, cancellationToken))
@@ -38,19 +65,35 @@ public sealed partial class PostgresEngine : IAsyncDisposable
 
         try
         {
-            await using var connection = await OpenFencedAsync(profile, state, cancellationToken);
-            try
+            var (connection, batch, reader) = await OpenFencedAsync(profile, state, statements, rollbackInBatch, cancellationToken);
+            await using (connection)
+            await using (batch)
             {
-                return await work(connection, cancellationToken);
-            }
-            finally
-            {
-                await RollbackQuietlyAsync(connection);
+                var rolledBack = false;
+                try
+                {
+                    T result;
+                    await using (reader)
+                    {
+                        result = await work(connection, reader, cancellationToken);
+                    }
+
+                    // Closing the reader read the batch to its end without an error, so its ROLLBACK ran.
+                    rolledBack = rollbackInBatch;
+                    return result;
+                }
+                finally
+                {
+                    if (!rolledBack)
+                    {
+                        await RollbackQuietlyAsync(connection);
+                    }
+                }
             }
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException or SocketException)
         {
-            throw Translate(profile, state, ex);
+            throw Translate(profile, state, ex, queryErrors);
         }
         finally
         {
@@ -63,11 +106,8 @@ public sealed partial class PostgresEngine : IAsyncDisposable
     {
         try
         {
-            return await ReadAsync(profile, async (connection, ct) =>
-            {
-                await using var command = new NpgsqlCommand("SELECT 1", connection);
-                return await command.ExecuteScalarAsync(ct) is 1;
-            }, cancellationToken);
+            return await ReadBatchAsync(profile, () => [new NpgsqlBatchCommand("SELECT 1")],
+                async (reader, ct) => await reader.ReadAsync(ct) && reader.GetInt32(0) == 1, null, cancellationToken);
         }
         catch (ConnectorException)
         {
@@ -87,13 +127,16 @@ public sealed partial class PostgresEngine : IAsyncDisposable
     private ProfileState State(DatabaseProfile profile) =>
         _states.GetOrAdd(profile.Name, _ => new ProfileState(new NpgsqlDataSourceBuilder(profile.ConnectionString).Build(), new SemaphoreSlim(profile.MaxConnections)));
 
-    private static async Task<NpgsqlConnection> OpenFencedAsync(DatabaseProfile profile, ProfileState state, CancellationToken cancellationToken)
+    private static async Task<(NpgsqlConnection, NpgsqlBatch, NpgsqlDataReader)> OpenFencedAsync(
+        DatabaseProfile profile, ProfileState state, Func<IEnumerable<NpgsqlBatchCommand>> statements, bool rollbackInBatch, CancellationToken cancellationToken)
     {
         var source = state.Source;
-        // Pooled connections may have died with the server; nothing has run yet, so one retry on fresh ones is safe.
+        // Pooled connections may have died with the server; nothing has been read yet, and whatever reached the server was
+        // read-only and rolled back, so one retry on fresh ones is safe.
         for (var attempt = 1; ; attempt++)
         {
             var connection = source.CreateConnection();
+            NpgsqlBatch? batch = null;
             try
             {
                 await connection.OpenAsync(cancellationToken);
@@ -103,30 +146,53 @@ public sealed partial class PostgresEngine : IAsyncDisposable
                     state.FenceVerified = true;
                 }
 
-                await using var batch = new NpgsqlBatch(connection)
+                batch = FenceBatch(connection, profile);
+                foreach (var statement in statements())
                 {
-                    BatchCommands =
-                    {
-                        new NpgsqlBatchCommand("BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"),
-                        new NpgsqlBatchCommand(SetLocal("statement_timeout", profile.StatementTimeoutSeconds * 1000)),
-                        new NpgsqlBatchCommand(SetLocal("lock_timeout", EngineErrors.LockTimeoutMilliseconds(profile))),
-                        new NpgsqlBatchCommand(SetLocal("idle_in_transaction_session_timeout", (profile.StatementTimeoutSeconds + 30) * 1000)),
-                    },
-                };
-                await batch.ExecuteNonQueryAsync(cancellationToken);
-                return connection;
+                    batch.BatchCommands.Add(statement);
+                }
+
+                if (rollbackInBatch)
+                {
+                    batch.BatchCommands.Add(new NpgsqlBatchCommand("ROLLBACK"));
+                }
+
+                var reader = await batch.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
+                return (connection, batch, reader);
             }
             catch (NpgsqlException ex) when (attempt == 1 && ex is not PostgresException && !cancellationToken.IsCancellationRequested)
             {
-                await connection.DisposeAsync();
+                await DisposeAsync(batch, connection);
                 source.Clear();
             }
             catch
             {
-                await connection.DisposeAsync();
+                await DisposeAsync(batch, connection);
                 throw;
             }
         }
+    }
+
+    /// <summary>The fence's opening commands; SET LOCAL settings end with the transaction, so none outlives the call.</summary>
+    private static NpgsqlBatch FenceBatch(NpgsqlConnection connection, DatabaseProfile profile) => new(connection)
+    {
+        BatchCommands =
+        {
+            new NpgsqlBatchCommand("BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"),
+            new NpgsqlBatchCommand(SetLocal("statement_timeout", profile.StatementTimeoutSeconds * 1000)),
+            new NpgsqlBatchCommand(SetLocal("lock_timeout", EngineErrors.LockTimeoutMilliseconds(profile))),
+            new NpgsqlBatchCommand(SetLocal("idle_in_transaction_session_timeout", (profile.StatementTimeoutSeconds + 30) * 1000)),
+        },
+    };
+
+    private static async Task DisposeAsync(NpgsqlBatch? batch, NpgsqlConnection connection)
+    {
+        if (batch is not null)
+        {
+            await batch.DisposeAsync();
+        }
+
+        await connection.DisposeAsync();
     }
 
     /// <summary>Fails closed when Npgsql still rewrites SQL (the switch was set too late): then the server would run stacked statements.</summary>
@@ -167,9 +233,9 @@ public sealed partial class PostgresEngine : IAsyncDisposable
         }
     }
 
-    private ConnectorException Translate(DatabaseProfile profile, ProfileState state, Exception ex)
+    private ConnectorException Translate(DatabaseProfile profile, ProfileState state, Exception ex, Func<PostgresException, ConnectorException?>? queryErrors)
     {
-        if (ex is PostgresException pg && QueryError(profile, pg) is { } queryError)
+        if (ex is PostgresException pg && (queryErrors?.Invoke(pg) ?? QueryError(profile, pg)) is { } queryError)
         {
             return queryError;
         }

@@ -24,22 +24,37 @@ public sealed class PostgresQuery(PostgresEngine engine) : IQueryRunner
         DatabaseProfile profile, GuardedStatement statement, IReadOnlyList<JsonElement> parameters, int maxRows, string format, CancellationToken cancellationToken)
     {
         var values = Parameters(statement, parameters);
-        return engine.ReadAsync(profile, async (connection, ct) =>
+        var shift = statement.Kind == StatementKind.Select ? s_declare.Length : 0;
+        ConnectorException? QueryErrors(PostgresException ex) =>
+            IsAboutTheQuery(ex) ? ConnectorException.InvalidArgument("sql", PostgresEngine.QueryErrorText(ex, shift)) : null;
+
+        if (statement.Kind == StatementKind.Select && maxRows + 1 > FetchChunk)
+        {
+            return engine.ReadAsync(profile, async (connection, ct) =>
+            {
+                var result = new ResultBuilder(format, profile.MaxBytes - 600);
+                try
+                {
+                    return Finish(result, await ReadThroughCursorAsync(connection, statement.Text, values, result, maxRows, ct), profile);
+                }
+                catch (PostgresException ex) when (QueryErrors(ex) is { } error)
+                {
+                    throw error;
+                }
+            }, cancellationToken);
+        }
+
+        // One FETCH (or the statement itself for EXPLAIN and SHOW, which answer a handful of rows and cannot be declared as
+        // cursors) holds the whole answer, so it travels in the fence's own batch: a single round trip.
+        IEnumerable<NpgsqlBatchCommand> Statements() => statement.Kind == StatementKind.Select
+            ? [WithParameters(s_declare + statement.Text, values), new NpgsqlBatchCommand(Fetch(maxRows + 1))]
+            : [WithParameters(statement.Text, values)];
+        return engine.ReadBatchAsync(profile, Statements, async (reader, ct) =>
         {
             var result = new ResultBuilder(format, profile.MaxBytes - 600);
-            try
-            {
-                var stopped = statement.Kind == StatementKind.Select
-                    ? await ReadThroughCursorAsync(connection, statement.Text, values, result, maxRows, ct)
-                    : await ReadDirectAsync(connection, statement.Text, values, result, maxRows, ct);
-                return result.Finish(stopped, profile, "ORDER BY … LIMIT/OFFSET");
-            }
-            catch (PostgresException ex) when (IsAboutTheQuery(ex))
-            {
-                var shift = statement.Kind == StatementKind.Select ? s_declare.Length : 0;
-                throw ConnectorException.InvalidArgument("sql", PostgresEngine.QueryErrorText(ex, shift));
-            }
-        }, cancellationToken);
+            result.SetColumns(RowStream.Columns(reader));
+            return Finish(result, await new RowStream(result, maxRows, WriteCellAsync).ReadAsync(reader, ct), profile);
+        }, QueryErrors, cancellationToken);
     }
 
     /// <summary>The plan of a guarded SELECT (EXPLAIN FORMAT JSON, with ANALYZE when asked) as a readable tree.</summary>
@@ -92,7 +107,7 @@ public sealed class PostgresQuery(PostgresEngine engine) : IQueryRunner
         while (true)
         {
             var chunk = Math.Min(FetchChunk, maxRows + 1 - rows.Seen);
-            await using var fetch = new NpgsqlCommand($"FETCH FORWARD {chunk.ToString(CultureInfo.InvariantCulture)} FROM {CursorName}", connection);
+            await using var fetch = new NpgsqlCommand(Fetch(chunk), connection);
             await using var reader = await fetch.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
             if (!columnsSet)
             {
@@ -109,15 +124,16 @@ public sealed class PostgresQuery(PostgresEngine engine) : IQueryRunner
         }
     }
 
-    private static async Task<Stop> ReadDirectAsync(
-        NpgsqlConnection connection, string sql, List<NpgsqlParameter> parameters, ResultBuilder result, int maxRows, CancellationToken cancellationToken)
+    private static QueryAnswer Finish(ResultBuilder result, Stop stopped, DatabaseProfile profile) => result.Finish(stopped, profile, "ORDER BY … LIMIT/OFFSET");
+
+    private static string Fetch(int rows) => $"FETCH FORWARD {rows.ToString(CultureInfo.InvariantCulture)} FROM {CursorName}";
+
+    private static NpgsqlBatchCommand WithParameters(string sql, List<NpgsqlParameter> parameters)
     {
-        // EXPLAIN and SHOW answer a handful of rows; they cannot be declared as cursors.
-        await using var command = new NpgsqlCommand(sql, connection);
-        command.Parameters.AddRange(parameters.ToArray());
-        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
-        result.SetColumns(RowStream.Columns(reader));
-        return await new RowStream(result, maxRows, WriteCellAsync).ReadAsync(reader, cancellationToken);
+        // A parameter belongs to one command; the engine may build the batch twice (a dead pooled connection replaced).
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.AddRange(parameters.Select(p => p.Clone()).ToArray());
+        return command;
     }
 
     private static ValueTask WriteCellAsync(System.Data.Common.DbDataReader reader, int ordinal, string type, ResultBuilder result, CancellationToken cancellationToken) =>
