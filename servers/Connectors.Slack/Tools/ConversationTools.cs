@@ -108,7 +108,7 @@ internal sealed class ConversationTools(SlackGuard guard, SlackApiClient slack, 
         var continuation = text.Full && lastShown is not null
             ? $"The answer reached its size budget. Older messages: call again with latest=\"{lastShown}\"{(oldest is null && wanted.Window is null ? "" : " and the same oldest")}."
             : next is not null ? $"Older messages: call again with cursor=\"{next}\" (same channel and oldest)." : null;
-        return text.Build(header, tally, continuation);
+        return text.Build(header, tally, continuation, names.Notice);
     }
 
     [McpServerTool(Name = "get_thread_replies", Title = "Read a thread", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
@@ -146,7 +146,7 @@ internal sealed class ConversationTools(SlackGuard guard, SlackApiClient slack, 
         var header = $"Thread {parent} in {SlackGuard.Describe(target)}{(replyCount is null ? "" : $", {replyCount} replies")}: oldest first.";
         var more = replies.HasMore && replies.NextCursor is { } next ? $"Later replies: call again with cursor=\"{next}\"." : null;
         var cut = text.Full ? "The answer reached its size budget; use a smaller limit and the cursor to page." : null;
-        return text.Build(header, tally, cut, more);
+        return text.Build(header, tally, cut, more, names.Notice);
     }
 
     private async Task<string> DescribeAsync(SlackChannel channel, SanitizationTally tally, CancellationToken cancellationToken)
