@@ -89,6 +89,29 @@ public sealed class NameResolutionTests
         Assert.InRange(emulator.Calls("users.info"), 1, 5);
     }
 
+    [Fact]
+    public async Task Listing_many_direct_messages_names_the_people_from_a_list_page_not_one_lookup_each()
+    {
+        var workspace = CrowdWorkspace(people: 400, messages: 0, authorStep: 1);
+        for (var i = 0; i < 60; i++)
+        {
+            var dm = new EmulatedChannel { Id = "D1P" + i.ToString("D7", CultureInfo.InvariantCulture), Name = "", IsIm = true, IsPrivate = true, ImUser = PersonId(i) };
+            dm.Members.UnionWith([PersonId(i), SlackWorkspace.BotUserId]);
+            workspace.Channels.Add(dm);
+        }
+
+        await using var emulator = await SlackEmulator.StartAsync(workspace);
+        await using var client = await StartServerAsync(emulator);
+
+        var text = await client.OkAsync("list_channels", ("types", "im"), ("limit", 100));
+
+        Assert.Contains("DM with @Person 0000 (D1P0000000)", text, StringComparison.Ordinal);
+        Assert.Contains("DM with @Person 0059 (D1P0000059)", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(NotResolvedYet, text, StringComparison.Ordinal);
+        Assert.Equal(1, emulator.Calls("users.list"));
+        Assert.Equal(0, emulator.Calls("users.info"));
+    }
+
     private static Task<McpClient> StartServerAsync(SlackEmulator emulator) =>
         ServerProcess.ConnectStdioAsync(
             SlackFixture.Project,
