@@ -112,6 +112,10 @@ internal sealed partial class SlackDirectory
             walk.Cursor = null;
             walk.FinishedAt = ex.Code == ErrorCodes.PermissionDenied ? DateTimeOffset.UtcNow : null;
         }
+        catch (ConnectorException ex) when (ex.Code == ErrorCodes.UpstreamUnavailable)
+        {
+            // Slack is having trouble: the messages are already here, so the answer goes out with IDs.
+        }
         finally
         {
             walk.Gate.Release();
@@ -120,14 +124,21 @@ internal sealed partial class SlackDirectory
 
     private static async Task LookUpAsync(HashSet<string> missing, Func<string, CancellationToken, Task<bool>> lookUpIfFree, CancellationToken cancellationToken)
     {
-        foreach (var id in missing.Take(NameLookupBudget).ToList())
+        try
         {
-            if (!await lookUpIfFree(id, cancellationToken))
+            foreach (var id in missing.Take(NameLookupBudget).ToList())
             {
-                return;
-            }
+                if (!await lookUpIfFree(id, cancellationToken))
+                {
+                    return;
+                }
 
-            missing.Remove(id);
+                missing.Remove(id);
+            }
+        }
+        catch (ConnectorException ex) when (ex.Code == ErrorCodes.UpstreamUnavailable)
+        {
+            // As for the walk: a name is not worth failing an answer whose messages are already here.
         }
     }
 

@@ -90,6 +90,22 @@ public sealed class NameResolutionTests
     }
 
     [Fact]
+    public async Task A_failing_name_list_leaves_ids_raw_but_the_messages_still_come_back()
+    {
+        await using var emulator = await SlackEmulator.StartAsync(CrowdWorkspace(people: 400, messages: 50, authorStep: 1));
+        emulator.Faults.Add(SlackFaultKind.ServerError, "users.list");
+        emulator.Faults.Add(SlackFaultKind.ServerError, "users.info");
+        await using var client = await StartServerAsync(emulator);
+
+        var text = await client.OkAsync("get_channel_history", ("channel", Crowd), ("limit", "50"));
+
+        Assert.Contains("50 message(s)", text, StringComparison.Ordinal);
+        Assert.Contains($"@{PersonId(0)}: update 0", text, StringComparison.Ordinal);
+        Assert.Contains(NotResolvedYet, text, StringComparison.Ordinal);
+        Assert.Contains("see #topic-1", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Listing_many_direct_messages_names_the_people_from_a_list_page_not_one_lookup_each()
     {
         var workspace = CrowdWorkspace(people: 400, messages: 0, authorStep: 1);
