@@ -14,7 +14,7 @@ internal sealed class MessageRenderer(SlackDirectory directory)
 {
     private const int MaxAttachmentText = 500;
 
-    /// <summary>Looks up every person and channel the messages name (cached after the first time).</summary>
+    /// <summary>Names of every person and channel the messages name: cached, else fetched within a bounded, never-waiting budget.</summary>
     public async Task<NameBook> ResolveAsync(IEnumerable<(string? User, string? Text)> messages, CancellationToken cancellationToken)
     {
         var users = new HashSet<string>(StringComparer.Ordinal);
@@ -31,24 +31,7 @@ internal sealed class MessageRenderer(SlackDirectory directory)
             channels.UnionWith(mentionedChannels);
         }
 
-        var book = new NameBook();
-        foreach (var id in users)
-        {
-            if (await directory.UserByIdAsync(id, cancellationToken) is { } found)
-            {
-                book.Users[id] = SlackDirectory.DisplayName(found);
-            }
-        }
-
-        foreach (var id in channels)
-        {
-            if (await directory.ChannelNameAsync(id, cancellationToken) is { } name)
-            {
-                book.Channels[id] = name;
-            }
-        }
-
-        return book;
+        return await directory.NamesAsync(users, channels, cancellationToken);
     }
 
     /// <summary>One message as a block of lines (first line: time, ts, author, text).</summary>
@@ -148,4 +131,12 @@ internal sealed class NameBook
     public Dictionary<string, string> Users { get; } = new(StringComparer.Ordinal);
 
     public Dictionary<string, string> Channels { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>IDs that could not be named within this answer's budget (shown raw).</summary>
+    public int Unresolved { get; set; }
+
+    /// <summary>One line for the answer when some names are still IDs.</summary>
+    public string? Notice => Unresolved == 0
+        ? null
+        : $"some names not resolved yet ({Unresolved} shown as raw IDs such as @U0123ABCD); they will be on the next call";
 }

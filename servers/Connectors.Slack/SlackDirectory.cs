@@ -7,9 +7,10 @@ namespace Connectors.Slack;
 /// <summary>
 /// Channels and people by ID, name, handle and email, remembered in a bounded cache (size and TTL from the options) and
 /// filled lazily: nothing is fetched at start-up, an ID costs one call the first time, and a name or handle is found by
-/// paging through the list only until it turns up (at most <see cref="MaxScanPages"/> pages per lookup).
+/// paging through the list only until it turns up (at most <see cref="MaxScanPages"/> pages per lookup). Names for whole
+/// answers come in batches (SlackDirectory.Names.cs).
 /// </summary>
-internal sealed class SlackDirectory : IDisposable
+internal sealed partial class SlackDirectory : IDisposable
 {
     public const int MaxScanPages = 10;
     private const int ScanPageSize = 200;
@@ -187,25 +188,6 @@ internal sealed class SlackDirectory : IDisposable
         return null;
     }
 
-    /// <summary>A channel's name for display, or null when it cannot be seen (remembered, so it is asked once).</summary>
-    public async Task<string?> ChannelNameAsync(string id, CancellationToken cancellationToken)
-    {
-        if (_cache.TryGetValue("c:" + id, out SlackChannel? known) || _cache.TryGetValue("c?" + id, out known))
-        {
-            return known?.Name;
-        }
-
-        try
-        {
-            return (await ChannelAsync(id, cancellationToken)).Name;
-        }
-        catch (ConnectorException ex) when (ex.Code is ErrorCodes.NotFound or ErrorCodes.PermissionDenied)
-        {
-            Set<SlackChannel?>("c?" + id, null);
-            return null;
-        }
-    }
-
     /// <summary>A name already known, without asking Slack (for lists where a lookup per row would cost too much).</summary>
     public SlackUser? KnownUser(string id) => _cache.TryGetValue("u:" + id, out SlackUser? user) ? user : null;
 
@@ -251,5 +233,10 @@ internal sealed class SlackDirectory : IDisposable
     private void Set<T>(string key, T value) =>
         _cache.Set(key, value, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = _ttl > TimeSpan.Zero ? _ttl : TimeSpan.FromMilliseconds(1) });
 
-    public void Dispose() => _cache.Dispose();
+    public void Dispose()
+    {
+        _cache.Dispose();
+        _userWalk.Gate.Dispose();
+        _channelWalk.Gate.Dispose();
+    }
 }

@@ -76,7 +76,7 @@ internal sealed class SlackApiClient(HttpClient http, Uri apiUrl, SlackTokens to
     public async Task<(T Response, string? Scopes)> CallWithHeadersAsync<T>(SlackCall call, JsonTypeInfo<T> type, CancellationToken cancellationToken)
         where T : SlackResponse
     {
-        var scope = call.Channel is null ? call.Token.ToString() : $"{call.Token}\n{call.Channel}";
+        var scope = Scope(call);
         for (var attempt = 1; ; attempt++)
         {
             await limits.AcquireAsync(call.Method, scope, cancellationToken);
@@ -86,8 +86,7 @@ internal sealed class SlackApiClient(HttpClient http, Uri apiUrl, SlackTokens to
             }
             catch (SlackRateLimitedException limited)
             {
-                limits.Pause(call.Method, scope, limited.RetryAfter);
-                logger.LogWarning("Slack rate-limited {Method}; retry after {Seconds} s", call.Method, limited.RetryAfter.TotalSeconds);
+                Pause(call, scope, limited);
                 if (call.Kind == UpstreamCallKind.Write || attempt > 1 || limited.RetryAfter > limits.MaxWait)
                 {
                     throw SlackRateLimits.Refused(call.Method, limited.RetryAfter);
@@ -95,6 +94,38 @@ internal sealed class SlackApiClient(HttpClient http, Uri apiUrl, SlackTokens to
             }
         }
     }
+
+    /// <summary>
+    /// The call only if its rate-limit budget is free this instant; null when it is not, or when Slack answers 429 (then
+    /// the method pauses as usual). Never waits for a token and never retries after a 429: for optional work (names).
+    /// </summary>
+    public async Task<T?> CallIfFreeAsync<T>(SlackCall call, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+        where T : SlackResponse
+    {
+        var scope = Scope(call);
+        if (!limits.TryAcquireNow(call.Method, scope))
+        {
+            return null;
+        }
+
+        try
+        {
+            return (await resilience.ExecuteAsync(Upstream, call.Kind, ct => SendAsync(call, type, ct), cancellationToken)).Item1;
+        }
+        catch (SlackRateLimitedException limited)
+        {
+            Pause(call, scope, limited);
+            return null;
+        }
+    }
+
+    private void Pause(SlackCall call, string scope, SlackRateLimitedException limited)
+    {
+        limits.Pause(call.Method, scope, limited.RetryAfter);
+        logger.LogWarning("Slack rate-limited {Method}; retry after {Seconds} s", call.Method, limited.RetryAfter.TotalSeconds);
+    }
+
+    private static string Scope(SlackCall call) => call.Channel is null ? call.Token.ToString() : $"{call.Token}\n{call.Channel}";
 
     private async ValueTask<(T, string?)> SendAsync<T>(SlackCall call, JsonTypeInfo<T> type, CancellationToken cancellationToken)
         where T : SlackResponse

@@ -58,6 +58,22 @@ internal sealed class SlackRateLimits(TimeProvider time, TimeSpan maxWait) : IDi
         }
     }
 
+    /// <summary>
+    /// Takes a token only when one is free this instant (no 429 pause, nobody queued): for work an answer can do without,
+    /// such as looking up names, which must never make a read wait.
+    /// </summary>
+    public bool TryAcquireNow(string method, string scope)
+    {
+        var key = $"{scope}\n{method}";
+        if (_pausedUntil.TryGetValue(key, out var until) && until > time.GetUtcNow())
+        {
+            return false;
+        }
+
+        using var lease = _buckets.GetOrAdd(key, _ => Create(method)).AttemptAcquire();
+        return lease.IsAcquired;
+    }
+
     /// <summary>Slack answered 429: no call of this method goes out (from this token) until Retry-After has passed.</summary>
     public void Pause(string method, string scope, TimeSpan retryAfter) =>
         _pausedUntil[$"{scope}\n{method}"] = time.GetUtcNow() + retryAfter;

@@ -37,18 +37,25 @@ internal sealed class ConversationTools(SlackGuard guard, SlackApiClient slack, 
             new SlackCall("conversations.list", SlackDirectory.Args(("types", slackTypes), ("exclude_archived", include_archived ? "false" : "true"), ("limit", limit.ToString(CultureInfo.InvariantCulture)), ("cursor", cursor)), slack.Tokens.Default),
             SlackJsonContext.Default.ConversationListResponse, cancellationToken);
 
+        foreach (var channel in list.Channels)
+        {
+            directory.Remember(channel);
+        }
+
+        var people = await directory.NamesAsync(
+            list.Channels.Where(c => c.IsIm).Select(c => c.User).OfType<string>().Where(SlackIds.IsUserId).ToHashSet(StringComparer.Ordinal),
+            new HashSet<string>(), cancellationToken);
         var tally = new SanitizationTally();
         var page = new PageText(budget);
         foreach (var channel in list.Channels)
         {
-            directory.Remember(channel);
             if ((member_only && !channel.IsMember && !channel.IsIm) ||
                 (name_contains is { Length: > 0 } && channel.Name?.Contains(name_contains, StringComparison.OrdinalIgnoreCase) != true))
             {
                 continue;
             }
 
-            if (!page.TryAdd(await DescribeAsync(channel, tally, cancellationToken)))
+            if (!page.TryAdd(Describe(channel, people, tally)))
             {
                 break;
             }
@@ -56,7 +63,7 @@ internal sealed class ConversationTools(SlackGuard guard, SlackApiClient slack, 
 
         var more = list.NextCursor is { } next ? $"More channels: call list_channels again with cursor=\"{next}\"." : null;
         var cut = page.Full ? "The answer reached its size budget; use name_contains or a smaller limit." : null;
-        return page.Build($"{page.Count} channel(s) ({types}):", tally, cut, more);
+        return page.Build($"{page.Count} channel(s) ({types}):", tally, cut, more, people.Notice);
     }
 
     [McpServerTool(Name = "get_channel_history", Title = "Read channel history", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
@@ -108,7 +115,7 @@ internal sealed class ConversationTools(SlackGuard guard, SlackApiClient slack, 
         var continuation = text.Full && lastShown is not null
             ? $"The answer reached its size budget. Older messages: call again with latest=\"{lastShown}\"{(oldest is null && wanted.Window is null ? "" : " and the same oldest")}."
             : next is not null ? $"Older messages: call again with cursor=\"{next}\" (same channel and oldest)." : null;
-        return text.Build(header, tally, continuation);
+        return text.Build(header, tally, continuation, names.Notice);
     }
 
     [McpServerTool(Name = "get_thread_replies", Title = "Read a thread", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
@@ -146,17 +153,17 @@ internal sealed class ConversationTools(SlackGuard guard, SlackApiClient slack, 
         var header = $"Thread {parent} in {SlackGuard.Describe(target)}{(replyCount is null ? "" : $", {replyCount} replies")}: oldest first.";
         var more = replies.HasMore && replies.NextCursor is { } next ? $"Later replies: call again with cursor=\"{next}\"." : null;
         var cut = text.Full ? "The answer reached its size budget; use a smaller limit and the cursor to page." : null;
-        return text.Build(header, tally, cut, more);
+        return text.Build(header, tally, cut, more, names.Notice);
     }
 
-    private async Task<string> DescribeAsync(SlackChannel channel, SanitizationTally tally, CancellationToken cancellationToken)
+    private static string Describe(SlackChannel channel, NameBook people, SanitizationTally tally)
     {
         var line = new StringBuilder();
         if (channel.IsIm)
         {
-            var person = channel.User is { } user && await directory.UserByIdAsync(user, cancellationToken) is { } found
-                ? tally.Clean(SlackDirectory.DisplayName(found))
-                : channel.User ?? "someone";
+            var person = channel.User is { } user && people.Users.TryGetValue(user, out var name)
+                ? tally.Clean(name)
+                : tally.Clean(channel.User ?? "someone");
             line.Append(CultureInfo.InvariantCulture, $"DM with @{person} ({channel.Id})");
         }
         else

@@ -67,6 +67,6 @@ internal sealed class SearchTools(SlackApiClient slack, MessageRenderer renderer
         var pages = result.Messages?.Pagination?.PageCount ?? 1;
         var more = page < pages ? $"More matches: call again with page={page + 1}." : null;
         var cut = text.Full ? "The answer reached its size budget; use a smaller count." : null;
-        return text.Build($"{total} match(es) for the query; page {page} of {Math.Max(pages, 1)} ({text.Count} shown):", tally, cut, more);
+        return text.Build($"{total} match(es) for the query; page {page} of {Math.Max(pages, 1)} ({text.Count} shown):", tally, cut, more, names.Notice);
     }
 }
