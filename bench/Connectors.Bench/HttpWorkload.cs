@@ -150,7 +150,7 @@ internal static class HttpWorkload
             await WaitHealthyAsync(http, port, process);
             var client = new McpHttpClient(http, new Uri($"http://127.0.0.1:{port}/mcp"), key, target.Tool, target.ToolArguments);
             await Task.Delay(TimeSpan.FromSeconds(1)); // settle after start-up before reading idle memory
-            var rows = new List<Measurement> { new(name, Who.Connectors, "idle RSS", "MB", [Measure.ReadRssMb(process.Id)]) };
+            var rows = new List<Measurement> { new(name, Who.Connectors, "idle RSS over HTTP", "MB", [Measure.ReadRssMb(process.Id)]) };
 
             for (var i = 0; i < 200; i++)
             {
@@ -185,7 +185,7 @@ internal static class HttpWorkload
                 rows.Add(new Measurement(name, Who.Connectors, $"upstream calls per {target.Tool}, all levels", "calls", [(double)(upstream() - upstreamBefore) / measuredCalls]));
             }
 
-            rows.Add(new Measurement(name, Who.Connectors, "peak RSS", "MB", [Measure.ReadPeakRssMb(process.Id)]));
+            rows.Add(new Measurement(name, Who.Connectors, "peak RSS over HTTP (after 50 clients)", "MB", [Measure.ReadPeakRssMb(process.Id)]));
             CheckAudit(name, audit, key, stderr);
             return rows;
         }
