@@ -5,18 +5,23 @@ using Connectors.Hosting.Sanitization;
 namespace Connectors.Micro;
 
 /// <summary>
-/// <see cref="UntrustedText.Sanitize"/> on a 4 KB (just over) chat message in Slack markup: clean (the common case, a scan only), with
-/// invisible characters hidden in it (copy and removal), and as GitHub markdown with HTML comments and tags.
+/// <see cref="UntrustedText.Sanitize"/> on a 4 KB (just over) chat message in Slack markup: clean and all ASCII (a scan
+/// only), clean with one non-ASCII character per line (an em dash: the text is examined character by character), with
+/// invisible characters hidden in it (removed), and as GitHub markdown with HTML comments and tags.
 /// </summary>
 [MemoryDiagnoser]
 public class SanitizeBenchmarks
 {
-    private static readonly string s_clean = SlackMessage(hidden: false);
-    private static readonly string s_withInvisible = SlackMessage(hidden: true);
+    private static readonly string s_ascii = SlackMessage(dash: "-", hidden: false);
+    private static readonly string s_clean = SlackMessage(dash: "\u2014", hidden: false);
+    private static readonly string s_withInvisible = SlackMessage(dash: "\u2014", hidden: true);
     private static readonly string s_githubMarkdown = GitHubComment();
 
     [Benchmark(Baseline = true)]
-    public SanitizedText Clean_slack_message() => UntrustedText.Sanitize(s_clean);
+    public SanitizedText Ascii_slack_message() => UntrustedText.Sanitize(s_ascii);
+
+    [Benchmark]
+    public SanitizedText Clean_slack_message_with_non_ascii() => UntrustedText.Sanitize(s_clean);
 
     [Benchmark]
     public SanitizedText Slack_message_with_invisible_characters() => UntrustedText.Sanitize(s_withInvisible);
@@ -24,7 +29,7 @@ public class SanitizeBenchmarks
     [Benchmark]
     public SanitizedText GitHub_markdown_with_hidden_html() => UntrustedText.Sanitize(s_githubMarkdown, html: true);
 
-    private static string SlackMessage(bool hidden)
+    private static string SlackMessage(string dash, bool hidden)
     {
         var text = new StringBuilder();
         for (var i = 0; text.Length < 4096; i++)
@@ -32,7 +37,7 @@ public class SanitizeBenchmarks
             text.Append(QuotePrefix(i))
                 .Append("<@U0").Append(1000 + i).Append("> *deploy ").Append(i).Append("* finished on `prod-eu-").Append(i % 3)
                 .Append("` :white_check_mark: see <https://ci.example.com/runs/").Append(48_000 + i).Append("|run ").Append(i)
-                .Append("> — _p95 went from 120 ms to 95 ms_ ~no regressions~ ");
+                .Append("> ").Append(dash).Append(" _p95 went from 120 ms to 95 ms_ ~no regressions~ ");
             if (hidden && i % 4 == 0)
             {
                 // Zero-width space, right-to-left override and a Unicode tag character (U+E0041): invisible to a reader.

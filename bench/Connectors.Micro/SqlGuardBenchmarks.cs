@@ -9,6 +9,7 @@ namespace Connectors.Micro;
 /// collected functions needs a live database (a query to pg_proc, cached per profile) and is not measured here.
 /// </summary>
 [MemoryDiagnoser]
+[ExceptionDiagnoser]
 public class SqlGuardBenchmarks
 {
     private const string PointQuery = "SELECT id, name, email FROM customers WHERE id = $1";

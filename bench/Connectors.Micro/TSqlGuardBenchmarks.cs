@@ -4,8 +4,12 @@ using Connectors.Database.SqlServer;
 
 namespace Connectors.Micro;
 
-/// <summary>The SQL Server guard: ScriptDom parses the T-SQL (on its own large-stack thread), then the tree is visited.</summary>
+/// <summary>
+/// The SQL Server guard: ScriptDom parses the T-SQL (on a new large-stack thread per call), then the tree is visited.
+/// Exceptions are counted: the parser throws and catches some internally while it backtracks.
+/// </summary>
 [MemoryDiagnoser]
+[ExceptionDiagnoser]
 public class TSqlGuardBenchmarks
 {
     private const string PointQuery = "SELECT id, name, email FROM dbo.customers WHERE id = @p1";
