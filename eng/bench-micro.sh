@@ -20,6 +20,6 @@ mkdir -p "$results"
 for report in "$out"/results/*-report-github.md; do
   [ -e "$report" ] || { echo "[bench] no report was written" >&2; exit 1; }
   name=$(basename "$report" -report-github.md)
-  cp "$report" "$results/${name##*.}.md"
+  { echo "Measured $(date -u +%Y-%m-%d) with: bash eng/bench-micro.sh '$filter' ${options[*]}"; echo; cat "$report"; } > "$results/${name##*.}.md"
 done
 echo "[bench] reports in $results" >&2

@@ -8,7 +8,7 @@ using ModelContextProtocol.Protocol;
 namespace Connectors.Micro;
 
 /// <summary>
-/// Writing a large tool result (about 2 MB of text) as a JSON-RPC response: the SDK's serializer against
+/// Writing a large tool result (50,000 rows, about 2.7 MB of JSON) as a JSON-RPC response: the SDK's serializer against
 /// <see cref="JsonRpcWriter"/>, both into the same reused buffer with the same encoder. The response is made as the SDK
 /// makes it: the result serialized, then parsed back into a node.
 /// </summary>
