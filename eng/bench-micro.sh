@@ -3,7 +3,7 @@
 # writing. Release build, run in process; BenchmarkDotNet's artifacts go to artifacts/bench/micro and its markdown reports
 # are copied to bench/results/micro/. Not part of CI. The PostgreSQL guard needs libpg_query (eng/test.sh installs it).
 # Usage: bash eng/bench-micro.sh [filter='*'] [BenchmarkDotNet options, default: --job short]
-#   e.g. bash eng/bench-micro.sh '*SqlGuard*'      bash eng/bench-micro.sh '*' --job medium
+#   e.g. bash eng/bench-micro.sh '*PathGuard*'      bash eng/bench-micro.sh '*' --job medium
 set -euo pipefail
 cd "$(dirname "$0")/.."
 filter=${1:-*}
