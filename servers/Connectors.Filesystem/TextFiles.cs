@@ -27,16 +27,22 @@ internal static class TextFiles
 
     /// <summary>Lines <paramref name="firstLine"/>.. (1-based), at most <paramref name="maxLines"/>, stopping after <paramref name="maxBytes"/>.</summary>
     /// <returns>The lines, and whether reading stopped at the byte limit before the lines asked for.</returns>
-    public static async Task<(List<string> Lines, bool More)> ReadRangeAsync(
+    /// <remarks>
+    /// Read synchronously: a regular file's read never waits on anything a cancellation could stop, and .NET's async reads
+    /// of it only run the same blocking read on another pool thread, a thread hop per call (eng/bench-startup.sh).
+    /// The deadline is still honoured between lines.
+    /// </remarks>
+    public static (List<string> Lines, bool More) ReadRange(
         SafeFileHandle handle, int firstLine, int? maxLines, int maxBytes, CancellationToken cancellationToken)
     {
-        await using var stream = new FileStream(handle, FileAccess.Read, 64 * 1024);
+        using var stream = new FileStream(handle, FileAccess.Read, 64 * 1024);
         using var reader = new StreamReader(stream, s_utf8, detectEncodingFromByteOrderMarks: true, leaveOpen: true);
         var lines = new List<string>();
         var lineNumber = 0;
         var bytes = 0;
-        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        while (reader.ReadLine() is { } line)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             if (++lineNumber < firstLine)
             {
                 continue;

@@ -19,7 +19,7 @@ public sealed class ReadTools(PathGuard guard, OutputBudget budget, FilesystemLi
 
     [McpServerTool(Name = "read_text_file", Title = "Read text file", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
     [Description("Reads a text file as UTF-8. Use head or tail for the first or last N lines, or offset and limit for a range of lines. Long output is cut and says how to continue.")]
-    public Task<string> ReadTextFile(
+    public string ReadTextFile(
         [Description("File to read: absolute, or relative to the first allowed directory.")] string path,
         [Description("Return only the first N lines.")] int? head = null,
         [Description("Return only the last N lines.")] int? tail = null,
@@ -30,7 +30,7 @@ public sealed class ReadTools(PathGuard guard, OutputBudget budget, FilesystemLi
 
     [McpServerTool(Name = "read_file", Title = "Read file (deprecated)", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
     [Description("Deprecated name of read_text_file, kept so existing prompts work. Reads a text file as UTF-8; head or tail give the first or last N lines.")]
-    public Task<string> ReadFile(
+    public string ReadFile(
         [Description("File to read: absolute, or relative to the first allowed directory.")] string path,
         [Description("Return only the first N lines.")] int? head = null,
         [Description("Return only the last N lines.")] int? tail = null,
@@ -79,7 +79,7 @@ public sealed class ReadTools(PathGuard guard, OutputBudget budget, FilesystemLi
             string body;
             try
             {
-                body = share.Fit(await ReadText(requested, null, null, null, null, cancellationToken), cut =>
+                body = share.Fit(ReadText(requested, null, null, null, null, cancellationToken), cut =>
                     $"Call read_text_file with path='{requested}' and offset={cut.KeptLines + 1} to continue.");
             }
             catch (ConnectorException e)
@@ -136,7 +136,7 @@ public sealed class ReadTools(PathGuard guard, OutputBudget budget, FilesystemLi
         return text.ToString();
     }
 
-    private async Task<string> ReadText(string path, int? head, int? tail, int? offset, int? limit, CancellationToken cancellationToken)
+    private string ReadText(string path, int? head, int? tail, int? offset, int? limit, CancellationToken cancellationToken)
     {
         if (head is not null && tail is not null)
         {
@@ -169,7 +169,7 @@ public sealed class ReadTools(PathGuard guard, OutputBudget budget, FilesystemLi
         }
         else
         {
-            (lines, more) = await TextFiles.ReadRangeAsync(file.Handle, firstLine, head ?? limit, maxBytes, cancellationToken);
+            (lines, more) = TextFiles.ReadRange(file.Handle, firstLine, head ?? limit, maxBytes, cancellationToken);
         }
 
         var text = lines.Count == 0 ? "" : string.Join('\n', lines) + "\n";

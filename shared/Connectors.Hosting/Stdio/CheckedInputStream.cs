@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 
@@ -15,6 +16,7 @@ namespace Connectors.Hosting.Stdio;
 /// </summary>
 internal sealed class CheckedInputStream(Stream input, WholeMessageOutputStream output, int maxMessageBytes) : Stream
 {
+    private static readonly JsonTypeInfo s_message = McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcMessage));
     private readonly byte[] _readBuffer = new byte[16 * 1024];
     private readonly ArrayBufferWriter<byte> _line = new();
     private byte[] _ready = [];
@@ -173,6 +175,19 @@ internal sealed class CheckedInputStream(Stream input, WholeMessageOutputStream 
 
     private static (int Code, string Message)? Problem(ReadOnlySpan<byte> line)
     {
+        // The deserializer reads the whole line and throws on any malformed JSON, so a line it accepts is both valid JSON
+        // and a message; only a rejected line needs the separate reader pass that tells the two errors apart.
+        try
+        {
+            if (JsonSerializer.Deserialize(line, s_message) is JsonRpcMessage)
+            {
+                return null;
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
         try
         {
             var reader = new Utf8JsonReader(line);
@@ -183,17 +198,6 @@ internal sealed class CheckedInputStream(Stream input, WholeMessageOutputStream 
         catch (JsonException)
         {
             return (-32700, "Parse error: the message is not valid JSON.");
-        }
-
-        try
-        {
-            if (JsonSerializer.Deserialize(line, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcMessage))) is JsonRpcMessage)
-            {
-                return null;
-            }
-        }
-        catch (JsonException)
-        {
         }
 
         return (-32600, "Invalid Request: the message is not a JSON-RPC 2.0 request, notification or response.");
