@@ -32,15 +32,16 @@ internal static class TextFiles
     /// of it only run the same blocking read on another pool thread, a thread hop per call (eng/bench-startup.sh).
     /// The deadline is still honoured between lines.
     /// </remarks>
-    public static (List<string> Lines, bool More) ReadRange(
+    public static (List<string> Lines, bool More, int? CutLine) ReadRange(
         SafeFileHandle handle, int firstLine, int? maxLines, int maxBytes, CancellationToken cancellationToken)
     {
         using var stream = new FileStream(handle, FileAccess.Read, 64 * 1024);
         using var reader = new StreamReader(stream, s_utf8, detectEncodingFromByteOrderMarks: true, leaveOpen: true);
+        var scanner = new BoundedLineScanner(reader, maxBytes + 1);
         var lines = new List<string>();
         var lineNumber = 0;
         var bytes = 0;
-        while (reader.ReadLine() is { } line)
+        while (scanner.Next(keep: lineNumber + 1 >= firstLine, out var cut) is { } line)
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (++lineNumber < firstLine)
@@ -50,19 +51,88 @@ internal static class TextFiles
 
             if (lines.Count >= maxLines)
             {
-                return (lines, false);
+                return (lines, false, null);
             }
 
             if (bytes > maxBytes)
             {
-                return (lines, true);
+                return (lines, true, null);
             }
 
             lines.Add(line);
             bytes += s_utf8.GetByteCount(line) + 1;
+            if (cut)
+            {
+                return (lines, true, lineNumber);
+            }
         }
 
-        return (lines, false);
+        return (lines, false, null);
+    }
+
+    /// <summary>
+    /// Splits text into lines (LF or CRLF) while holding at most a set number of characters of any one line: a longer
+    /// line (a minified bundle, a one-line JSON dump) is cut there and the rest of it skipped, so a read stays bounded
+    /// whatever the file holds. Lines not kept (before the first line asked for) are skipped without being held.
+    /// </summary>
+    private sealed class BoundedLineScanner(StreamReader reader, int maxChars)
+    {
+        private readonly char[] _buffer = new char[16 * 1024];
+        private readonly StringBuilder _line = new();
+        private int _start;
+        private int _end;
+
+        /// <summary>The next line (empty when not kept), or null at the end of the text.</summary>
+        public string? Next(bool keep, out bool cut)
+        {
+            _line.Clear();
+            cut = false;
+            var sawAny = false;
+            while (true)
+            {
+                if (_start == _end)
+                {
+                    _start = 0;
+                    _end = reader.Read(_buffer, 0, _buffer.Length);
+                    if (_end == 0)
+                    {
+                        return sawAny ? Finish(keep) : null;
+                    }
+                }
+
+                sawAny = true;
+                var available = _buffer.AsSpan(_start, _end - _start);
+                var newline = available.IndexOf('\n');
+                var part = newline < 0 ? available : available[..newline];
+                _start += newline < 0 ? available.Length : newline + 1;
+                if (keep && !cut)
+                {
+                    var room = maxChars - _line.Length;
+                    cut = part.Length > room;
+                    _line.Append(cut ? part[..room] : part);
+                }
+
+                if (newline >= 0)
+                {
+                    return Finish(keep);
+                }
+            }
+        }
+
+        private string Finish(bool keep)
+        {
+            if (!keep)
+            {
+                return "";
+            }
+
+            if (_line.Length > 0 && _line[^1] == '\r')
+            {
+                _line.Length--;
+            }
+
+            return _line.ToString();
+        }
     }
 
     /// <summary>The last <paramref name="count"/> lines, reading backwards from the end (at most <paramref name="maxBytes"/>).</summary>

@@ -44,6 +44,31 @@ public sealed class ReadToolsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_line_longer_than_the_read_limit_is_cut_and_the_answer_says_where_to_go_on()
+    {
+        // A one-line 3 MB file (a minified bundle): the read holds at most the limit of it, not the whole line.
+        _tree.Write("bundle.min.js", "first\n" + new string('x', 3_000_000) + "\nafter the long line\n");
+        await using var mcp = await StartAsync("--max-read-bytes", "4096");
+
+        var text = (await mcp.CallAsync("read_text_file", new { path = "bundle.min.js" })).Text();
+
+        Assert.StartsWith("first\n" + new string('x', 4000), text, StringComparison.Ordinal);
+        Assert.True(text.Length < 10_000, $"answer of {text.Length} chars");
+        Assert.Contains("Line 2 is longer than the 4,096-byte read limit", text, StringComparison.Ordinal);
+        Assert.Contains("offset=3", text, StringComparison.Ordinal);
+        Assert.Equal("after the long line\n", (await mcp.CallAsync("read_text_file", new { path = "bundle.min.js", offset = 3 })).Text());
+    }
+
+    [Fact]
+    public async Task Lines_before_the_offset_are_skipped_whatever_their_length_and_crlf_endings_are_read_as_lines()
+    {
+        _tree.Write("mixed.txt", new string('y', 2_000_000) + "\r\nsecond\r\nthird\n");
+        await using var mcp = await StartAsync("--max-read-bytes", "4096");
+
+        Assert.Equal("second\nthird\n", (await mcp.CallAsync("read_text_file", new { path = "mixed.txt", offset = 2 })).Text());
+    }
+
+    [Fact]
     public async Task Read_multiple_files_shows_each_file_and_reports_failures_inline()
     {
         _tree.Write("a.txt", "alpha\n");

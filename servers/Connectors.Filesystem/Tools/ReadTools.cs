@@ -163,13 +163,14 @@ public sealed class ReadTools(PathGuard guard, OutputBudget budget, FilesystemLi
         var maxBytes = Math.Min(limits.MaxReadBytes, budget.MaxBytes);
         List<string> lines;
         var more = false;
+        int? cutLine = null;
         if (tail is { } count)
         {
             lines = TextFiles.ReadTail(file.Handle, count, limits.MaxReadBytes);
         }
         else
         {
-            (lines, more) = TextFiles.ReadRange(file.Handle, firstLine, head ?? limit, maxBytes, cancellationToken);
+            (lines, more, cutLine) = TextFiles.ReadRange(file.Handle, firstLine, head ?? limit, maxBytes, cancellationToken);
         }
 
         var text = lines.Count == 0 ? "" : string.Join('\n', lines) + "\n";
@@ -178,7 +179,9 @@ public sealed class ReadTools(PathGuard guard, OutputBudget budget, FilesystemLi
             : $"Ask for fewer lines (tail={Math.Max(1, cut.KeptLines)}), or use offset and limit.");
         if (more && ReferenceEquals(fitted, text))
         {
-            fitted += $"\n[Output truncated after line {firstLine + lines.Count - 1:N0}. Call read_text_file with offset={firstLine + lines.Count} to continue.]";
+            fitted += cutLine is { } longLine
+                ? $"\n[Line {longLine:N0} is longer than the {maxBytes:N0}-byte read limit and was cut there; the rest of that line is not shown. Call read_text_file with offset={longLine + 1} for the lines after it, or search_content to find text inside it.]"
+                : $"\n[Output truncated after line {firstLine + lines.Count - 1:N0}. Call read_text_file with offset={firstLine + lines.Count} to continue.]";
         }
 
         return fitted;
