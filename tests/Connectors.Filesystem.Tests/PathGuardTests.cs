@@ -232,6 +232,7 @@ public sealed class PathGuardTests : IDisposable
         using var guard = Guard(openat2);
 
         using var stop = new CancellationTokenSource();
+        var swapping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var swapper = Task.Run(() =>
         {
             var swaps = 0;
@@ -243,11 +244,14 @@ public sealed class PathGuardTests : IDisposable
                 Directory.Move(swap, link);
                 Directory.Move(real, swap);
                 swaps++;
+                swapping.TrySetResult();
             }
 
             return swaps;
         });
 
+        // On a loaded machine the swapper may start late: the reads begin once it is running, or they race nothing.
+        await swapping.Task.WaitAsync(TimeSpan.FromSeconds(60));
         var (inside, refused) = (0, 0);
         for (var i = 0; i < 20_000; i++)
         {
