@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Connectors.Hosting.Output;
 using Connectors.Hosting.Sanitization;
+using Connectors.Hosting.Tools;
 
 namespace Connectors.GitHub;
 
@@ -54,6 +55,10 @@ internal sealed class ToolText(OutputBudget budget, Lockdown? lockdown = null)
     }
 
     public static string Date(DateTimeOffset? time) => time?.UtcDateTime.ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture) ?? "-";
+
+    /// <summary>What a write's answer adds when its idempotency_key replayed an earlier call ("" otherwise).</summary>
+    public static string Replay<T>(IdempotentResult<T> result) =>
+        result.Replayed ? $" (replayed: the call with this idempotency_key already ran at {Date(result.FirstCalledAt)})" : "";
 
     /// <summary>The result: records, then the notices, cut to the output budget with <paramref name="howToContinue"/>.</summary>
     public string Finish(string? more = null, string howToContinue = "Ask for a smaller per_page, or the next page.")

@@ -171,7 +171,7 @@ internal sealed class IssueTools(GitHubClient client, GitHubGuard guard, OutputB
             "add_issue_comment", idempotency_key, Fingerprint(path, body), context.User,
             ct => client.SendAsync(HttpMethod.Post, path, request, GitHubJson.Default.CommentRequest, GitHubJson.Default.GitHubComment, $"a comment on #{issue_number} of {repo}", ct),
             cancellationToken);
-        var replay = result.Replayed ? $" (replayed: the call with this idempotency_key already ran at {ToolText.Date(result.FirstCalledAt)})" : "";
+        var replay = ToolText.Replay(result);
         return $"Commented on #{issue_number}{replay}: comment id {result.Value.Id} · {result.Value.HtmlUrl}\n";
     }
 
@@ -198,7 +198,7 @@ internal sealed class IssueTools(GitHubClient client, GitHubGuard guard, OutputB
 
     private static string Written(IdempotentResult<GitHubIssue> result, string verb, GitHubIssue issue)
     {
-        var replay = result.Replayed ? $" (replayed: the call with this idempotency_key already ran at {ToolText.Date(result.FirstCalledAt)})" : "";
+        var replay = ToolText.Replay(result);
         return $"{verb} issue #{issue.Number} [{issue.State}]{replay} · {issue.HtmlUrl}\n";
     }
 }
