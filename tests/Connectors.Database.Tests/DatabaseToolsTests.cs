@@ -193,6 +193,23 @@ public sealed class DatabaseToolsTests(DatabaseCluster cluster)
     }
 
     [Fact]
+    public async Task Rows_beyond_the_first_fetch_come_from_further_fetches_in_the_same_transaction()
+    {
+        // The first FETCH (in the fence's batch) holds at most 5,000 rows; the rest come chunk by chunk.
+        await using var mcp = await StartAsync("--max-output-bytes", "200000");
+        var all = Json(await mcp.CallAsync("query", new { sql = "SELECT g FROM generate_series(1, 10000) g", max_rows = 10_000 }));
+        Assert.Equal(10_000, all.GetProperty("rowCount").GetInt32());
+        Assert.False(all.TryGetProperty("truncated", out _), "exactly max_rows rows is not a cut");
+        var rows = all.GetProperty("rows");
+        Assert.Equal(Enumerable.Range(1, 10_000), rows.EnumerateArray().Select(row => row[0].GetInt32()));
+
+        var cut = Json(await mcp.CallAsync("query", new { sql = "SELECT g FROM generate_series(1, 12001) g", max_rows = 7_500 }));
+        Assert.Equal(7_500, cut.GetProperty("rowCount").GetInt32());
+        Assert.True(cut.GetProperty("truncated").GetBoolean());
+        Assert.Equal(7_500, cut.GetProperty("rows")[7_499][0].GetInt32());
+    }
+
+    [Fact]
     public async Task A_large_result_is_cut_at_the_byte_budget_and_says_how_to_narrow_it()
     {
         await using var mcp = await StartAsync("--max-output-bytes", "8192");

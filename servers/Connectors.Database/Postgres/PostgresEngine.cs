@@ -19,6 +19,9 @@ public sealed partial class PostgresEngine : IAsyncDisposable
     private readonly ConcurrentDictionary<string, ProfileState> _states = new(StringComparer.Ordinal);
     private readonly ILogger<PostgresEngine> _logger;
 
+    /// <summary>How often a running statement checks that its client is still connected.</summary>
+    internal const int ConnectionCheckMilliseconds = 1000;
+
     public PostgresEngine(ILogger<PostgresEngine> logger) => _logger = logger;
 
     /// <summary>
@@ -49,6 +52,16 @@ public sealed partial class PostgresEngine : IAsyncDisposable
         DatabaseProfile profile, Func<IEnumerable<NpgsqlBatchCommand>> statements, Func<NpgsqlDataReader, CancellationToken, Task<T>> read,
         Func<PostgresException, ConnectorException?>? queryErrors, CancellationToken cancellationToken) =>
         FencedAsync(profile, statements, rollbackInBatch: true, queryErrors, (_, reader, ct) => read(reader, ct), cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ReadBatchAsync{T}"/>, but the transaction stays open after the batch: <paramref name="read"/> also gets
+    /// the connection, to send further statements in the same fenced transaction (a cursor's next FETCH), and the fence rolls
+    /// back afterwards.
+    /// </summary>
+    public Task<T> ReadBatchThenContinueAsync<T>(
+        DatabaseProfile profile, Func<IEnumerable<NpgsqlBatchCommand>> statements, Func<NpgsqlConnection, NpgsqlDataReader, CancellationToken, Task<T>> read,
+        Func<PostgresException, ConnectorException?>? queryErrors, CancellationToken cancellationToken) =>
+        FencedAsync(profile, statements, rollbackInBatch: false, queryErrors, read, cancellationToken);
 
     private static IEnumerable<NpgsqlBatchCommand> NoStatements() => [];
 
@@ -173,17 +186,31 @@ public sealed partial class PostgresEngine : IAsyncDisposable
         }
     }
 
-    /// <summary>The fence's opening commands; SET LOCAL settings end with the transaction, so none outlives the call.</summary>
-    private static NpgsqlBatch FenceBatch(NpgsqlConnection connection, DatabaseProfile profile) => new(connection)
+    /// <summary>
+    /// The fence's opening commands; SET LOCAL settings end with the transaction, so none outlives the call. Where the server
+    /// has it (PostgreSQL 14+), <c>client_connection_check_interval</c> makes a running statement stop soon after its connection
+    /// is gone: Npgsql closes the connection when a cancel request was lost (PostgreSQL ignores one that arrives while the
+    /// backend is still reading the batch), and the process itself may be killed.
+    /// </summary>
+    private static NpgsqlBatch FenceBatch(NpgsqlConnection connection, DatabaseProfile profile)
     {
-        BatchCommands =
+        var batch = new NpgsqlBatch(connection)
         {
-            new NpgsqlBatchCommand("BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"),
-            new NpgsqlBatchCommand(SetLocal("statement_timeout", profile.StatementTimeoutSeconds * 1000)),
-            new NpgsqlBatchCommand(SetLocal("lock_timeout", EngineErrors.LockTimeoutMilliseconds(profile))),
-            new NpgsqlBatchCommand(SetLocal("idle_in_transaction_session_timeout", (profile.StatementTimeoutSeconds + 30) * 1000)),
-        },
-    };
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand("BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"),
+                new NpgsqlBatchCommand(SetLocal("statement_timeout", profile.StatementTimeoutSeconds * 1000)),
+                new NpgsqlBatchCommand(SetLocal("lock_timeout", EngineErrors.LockTimeoutMilliseconds(profile))),
+                new NpgsqlBatchCommand(SetLocal("idle_in_transaction_session_timeout", (profile.StatementTimeoutSeconds + 30) * 1000)),
+            },
+        };
+        if (connection.PostgreSqlVersion.Major >= 14)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(SetLocal("client_connection_check_interval", ConnectionCheckMilliseconds)));
+        }
+
+        return batch;
+    }
 
     private static async Task DisposeAsync(NpgsqlBatch? batch, NpgsqlConnection connection)
     {

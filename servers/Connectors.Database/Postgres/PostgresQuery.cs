@@ -28,23 +28,19 @@ public sealed class PostgresQuery(PostgresEngine engine) : IQueryRunner
         ConnectorException? QueryErrors(PostgresException ex) =>
             IsAboutTheQuery(ex) ? ConnectorException.InvalidArgument("sql", PostgresEngine.QueryErrorText(ex, shift)) : null;
 
-        // A SELECT reads through a cursor with its own DECLARE and FETCH round trips. Sending them inside the fence's batch
-        // saved two round trips, but a client's cancellation then failed to stop the running FETCH about one time in four
-        // (ServerProcessTests, cancelled over stdio), so cancellation wins over the latency.
         if (statement.Kind == StatementKind.Select)
         {
-            return engine.ReadAsync(profile, async (connection, ct) =>
+            // DECLARE and the first FETCH travel in the fence's batch. When that FETCH can hold the whole answer (the usual
+            // case: max_rows + 1 rows), ROLLBACK goes with them and the call is a single round trip; otherwise the next
+            // chunks are fetched in the same transaction.
+            var firstChunk = Math.Min(FetchChunk, maxRows + 1);
+            IEnumerable<NpgsqlBatchCommand> Cursor() => [WithParameters(s_declare + statement.Text, values), new NpgsqlBatchCommand(Fetch(firstChunk))];
+            if (firstChunk == maxRows + 1)
             {
-                var result = new ResultBuilder(format, profile.MaxBytes - 600);
-                try
-                {
-                    return Finish(result, await ReadThroughCursorAsync(connection, statement.Text, values, result, maxRows, ct), profile);
-                }
-                catch (PostgresException ex) when (QueryErrors(ex) is { } error)
-                {
-                    throw error;
-                }
-            }, cancellationToken);
+                return engine.ReadBatchAsync(profile, Cursor, (reader, ct) => ReadThroughCursorAsync(null, reader, firstChunk, profile, maxRows, format, ct), QueryErrors, cancellationToken);
+            }
+
+            return engine.ReadBatchThenContinueAsync(profile, Cursor, (connection, reader, ct) => ReadThroughCursorAsync(connection, reader, firstChunk, profile, maxRows, format, ct), QueryErrors, cancellationToken);
         }
 
         // EXPLAIN and SHOW answer a handful of rows and cannot be declared as cursors: they travel in the fence's own batch.
@@ -63,19 +59,11 @@ public sealed class PostgresQuery(PostgresEngine engine) : IQueryRunner
     {
         var values = Parameters(statement, parameters);
         var prefix = $"EXPLAIN (FORMAT JSON{(analyze ? ", ANALYZE, BUFFERS" : "")}) ";
-        return engine.ReadAsync(profile, async (connection, ct) =>
-        {
-            try
-            {
-                await using var command = new NpgsqlCommand(prefix + statement.Text, connection);
-                command.Parameters.AddRange(values.ToArray());
-                return PlanSummary.Render(Convert.ToString(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture) ?? "[]");
-            }
-            catch (PostgresException ex) when (IsAboutTheQuery(ex))
-            {
-                throw ConnectorException.InvalidArgument("sql", PostgresEngine.QueryErrorText(ex, prefix.Length));
-            }
-        }, cancellationToken);
+        IEnumerable<NpgsqlBatchCommand> Statements() => [WithParameters(prefix + statement.Text, values)];
+        return engine.ReadBatchAsync(profile, Statements, async (reader, ct) =>
+            PlanSummary.Render(await reader.ReadAsync(ct) ? reader.GetString(0) : "[]"),
+            ex => IsAboutTheQuery(ex) ? ConnectorException.InvalidArgument("sql", PostgresEngine.QueryErrorText(ex, prefix.Length)) : null,
+            cancellationToken);
     }
 
     public Task<bool> PingAsync(DatabaseProfile profile, CancellationToken cancellationToken) => engine.PingAsync(profile, cancellationToken);
@@ -93,33 +81,46 @@ public sealed class PostgresQuery(PostgresEngine engine) : IQueryRunner
         return [.. parameters.Select(ToParameter)];
     }
 
-    private static async Task<Stop> ReadThroughCursorAsync(
-        NpgsqlConnection connection, string sql, List<NpgsqlParameter> parameters, ResultBuilder result, int maxRows, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the first FETCH's rows from <paramref name="reader"/>, then, while every chunk comes back full and the answer has
+    /// room, FETCHes the next ones on <paramref name="connection"/> (null: the first chunk was all there could be).
+    /// </summary>
+    private static async Task<QueryAnswer> ReadThroughCursorAsync(
+        NpgsqlConnection? connection, NpgsqlDataReader reader, int chunk, DatabaseProfile profile, int maxRows, string format, CancellationToken cancellationToken)
     {
-        await using (var declare = new NpgsqlCommand(s_declare + sql, connection))
-        {
-            declare.Parameters.AddRange(parameters.ToArray());
-            await declare.ExecuteNonQueryAsync(cancellationToken);
-        }
-
+        var result = new ResultBuilder(format, profile.MaxBytes - 600);
+        result.SetColumns(RowStream.Columns(reader));
         var rows = new RowStream(result, maxRows, WriteCellAsync);
-        var columnsSet = false;
-        while (true)
+        NpgsqlCommand? fetch = null;
+        try
         {
-            var chunk = Math.Min(FetchChunk, maxRows + 1 - rows.Seen);
-            await using var fetch = new NpgsqlCommand(Fetch(chunk), connection);
-            await using var reader = await fetch.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
-            if (!columnsSet)
+            while (true)
             {
-                result.SetColumns(RowStream.Columns(reader));
-                columnsSet = true;
-            }
+                var before = rows.Seen;
+                var stop = await rows.ReadAsync(reader, cancellationToken);
+                if (stop != Stop.End || rows.Seen - before < chunk || connection is null)
+                {
+                    return Finish(result, stop, profile);
+                }
 
-            var before = rows.Seen;
-            var stop = await rows.ReadAsync(reader, cancellationToken);
-            if (stop != Stop.End || rows.Seen - before < chunk)
+                // The open reader must be closed before the connection takes another command.
+                await reader.DisposeAsync();
+                if (fetch is not null)
+                {
+                    await fetch.DisposeAsync();
+                }
+
+                chunk = Math.Min(FetchChunk, maxRows + 1 - rows.Seen);
+                fetch = new NpgsqlCommand(Fetch(chunk), connection);
+                reader = await fetch.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
+            }
+        }
+        finally
+        {
+            await reader.DisposeAsync();
+            if (fetch is not null)
             {
-                return stop;
+                await fetch.DisposeAsync();
             }
         }
     }

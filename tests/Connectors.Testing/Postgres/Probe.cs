@@ -25,12 +25,12 @@ public sealed class Probe(PostgresCluster cluster)
     public string ConnectionString => new NpgsqlConnectionStringBuilder(cluster.ConnectionString) { ApplicationName = ApplicationName }.ConnectionString;
 
     /// <summary>Waits until exactly <paramref name="expected"/> backends of this probe's server run the long query (a SELECT runs as FETCH from its cursor).</summary>
-    public async Task WaitForRunningAsync(long expected)
+    public async Task WaitForRunningAsync(long expected, TimeSpan? patience = null)
     {
         var watch = Stopwatch.StartNew();
         while (await ScalarAsync(RunningProbes) is long running && running != expected)
         {
-            if (watch.Elapsed > s_patience)
+            if (watch.Elapsed > (patience ?? s_patience))
             {
                 throw new TimeoutException($"pg_stat_activity never showed {expected} running quer(ies): " +
                     await ScalarAsync("SELECT string_agg(pid || ' ' || state || ' ' || query, ' | ') FROM pg_stat_activity WHERE application_name = $1"));
