@@ -38,6 +38,7 @@ internal static partial class DatabaseWorkload
         {
             Floors.HelloWorldReady(Server, runs, hello),
             Floors.Process(Server, CopyFloor, runs, psql, "-X", "-q", "-d", url, "-c", $"COPY (SELECT * FROM {Table}) TO STDOUT"),
+            await Floors.PostgresRoundTripAsync(Server, runs, calls, ConnectionString(commands.Ours)),
         };
 
         rows.AddRange(await MeasureServerAsync(Who.Connectors, commands.Ours, runs, calls));
@@ -82,6 +83,19 @@ internal static partial class DatabaseWorkload
 
             samples.Add($"point query p50 ({calls} calls)", "ms", Measure.Percentile(pointMs, 50), pointBytes);
             samples.Add($"point query p95 ({calls} calls)", "ms", Measure.Percentile(pointMs, 95));
+
+            // What any request costs this server over stdio with no tool and no database behind it.
+            var pingMs = new List<double>();
+            for (var i = 0; i < WarmUpCalls + calls; i++)
+            {
+                var (_, ms, _) = await server.RequestAsync("ping", new { });
+                if (i >= WarmUpCalls)
+                {
+                    pingMs.Add(ms);
+                }
+            }
+
+            samples.Add($"ping p50 ({calls} calls)", "ms", Measure.Percentile(pingMs, 50));
 
             if (who == Who.Connectors)
             {
@@ -169,6 +183,10 @@ internal static partial class DatabaseWorkload
 
         throw new InvalidOperationException($"the reference listed no schema resource for {table}");
     }
+
+    private static string ConnectionString(string[] ours) =>
+        ours.SkipWhile(argument => argument != "--connection-string").Skip(1).FirstOrDefault()
+        ?? throw new InvalidOperationException("our server's command has no --connection-string");
 
     private static string Shorten(string text) => text.Length <= 300 ? text : text[..300] + "…";
 

@@ -49,6 +49,41 @@ internal static class Floors
         return new Measurement(server, Who.Floor, workload, "ms", times, bytes);
     }
 
+    /// <summary>
+    /// The cheapest PostgreSQL round trip a .NET server can make: Npgsql's <c>SELECT 1</c> on a pooled connection, one call
+    /// per millisecond so that threads go idle between calls as they do in a server waiting for its client. Each run's
+    /// sample is the p50 of <paramref name="calls"/> calls.
+    /// </summary>
+    public static async Task<Measurement> PostgresRoundTripAsync(string server, int runs, int calls, string connectionString)
+    {
+        await using var source = Npgsql.NpgsqlDataSource.Create(connectionString);
+        var medians = new List<double>();
+        for (var run = 0; run < runs; run++)
+        {
+            var times = new List<double>();
+            for (var call = 0; call < 20 + calls; call++)
+            {
+                var clock = Stopwatch.GetTimestamp();
+                await using (var connection = await source.OpenConnectionAsync())
+                await using (var command = new Npgsql.NpgsqlCommand("SELECT 1", connection))
+                {
+                    await command.ExecuteScalarAsync();
+                }
+
+                if (call >= 20)
+                {
+                    times.Add(Stopwatch.GetElapsedTime(clock).TotalMilliseconds);
+                }
+
+                Thread.Sleep(1);
+            }
+
+            medians.Add(Measure.Percentile(times, 50));
+        }
+
+        return new Measurement(server, Who.Floor, $"PostgreSQL round trip from .NET (Npgsql SELECT 1, idle 1 ms between), p50 of {calls}", "ms", medians);
+    }
+
     /// <summary>Name of the ready-time floor: a .NET hello-world console app (ReadyToRun) from start to exit.</summary>
     public const string HelloWorld = ".NET hello-world process (start to exit)";
 
