@@ -159,7 +159,12 @@ public sealed class ToolsEndToEndTests(GitHubFixture github)
         var updated = (await github.CallAsync("update_issue", new { repo = Widgets, issue_number = number, state = "closed", state_reason = "not_planned" })).Ok();
         Assert.Contains($"Updated issue #{number} [closed]", updated, StringComparison.Ordinal);
         Assert.Equal("closed", issue.State);
+        Assert.Equal("not_planned", issue.StateReason);
         Assert.Equal("Created by the agent", issue.Title);
+
+        var reopened = (await github.CallAsync("update_issue", new { repo = Widgets, issue_number = number, state = "open", state_reason = "reopened" })).Ok();
+        Assert.Contains($"Updated issue #{number} [open]", reopened, StringComparison.Ordinal);
+        Assert.Equal(("open", "reopened"), (issue.State, issue.StateReason));
 
         var comment = (await github.CallAsync("add_issue_comment", new { repo = Widgets, issue_number = number, body = "Closing: out of scope." })).Ok();
         Assert.Contains($"Commented on #{number}", comment, StringComparison.Ordinal);

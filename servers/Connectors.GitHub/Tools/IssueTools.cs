@@ -128,7 +128,7 @@ internal sealed class IssueTools(GitHubClient client, GitHubGuard guard, OutputB
         [Description("Title")] string? title = null,
         [Description("Markdown")] string? body = null,
         [Description("open or closed")] string? state = null,
-        [Description("Why closed: completed, not_planned or duplicate")] string? state_reason = null,
+        [Description("Why the state changes: completed, not_planned or duplicate when closing; reopened when reopening")] string? state_reason = null,
         [Description("Replaces all labels")] string[]? labels = null,
         [Description("Replaces all assignees")] string[]? assignees = null,
         [Description(KeyDescription)] string? idempotency_key = null,
