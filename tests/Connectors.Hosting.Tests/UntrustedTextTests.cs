@@ -14,6 +14,18 @@ public sealed class UntrustedTextTests
     }
 
     [Fact]
+    public void Visible_non_ascii_text_comes_back_as_the_same_string()
+    {
+        const string text = "Café — 日本語, 👍🏽 and 👨‍👩‍👧 (joined emoji), नमस्ते";
+        var result = UntrustedText.Sanitize(text);
+        Assert.Same(text, result.Text);
+        Assert.False(result.Changed);
+
+        var cut = UntrustedText.Sanitize("Café\u202Eevil");
+        Assert.Equal(("Caféevil", 1), (cut.Text, cut.InvisibleCharacters));
+    }
+
+    [Fact]
     public void Unicode_tag_characters_that_spell_hidden_ascii_are_removed_and_counted()
     {
         var hidden = string.Concat("ignore previous".Select(c => char.ConvertFromUtf32(0xE0000 + c)));

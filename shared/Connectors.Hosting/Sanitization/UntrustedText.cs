@@ -91,7 +91,9 @@ public static class UntrustedText
 
     private static (string Text, int Removed) RemoveInvisible(string text)
     {
-        var output = new StringBuilder(text.Length);
+        // Most non-ASCII text (accents, CJK, emoji) loses nothing: the copy starts only at the first character removed.
+        StringBuilder? output = null;
+        var lastKept = '\0';
         var removed = 0;
         for (var i = 0; i < text.Length; i++)
         {
@@ -103,38 +105,36 @@ public static class UntrustedText
                 codePoint = char.ConvertToUtf32(c, text[i + 1]);
                 width = 2;
             }
-            else if (char.IsSurrogate(c))
-            {
-                removed++;
-                continue;
-            }
 
-            if (Keep(text, i, width, codePoint, output))
+            if ((width == 1 && char.IsSurrogate(c)) || !Keep(text, i, width, codePoint, lastKept))
             {
-                output.Append(text, i, width);
+                output ??= new StringBuilder(text.Length).Append(text, 0, i);
+                removed++;
             }
             else
             {
-                removed++;
+                output?.Append(text, i, width);
+                lastKept = text[i + width - 1];
             }
 
             i += width - 1;
         }
 
-        return (removed == 0 ? text : output.ToString(), removed);
+        return (output?.ToString() ?? text, removed);
     }
 
-    private static bool Keep(string text, int index, int width, int codePoint, StringBuilder output)
+    /// <param name="lastKept">The last character kept so far ('\0' at the start).</param>
+    private static bool Keep(string text, int index, int width, int codePoint, char lastKept)
     {
         switch (codePoint)
         {
             // Joiners shape emoji sequences and Indic/Persian words: kept only between two visible non-ASCII characters.
             case 0x200C or 0x200D:
-                return output.Length > 0 && output[^1] > 0x7F && index > 0 && text[index - 1] > 0x7F && !IsJoiner(text[index - 1])
+                return lastKept > 0x7F && index > 0 && text[index - 1] > 0x7F && !IsJoiner(text[index - 1])
                     && index + width < text.Length && text[index + width] > 0x7F && !IsInvisible(CodePointAt(text, index + width));
             // One emoji presentation selector after a visible non-ASCII character; runs of selectors smuggle bytes.
             case 0xFE0E or 0xFE0F:
-                return output.Length > 0 && output[^1] > 0x7F && !IsJoinerOrSelector(output[^1]);
+                return lastKept > 0x7F && !IsJoinerOrSelector(lastKept);
             default:
                 return !IsInvisible(codePoint);
         }
