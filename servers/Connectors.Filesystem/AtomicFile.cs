@@ -6,9 +6,9 @@ namespace Connectors.Filesystem;
 
 /// <summary>
 /// Replaces a file's content atomically: the new content is written to an unnamed file in the same directory
-/// (O_TMPFILE), flushed, given the old file's permissions, linked under a temporary name and renamed over the name.
-/// A failure — or the process being killed mid-write — leaves the old content and no stray file: an unnamed file
-/// vanishes with its last descriptor. Where O_TMPFILE is unsupported, a named temporary file (O_EXCL, never through a
+/// (O_TMPFILE), flushed, given the old file's permissions, linked under a temporary name and renamed over the name (a new
+/// file is linked under its own name directly). A failure — or the process being killed mid-write — leaves the old content
+/// and no stray file: an unnamed file vanishes with its last descriptor. Where O_TMPFILE is unsupported, a named temporary file (O_EXCL, never through a
 /// link) takes its place and is removed on failure. Readers see either the old or the new file, never a mix.
 /// </summary>
 internal static class AtomicFile
@@ -54,6 +54,13 @@ internal static class AtomicFile
                 if (existing is { Kind: FileKind.File })
                 {
                     Check(Libc.Fchmod(fd, mode)); // the umask applied at creation; restore the old bits exactly
+                }
+
+                // A new file takes its own name at once (linkat never replaces, so a name taken meanwhile fails it and
+                // the rename below replaces that file instead).
+                if (!named && existing is null && Libc.LinkAt(Libc.AT_FDCWD, $"/proc/self/fd/{fd}", directory, target.Name, Libc.AT_SYMLINK_FOLLOW) == 0)
+                {
+                    return false;
                 }
 
                 // Only now does the file get a name: between here and the rename is the only moment a kill leaves one behind.
