@@ -99,7 +99,6 @@ public static class ConnectorServiceCollectionExtensions
         return builder;
     }
 
-    /// <summary>Resolves the MCP options and the security parts once so configuration errors stop the process before it serves.</summary>
     /// <summary>Warnings about settings that work but expose something; logged once at start by both hosts.</summary>
     internal static void WarnAboutRiskySettings(ConnectorSettings settings, ILogger logger)
     {
@@ -111,6 +110,7 @@ public static class ConnectorServiceCollectionExtensions
         }
     }
 
+    /// <summary>Resolves the MCP options and the security parts once so configuration errors stop the process before it serves.</summary>
     internal static void ValidateAtStart(IServiceProvider services)
     {
         var tools = services.GetRequiredService<IOptions<McpServerOptions>>().Value.ToolCollection ?? [];
