@@ -101,7 +101,8 @@ public sealed class ServerProcessTests(DatabaseCluster cluster)
         // batch is dropped, and about one in eight was lost here even with the FETCH already active. Npgsql then closes the
         // connection after its cancellation timeout (2 s), and the fence's client_connection_check_interval makes the backend
         // notice and stop. Without that setting a lost cancel leaves the query running for the whole statement timeout.
-        var patience = TimeSpan.FromSeconds(2) + (3 * TimeSpan.FromMilliseconds(Postgres.PostgresEngine.ConnectionCheckMilliseconds));
+        // A lost cancel ends after about 2 s + 1 s; the rest is room for a loaded machine. Without the fix it never ends.
+        var patience = TimeSpan.FromSeconds(2) + (8 * TimeSpan.FromMilliseconds(Postgres.PostgresEngine.ConnectionCheckMilliseconds));
         var probe = new Probe(cluster);
         using var process = StartOverStdio(probe);
         try
@@ -131,8 +132,9 @@ public sealed class ServerProcessTests(DatabaseCluster cluster)
                 await SendAsync(process, Cancellation(id));
             }
 
-            await Task.Delay(patience);
-            await probe.WaitForRunningAsync(0, TimeSpan.Zero);
+            // Every request has reached PostgreSQL by now (or been cancelled before it did).
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            await probe.WaitForRunningAsync(0, patience);
             await SendAsync(process, """{"jsonrpc":"2.0","id":99,"method":"tools/call","params":{"name":"query","arguments":{"sql":"SELECT 1 AS still_serving"}}}""");
             Assert.Contains("still_serving", await process.StandardOutput.ReadLineAsync(), StringComparison.Ordinal);
         }
