@@ -97,8 +97,8 @@ public sealed class ServerProcessTests(DatabaseCluster cluster)
     [Fact]
     public async Task A_query_cancelled_at_any_moment_stops_running_in_PostgreSQL()
     {
-        // PostgreSQL does not act on every cancel request: one that arrives while the backend is between the messages of a
-        // batch is dropped, and about one in eight was lost here even with the FETCH already active. Npgsql then closes the
+        // PostgreSQL does not act on every cancel request: one that arrives while the backend works through the batch's first
+        // messages is dropped, and about one in eight was lost here even after pg_stat_activity showed the FETCH. Npgsql closes the
         // connection after its cancellation timeout (2 s), and the fence's client_connection_check_interval makes the backend
         // notice and stop. Without that setting a lost cancel leaves the query running for the whole statement timeout.
         // A lost cancel ends after about 2 s + 1 s; the rest is room for a loaded machine. Without the fix it never ends.
