@@ -207,6 +207,12 @@ public sealed class DatabaseToolsTests(DatabaseCluster cluster)
         Assert.Equal(7_500, cut.GetProperty("rowCount").GetInt32());
         Assert.True(cut.GetProperty("truncated").GetBoolean());
         Assert.Equal(7_500, cut.GetProperty("rows")[7_499][0].GetInt32());
+
+        // An error in a later chunk is the query's error, and the connection goes back clean.
+        var late = await mcp.CallAsync("query", new { sql = "SELECT 1 / (g - 7000) FROM generate_series(1, 10000) g", max_rows = 10_000 });
+        Assert.Equal("invalid_argument", late.ErrorCode());
+        Assert.Contains("division by zero", late.Text(), StringComparison.Ordinal);
+        Assert.Equal("n\n1\n", (await mcp.CallAsync("query", new { sql = "SELECT 1 AS n", format = "csv" })).Text());
     }
 
     [Fact]
