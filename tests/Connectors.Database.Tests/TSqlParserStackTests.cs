@@ -209,6 +209,30 @@ public sealed class TSqlParserStackTests
         Assert.True(ParserStack.CountTokens(sql).Tokens >= ScriptDomTokenCount(sql), $"fewer tokens counted than ScriptDom reads in: {sql}");
     }
 
+    [Fact]
+    public void Plain_tokens_are_counted_exactly_and_glued_ones_apart()
+    {
+        Assert.Equal(4, ScriptDomTokenCount("SELECT a, b"));
+        Assert.Equal(4, ParserStack.CountTokens("SELECT a, b").Tokens);
+        Assert.Equal(ScriptDomTokenCount("SELECT 1AND 1"), ParserStack.CountTokens("SELECT 1AND 1").Tokens);
+        Assert.Equal((5, 2), ParserStack.CountTokens("((1)) "));
+    }
+
+    [Fact]
+    public void The_bound_counts_at_least_every_token_ScriptDom_reads_in_random_texts()
+    {
+        // Fragments chosen to sit on the lexer's edges: glued numbers and words, identifier characters, quotes, comments,
+        // operators, non-ASCII letters and spaces. A fixed seed, so a failure names a text that can be replayed.
+        string[] fragments = ["SELECT", " ", "NOT", "AND", "1", "0x", "1e", ".", "a", "@", "#", "$", "_", "'", "\"", "[", "]", "(", ")",
+            "-", "--", "/*", "*/", "~", "+", "*", "/", "<", ">", "=", "!", ",", ";", "\n", "\t", "é", "\u00A0", "\u2003", "N", ":", "::"];
+        var random = new Random(20261121);
+        for (var i = 0; i < 2_000; i++)
+        {
+            var sql = string.Concat(Enumerable.Range(0, random.Next(1, 40)).Select(_ => fragments[random.Next(fragments.Length)]));
+            Assert.True(ParserStack.CountTokens(sql).Tokens >= ScriptDomTokenCount(sql), $"fewer tokens counted than ScriptDom reads in: {sql}");
+        }
+    }
+
     /// <summary>ScriptDom's own tokens, spaces and the end of the text left out (reached by reflection: the tests do not reference ScriptDom).</summary>
     private static int ScriptDomTokenCount(string sql)
     {
