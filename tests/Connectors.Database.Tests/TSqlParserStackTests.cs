@@ -7,7 +7,8 @@ namespace Connectors.Database.Tests;
 /// <summary>
 /// Where the T-SQL guard parses: on the calling thread when the text's stack bound fits what that thread has left, on a
 /// large-stack thread otherwise. The boundary tests run the fast path on a deliberately small stack with texts whose bound
-/// just fits: if the bound under-estimated ScriptDom's need, the test process would die of a stack overflow.
+/// just fits: had the bound under-estimated ScriptDom's need by more than the reserve, the test process would die of a
+/// stack overflow.
 /// </summary>
 public sealed class TSqlParserStackTests
 {
@@ -191,7 +192,7 @@ public sealed class TSqlParserStackTests
         Assert.False(onSmallStack.OnCallingThread);
         Assert.Equal(StatementKind.Select, onSmallStack.Statement!.Kind);
 
-        // A thread-pool thread's stack is the platform's default (8 MB under this test's ulimit): either path is fine there.
+        // A thread-pool thread's stack is glibc's default, the stack ulimit (8 MB here): either path is fine there.
         Assert.Equal(StatementKind.Select, (await Task.Run(() => TSqlGuard.Inspect(subqueries))).Kind);
         var tooDeep = "SELECT " + Repeat("(", SqlGuard.MaxParenthesisDepth + 1) + "1" + Repeat(")", SqlGuard.MaxParenthesisDepth + 1);
         Assert.Contains("nests parentheses", Assert.Throws<ConnectorException>(() => TSqlGuard.Inspect(tooDeep)).Message, StringComparison.Ordinal);
