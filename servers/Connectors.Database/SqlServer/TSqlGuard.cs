@@ -1,4 +1,3 @@
-using System.Runtime.ExceptionServices;
 using System.Text;
 using System.Text.RegularExpressions;
 using Connectors.Hosting.Errors;
@@ -16,10 +15,6 @@ namespace Connectors.Database.SqlServer;
 /// </summary>
 internal static partial class TSqlGuard
 {
-    // ScriptDom parses and visits recursively; a deep but legal expression (100,000 characters of "~~~~1") needs more stack
-    // than a thread-pool thread has, and a stack overflow would end the process. Reserved, not committed, until used.
-    private const int ParserStackBytes = 128 * 1024 * 1024;
-
     private const string Accepts = "This server runs only one read-only statement per call on SQL Server: a SELECT (with WITH, UNION…, FOR JSON/XML), without INTO.";
 
     /// <summary>The node types a read-only SELECT is made of. Anything else anywhere in the tree is refused.</summary>
@@ -106,29 +101,10 @@ internal static partial class TSqlGuard
     public static GuardedStatement Inspect(string sql)
     {
         SqlGuard.CheckShape(sql);
-        GuardedStatement? accepted = null;
-        ExceptionDispatchInfo? failure = null;
-        var parser = new Thread(
-            () =>
-            {
-                try
-                {
-                    accepted = InspectOnLargeStack(sql);
-                }
-                catch (Exception ex)
-                {
-                    failure = ExceptionDispatchInfo.Capture(ex);
-                }
-            },
-            ParserStackBytes)
-        { Name = "tsql-guard", IsBackground = true };
-        parser.Start();
-        parser.Join();
-        failure?.Throw();
-        return accepted!;
+        return ParserStack.Run(sql, ParseAndCheck);
     }
 
-    private static GuardedStatement InspectOnLargeStack(string sql)
+    internal static GuardedStatement ParseAndCheck(string sql)
     {
         var script = new TSql150Parser(initialQuotedIdentifiers: true).Parse(new StringReader(sql), out var errors);
         if (script?.ScriptTokenStream is { } tokens)
