@@ -21,8 +21,10 @@ internal static class StdioConnectorHost
 {
     public static async Task<int> RunAsync(ConnectorServer server, ConnectorSettings settings, SecretRedactor redactor, CancellationToken cancellationToken)
     {
-        // The client sends initialize at once; warm the protocol's JSON paths on the other core meanwhile.
-        var warmUp = Task.Run(WarmUpProtocol, CancellationToken.None);
+        // The client sends initialize at once; warm the protocol's JSON paths on the other core meanwhile. Not awaited: this
+        // thread never waits for it (a method the warm-up is compiling is simply compiled once), and should it fail, the
+        // same code runs again where it is needed.
+        _ = Task.Run(WarmUpProtocol, CancellationToken.None);
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.AddConnectorLogging(settings, redactor));
         // Our own framing around the SDK's stream transport: every line that is not a message gets its JSON-RPC error
@@ -39,7 +41,6 @@ internal static class StdioConnectorHost
         ConnectorServiceCollectionExtensions.ValidateAtStart(provider);
         ConnectorServiceCollectionExtensions.WarnAboutRiskySettings(settings, provider.GetRequiredService<ILoggerFactory>().CreateLogger("Connectors.Host"));
         using var exporter = TelemetryExport.StartIfConfigured(settings, server.Name);
-        await warmUp;
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         void Stop(PosixSignalContext context)
@@ -62,6 +63,24 @@ internal static class StdioConnectorHost
         return 0;
     }
 
+    /// <summary>
+    /// The protocol types whose JSON metadata the server builds before it answers initialize (its request handlers) or
+    /// soon after. Building one compiles System.Text.Json's generic code for each value-typed property (ReadyToRun cannot
+    /// precompile those across assemblies): several hundred methods, which the server's own thread would otherwise compile.
+    /// </summary>
+    private static readonly Type[] s_protocolTypes =
+    [
+        typeof(InitializeRequestParams), typeof(PingRequestParams), typeof(PingResult), typeof(EmptyResult), typeof(JsonRpcError),
+        typeof(ListToolsRequestParams), typeof(ListToolsResult), typeof(CallToolRequestParams), typeof(CallToolResult),
+        typeof(ListPromptsRequestParams), typeof(ListPromptsResult), typeof(GetPromptRequestParams), typeof(GetPromptResult),
+        typeof(ListResourcesRequestParams), typeof(ListResourcesResult), typeof(ListResourceTemplatesRequestParams),
+        typeof(ListResourceTemplatesResult), typeof(ReadResourceRequestParams), typeof(ReadResourceResult),
+        typeof(SubscribeRequestParams), typeof(UnsubscribeRequestParams), typeof(CompleteRequestParams), typeof(CompleteResult),
+        typeof(CancelledNotificationParams), typeof(ProgressNotificationParams), typeof(InitializedNotificationParams),
+        typeof(ToolListChangedNotificationParams), typeof(ResourceListChangedNotificationParams),
+        typeof(PromptListChangedNotificationParams), typeof(ResourceUpdatedNotificationParams),
+    ];
+
     private static void WarmUpProtocol()
     {
         var request = JsonSerializer.Deserialize(
@@ -76,5 +95,9 @@ internal static class StdioConnectorHost
         };
         _ = JsonSerializer.SerializeToUtf8Bytes(response, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcMessage)));
         GC.KeepAlive(request);
+        foreach (var type in s_protocolTypes)
+        {
+            _ = McpJsonUtilities.DefaultOptions.GetTypeInfo(type);
+        }
     }
 }
