@@ -237,7 +237,7 @@ public sealed class TSqlParserStackTests
     /// <summary>ScriptDom's own tokens, spaces and the end of the text left out (reached by reflection: the tests do not reference ScriptDom).</summary>
     private static int ScriptDomTokenCount(string sql)
     {
-        var parserType = Type.GetType("Microsoft.SqlServer.TransactSql.ScriptDom.TSql150Parser, Microsoft.SqlServer.TransactSql.ScriptDom", throwOnError: true)!;
+        var parserType = Type.GetType("Microsoft.SqlServer.TransactSql.ScriptDom.TSql180Parser, Microsoft.SqlServer.TransactSql.ScriptDom", throwOnError: true)!;
         var parser = Activator.CreateInstance(parserType, [true])!;
         var getTokenStream = parserType.GetMethods().Single(method => method.Name == "GetTokenStream" && method.GetParameters().Length == 2);
         var tokens = (IEnumerable)getTokenStream.Invoke(parser, [new StringReader(sql), null])!;
