@@ -126,8 +126,8 @@ public sealed class TSqlGuardTests
     [InlineData("SELECT CAST(embedding AS vector(3)) FROM dbo.items")]
     public void Reads_that_ScriptDoms_newer_grammars_parse_into_other_nodes_still_pass(string sql)
     {
-        // The date part is an IdentifierLiteral from the 160 grammar on (a column reference before), GENERATE_SERIES a
-        // built-in table function (a schema-less user function before), vector(n) a type of its own (a user type before).
+        // Accepted by the 150 grammar too, as other nodes: the 180 grammar reads the date part as an IdentifierLiteral,
+        // GENERATE_SERIES as a built-in table function and vector(n) as a type of its own.
         Assert.Equal(StatementKind.Select, TSqlGuard.Inspect(sql).Kind);
     }
 
