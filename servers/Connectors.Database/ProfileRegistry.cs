@@ -126,7 +126,7 @@ public sealed partial class ProfileRegistry
         try
         {
             connection = provider == DatabaseProvider.SqlServer
-                ? HardenSqlServer(new SqlConnectionStringBuilder(connectionString), limits)
+                ? HardenSqlServer(name, new SqlConnectionStringBuilder(connectionString), limits)
                 : HardenPostgres(new NpgsqlConnectionStringBuilder(connectionString), limits);
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or KeyNotFoundException)
@@ -164,8 +164,17 @@ public sealed partial class ProfileRegistry
         return (builder.ConnectionString, new ProfileTarget($"{builder.Host}:{builder.Port}", builder.Database ?? "", builder.Username ?? ""));
     }
 
-    private static (string, ProfileTarget) HardenSqlServer(SqlConnectionStringBuilder builder, DatabaseProfileLimits limits)
+    private static (string, ProfileTarget) HardenSqlServer(string name, SqlConnectionStringBuilder builder, DatabaseProfileLimits limits)
     {
+        // SqlClient 7 finds Entra ID token providers only in Microsoft.Data.SqlClient.Extensions.Azure, which this server does
+        // not ship: such a profile could never log in, so it is refused here rather than at every call.
+        if (builder.Authentication is not (SqlAuthenticationMethod.NotSpecified or SqlAuthenticationMethod.SqlPassword))
+        {
+            throw new ConnectorConfigurationException(
+                $"Database profile '{name}': Authentication={builder.Authentication} (Microsoft Entra ID) is not available in this server " +
+                "(it would need the Microsoft.Data.SqlClient.Extensions.Azure package); use a SQL login (User ID and Password) or Integrated Security.");
+        }
+
         // SqlClient resets pooled connections when they are reused (sp_reset_connection: SET options, temp tables, open
         // transactions); one pool per profile, sized to its connection limit, never enlisted in ambient transactions.
         builder.Pooling = true;
@@ -176,6 +185,9 @@ public sealed partial class ProfileRegistry
         builder.PersistSecurityInfo = false;
         builder.ApplicationName = string.IsNullOrEmpty(builder.ApplicationName) || builder.ApplicationName == ".Net SqlClient Data Provider"
             ? "connectors-database" : builder.ApplicationName;
+        // SqlClient checks keyword combinations (a password with integrated security…) only when a connection is created.
+        new SqlConnection(builder.ConnectionString).Dispose();
+
         var user = builder.IntegratedSecurity ? "(integrated security)" : builder.UserID;
         var intent = builder.ApplicationIntent == ApplicationIntent.ReadOnly ? ", read-only intent" : "";
         return (builder.ConnectionString, new ProfileTarget(builder.DataSource, builder.InitialCatalog, user, intent));

@@ -88,6 +88,45 @@ public sealed class SqlServerProfileTests
         Assert.DoesNotContain("is unavailable", mcp.Logs, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Active Directory Default")]
+    [InlineData("Active Directory Managed Identity")]
+    [InlineData("Active Directory Password")]
+    [InlineData("Active Directory Service Principal")]
+    public void Entra_ID_authentication_is_refused_when_the_profile_is_loaded_naming_what_to_use(string method)
+    {
+        var error = Assert.Throws<ConnectorConfigurationException>(() => Registry($"Server=db;Database=app;Authentication={method};User ID=app-id;Password={Password}"));
+        Assert.Contains("Microsoft Entra ID", error.Message, StringComparison.Ordinal);
+        Assert.Contains("use a SQL login (User ID and Password) or Integrated Security", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Password, error.Message, StringComparison.Ordinal);
+        Assert.Equal(DatabaseProvider.SqlServer, Registry($"Server=db;Database=app;Authentication=Sql Password;User ID=u;Password={Password}").Get(null).Provider);
+    }
+
+    [Fact]
+    public void Keywords_SqlClient_rejects_together_are_refused_when_the_profile_is_loaded()
+    {
+        var error = Assert.Throws<ConnectorConfigurationException>(() => Registry($"Server=db;Database=app;Integrated Security=true;Authentication=Sql Password;Password={Password}", "sqlserver"));
+        Assert.Contains("check its keywords", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Password, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task In_globalization_invariant_mode_a_sqlserver_call_answers_upstream_unavailable_and_the_log_says_why()
+    {
+        // SqlClient needs ICU and refuses to open a connection without it; that must stay an answer, not a crash.
+        var stderr = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var connectionString = $"Server=tcp:127.0.0.1,{ClosedPort()};Database=app;User ID=mcp_reader;Password={Password};Connect Timeout=3;ConnectRetryCount=0";
+        await using var client = await ServerProcess.ConnectStdioAsync("Connectors.Database", [],
+            new Dictionary<string, string> { ["DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"] = "1", ["CONNECTORS_DATABASE_CONNECTION_STRING"] = connectionString }, stderr.Enqueue);
+
+        var result = await client.CallToolAsync("query", new Dictionary<string, object?> { ["sql"] = "SELECT 1" });
+        Assert.Equal("upstream_unavailable", result.ErrorCode());
+        Assert.DoesNotContain(Password, result.Text(), StringComparison.Ordinal);
+        await client.DisposeAsync();
+        Assert.Contains(stderr, line => line.Contains("Globalization Invariant Mode", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(stderr, line => line.Contains(Password, StringComparison.Ordinal));
+    }
+
     private static int ClosedPort()
     {
         // A port that was free a moment ago and that nothing listens on: connecting to it is refused at once.

@@ -76,7 +76,7 @@ public sealed class TSqlGuardTests
     {
         var error = Refusal("SELECT *\nFROM accounts\nWHERE )");
         Assert.Equal(ErrorCodes.InvalidArgument, error.Code);
-        Assert.Equal("Invalid argument 'sql': Incorrect syntax near ). (line 3, column 7)", error.Message);
+        Assert.Equal("Invalid argument 'sql': Incorrect syntax near ')'. (line 3, column 7)", error.Message);
     }
 
     [Fact]
@@ -117,5 +117,31 @@ public sealed class TSqlGuardTests
         Assert.Contains("nests", Refusal("SELECT " + new string('(', 200) + "1" + new string(')', 200)).Message, StringComparison.Ordinal);
         Assert.Contains("NUL", Refusal("SELECT 1\0; DROP TABLE t").Message, StringComparison.Ordinal);
         Assert.Contains("no statement", Refusal("-- nothing\nGO\n;").Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("SELECT DATEADD(day, -7, SYSUTCDATETIME()), DATEDIFF(hour, created_at, GETUTCDATE()), DATEPART(week, created_at) FROM dbo.orders")]
+    [InlineData("SELECT DATETRUNC(month, created_at), DATENAME(weekday, created_at) FROM dbo.orders")]
+    [InlineData("SELECT value FROM GENERATE_SERIES(1, 10)")]
+    [InlineData("SELECT CAST(embedding AS vector(3)) FROM dbo.items")]
+    public void Reads_that_ScriptDoms_newer_grammars_parse_into_other_nodes_still_pass(string sql)
+    {
+        // Accepted by the 150 grammar too, as other nodes: the 180 grammar reads the date part as an IdentifierLiteral,
+        // GENERATE_SERIES as a built-in table function and vector(n) as a type of its own.
+        Assert.Equal(StatementKind.Select, TSqlGuard.Inspect(sql).Kind);
+    }
+
+    [Theory]
+    [InlineData("SELECT AI_GENERATE_EMBEDDINGS(N'text' USE MODEL embedder)", "GENERATE EMBEDDINGS")]
+    [InlineData("SELECT * FROM VECTOR_SEARCH(TABLE = dbo.items, COLUMN = v, SIMILAR_TO = @p1, METRIC = 'cosine', TOP_N = 5)", "VECTOR SEARCH")]
+    [InlineData("SELECT * FROM PREDICT(MODEL = @p1, DATA = dbo.t AS d) WITH (score float) AS p", "PREDICT")]
+    [InlineData("SELECT * FROM OPENROWSET(BULK 'https://x/y.parquet', FORMAT = 'PARQUET') AS r", "OPENROWSET")]
+    [InlineData("SELECT * FROM GENERATE_SERIES(1, 10) g CROSS APPLY sys.fn_dblog(NULL, NULL) l", "fn_dblog")]
+    public void Syntax_only_the_newest_grammar_parses_is_refused_unless_the_allowlist_has_it(string sql, string reason)
+    {
+        // Parse errors under the 150 grammar, refusals now: a model call or an outside file is never one of a read's parts.
+        var error = Refusal(sql);
+        Assert.Equal(ErrorCodes.PermissionDenied, error.Code);
+        Assert.Contains(reason, error.Message, StringComparison.OrdinalIgnoreCase);
     }
 }

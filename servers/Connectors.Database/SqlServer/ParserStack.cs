@@ -15,11 +15,12 @@ internal static unsafe partial class ParserStack
     /// <summary>Reserved, not committed, until used; enough for the deepest text the length and parenthesis caps let through.</summary>
     public const int LargeStackBytes = 128 * 1024 * 1024;
 
-    // The bound's weights, from ScriptDom 150's stack use (pages touched by parse and visit) nesting the heaviest constructs
-    // found 50 to 1,600 deep: about 300 bytes per token at worst (nested CASE, 2 KB per level of 7 tokens; "~" 195, "-" 184,
-    // NOT 123, method chains 94) and 3.7 KB per parenthesis level (nested scalar subqueries; EXISTS 2.4, plain 1.7). With
-    // these weights the bound was 3.5 times the measured use or more for every construct tried.
-    internal const int BytesPerToken = 1024;
+    // The bound's weights, from ScriptDom 180's stack use (TSql180Parser; parse and visit, unoptimized JIT frames, the
+    // largest) nesting the heaviest constructs found 50 to 1,600 deep: about 300 bytes per token at worst (CASE … END 304
+    // per token, 2.1 KB per level; method chains 160, "~" and "-" 192, NOT 128) and 3.9 KB per parenthesis level (nested
+    // scalar subqueries; nested function calls 2.4, EXISTS 2.7, plain 1.8). With these weights the bound is 3.7 times the
+    // measured use or more for every construct tried (tests/…/TSqlParserStackTests checks the margin).
+    internal const int BytesPerToken = 1152;
     internal const int BytesPerParenthesisLevel = 16 * 1024;
 
     /// <summary>Left untouched by the bound: what ScriptDom uses for a text of no depth, exception dispatch, the GC and the JIT.</summary>

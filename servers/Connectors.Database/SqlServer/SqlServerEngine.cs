@@ -46,7 +46,8 @@ public sealed partial class SqlServerEngine(ILogger<SqlServerEngine> logger) : I
                 RollbackQuietly(transaction);
             }
         }
-        catch (Exception ex) when (ex is SqlException or InvalidOperationException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        // NotSupportedException: SqlClient refuses to open a connection in globalization-invariant mode (no ICU).
+        catch (Exception ex) when (ex is SqlException or InvalidOperationException or TimeoutException or NotSupportedException && !cancellationToken.IsCancellationRequested)
         {
             throw Unavailable(profile, ex);
         }

@@ -6,12 +6,12 @@ using Microsoft.SqlServer.TransactSql.ScriptDom;
 namespace Connectors.Database.SqlServer;
 
 /// <summary>
-/// The T-SQL half of <see cref="SqlGuard"/>: Microsoft's own T-SQL parser (ScriptDom, <c>TSql150Parser</c>, quoted
-/// identifiers on) reads the text; exactly one statement across all batches is accepted, and it must be a SELECT without
-/// INTO. Then every node of the tree is checked against an allowlist of the parts a read-only query is made of: any node
-/// type not on it is refused (fail closed), and several that are on it are checked further (linked-server names, table
-/// and query hints, function names, variables). SQL Server has no read-only transaction, so this layer, the always
-/// rolled-back transaction and the least-privilege login are what keep a query from writing.
+/// The T-SQL half of <see cref="SqlGuard"/>: Microsoft's own T-SQL parser (ScriptDom, <c>TSql180Parser</c>, its newest
+/// grammar, quoted identifiers on) reads the text; exactly one statement across all batches is accepted, and it must be
+/// a SELECT without INTO. Then every node of the tree is checked against an allowlist of the parts a read-only query is
+/// made of: any node type not on it is refused (fail closed), and several that are on it are checked further
+/// (linked-server names, table and query hints, function names, variables). SQL Server has no read-only transaction, so
+/// this layer, the always rolled-back transaction and the least-privilege login are what keep a query from writing.
 /// </summary>
 internal static partial class TSqlGuard
 {
@@ -45,6 +45,8 @@ internal static partial class TSqlGuard
         // Literals and expressions.
         typeof(IntegerLiteral), typeof(NumericLiteral), typeof(RealLiteral), typeof(MoneyLiteral), typeof(StringLiteral),
         typeof(NullLiteral), typeof(BinaryLiteral), typeof(MaxLiteral), typeof(OdbcLiteral),
+        // A date part (DATEADD(day, …), DATEDIFF, DATETRUNC): a bare word the parser keeps as a literal.
+        typeof(IdentifierLiteral),
         typeof(BinaryExpression), typeof(UnaryExpression), typeof(ParenthesisExpression), typeof(ScalarSubquery),
         typeof(BooleanComparisonExpression), typeof(BooleanBinaryExpression), typeof(BooleanNotExpression),
         typeof(BooleanParenthesisExpression), typeof(BooleanIsNullExpression), typeof(BooleanTernaryExpression),
@@ -54,7 +56,7 @@ internal static partial class TSqlGuard
         typeof(IIfCall), typeof(NullIfExpression), typeof(CoalesceExpression), typeof(LeftFunctionCall), typeof(RightFunctionCall),
         typeof(SearchedCaseExpression), typeof(SimpleCaseExpression), typeof(SearchedWhenClause), typeof(SimpleWhenClause),
         typeof(AtTimeZoneCall), typeof(OverClause), typeof(WindowFrameClause), typeof(WindowDelimiter), typeof(WithinGroupClause),
-        typeof(SqlDataTypeReference), typeof(XmlDataTypeReference), typeof(UserDataTypeReference),
+        typeof(SqlDataTypeReference), typeof(XmlDataTypeReference), typeof(UserDataTypeReference), typeof(VectorDataTypeReference),
         typeof(VariableReference), typeof(GlobalVariableExpression),
         // OPTION (…) and table hints: each checked by kind below.
         typeof(OptimizerHint), typeof(LiteralOptimizerHint), typeof(OptimizeForOptimizerHint), typeof(VariableValuePair),
@@ -77,7 +79,7 @@ internal static partial class TSqlGuard
     ];
 
     /// <summary>Table-valued built-ins callable without a schema.</summary>
-    private static readonly HashSet<string> s_globalTableFunctions = new(StringComparer.OrdinalIgnoreCase) { "STRING_SPLIT" };
+    private static readonly HashSet<string> s_globalTableFunctions = new(StringComparer.OrdinalIgnoreCase) { "STRING_SPLIT", "GENERATE_SERIES" };
 
     /// <summary>Types whose static methods may be called (<c>geography::Point(…)</c>): the built-in CLR types only.</summary>
     private static readonly HashSet<string> s_builtInTypes = new(StringComparer.OrdinalIgnoreCase) { "geography", "geometry", "hierarchyid" };
@@ -106,7 +108,7 @@ internal static partial class TSqlGuard
 
     internal static GuardedStatement ParseAndCheck(string sql)
     {
-        var script = new TSql150Parser(initialQuotedIdentifiers: true).Parse(new StringReader(sql), out var errors);
+        var script = new TSql180Parser(initialQuotedIdentifiers: true).Parse(new StringReader(sql), out var errors);
         if (script?.ScriptTokenStream is { } tokens)
         {
             RefuseNonAsciiOutsideStringsAndNames(tokens);
