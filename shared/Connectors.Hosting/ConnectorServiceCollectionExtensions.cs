@@ -1,7 +1,6 @@
 using Connectors.Hosting.Configuration;
 using Connectors.Hosting.Logging;
 using Connectors.Hosting.Output;
-using Connectors.Hosting.Resilience;
 using Connectors.Hosting.Security;
 using Connectors.Hosting.Telemetry;
 using Connectors.Hosting.Tools;
@@ -52,7 +51,6 @@ public static class ConnectorServiceCollectionExtensions
         services.AddSingleton(settings);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new OutputBudget(settings.Get(CommonOptions.MaxOutputBytes)));
-        services.AddSingleton<UpstreamResilience>();
         services.AddSingleton<IPostConfigureOptions<McpServerOptions>>(new ToolSelection(settings));
         server.ApplyServices(services, settings);
 

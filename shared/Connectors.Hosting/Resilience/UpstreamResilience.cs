@@ -1,111 +1,149 @@
-using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
 using Connectors.Hosting.Errors;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.DependencyInjection;
 using Polly;
-using Polly.Retry;
+using Polly.CircuitBreaker;
 using Polly.Timeout;
 
 namespace Connectors.Hosting.Resilience;
 
-/// <summary>
-/// The one policy servers use for calls to databases and APIs: a per-call deadline, a circuit breaker per upstream, and
-/// retries with jittered backoff for idempotent reads only, inside the deadline. Failures come out as
-/// <see cref="ConnectorException"/>s (<c>timeout</c>, <c>upstream_unavailable</c> with <c>retry_after_seconds</c>).
-/// </summary>
-public sealed class UpstreamResilience(TimeProvider time, ILogger<UpstreamResilience> logger)
+/// <summary>How calls to one HTTP upstream are fenced. Set in code: nothing here is bound from configuration.</summary>
+public sealed record UpstreamResilienceOptions
 {
-    private readonly ConcurrentDictionary<string, Upstream> _upstreams = new(StringComparer.Ordinal);
+    /// <summary>The whole call, retries included, must finish within this.</summary>
+    public TimeSpan Deadline { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Declares an upstream's policy; upstreams not declared use the defaults.</summary>
-    public void Configure(string upstream, UpstreamPolicy policy) =>
-        _upstreams[upstream] = new Upstream(policy, time);
+    /// <summary>Calls (not attempts) that must all fail within <see cref="SamplingDuration"/> to open the circuit; at least 2.</summary>
+    public int FailureThreshold { get; init; } = 5;
 
-    public async Task<T> ExecuteAsync<T>(
-        string upstream,
-        UpstreamCallKind kind,
-        Func<CancellationToken, ValueTask<T>> call,
-        CancellationToken cancellationToken)
+    /// <summary>The window in which <see cref="FailureThreshold"/> failed calls open the circuit.</summary>
+    public TimeSpan SamplingDuration { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long an open circuit answers at once before one probe call may try again.</summary>
+    public TimeSpan BreakDuration { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Retries after the first attempt, for repeatable requests only (0: none).</summary>
+    public int MaxRetries { get; init; } = 2;
+
+    /// <summary>First backoff; doubled per retry, with jitter.</summary>
+    public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Which answers say the upstream is failing (worth a retry, counted by the breaker).</summary>
+    public Func<HttpStatusCode, bool> IsTransientStatus { get; init; } = status => (int)status >= 500;
+}
+
+/// <summary>
+/// Polly (Microsoft.Extensions.Http.Resilience) around an API's HttpClient: a deadline for the whole call, a circuit
+/// breaker per client, and jittered retries of repeatable requests inside it. The breaker sits outside the retry, so a
+/// call that failed through all its retries counts once. Writes are never repeated: only GETs and requests marked with
+/// <see cref="MarkRepeatable"/> are.
+/// </summary>
+public static class UpstreamResilience
+{
+    private static readonly HttpRequestOptionsKey<bool> Repeatable = new("Connectors.Repeatable");
+
+    public static IHttpClientBuilder AddUpstreamResilience(this IHttpClientBuilder builder, UpstreamResilienceOptions options)
     {
-        var state = _upstreams.GetOrAdd(upstream, _ => new Upstream(new UpstreamPolicy(), time));
-        var pipeline = kind == UpstreamCallKind.Read ? state.ReadPipeline : state.WritePipeline;
-        if (state.Breaker.TryEnter() is { } wait)
+        builder.AddResilienceHandler("upstream", pipeline =>
         {
-            var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
-            throw ConnectorException.UpstreamUnavailable(
-                $"'{upstream}' is failing repeatedly; calls to it are paused. Try again in {seconds} s.", seconds);
-        }
-
-        // The breaker judges whole calls: a read that failed through all its retries is one failure, not three.
-        try
-        {
-            var result = await pipeline.ExecuteAsync(
-                async ct =>
-                {
-                    try
-                    {
-                        return await call(ct);
-                    }
-                    catch (Exception ex) when (state.Policy.IsTransient(ex))
-                    {
-                        logger.LogWarning("Upstream {Upstream} failed: {ErrorType}", upstream, ex.GetType().Name);
-                        throw;
-                    }
-                },
-                cancellationToken);
-            state.Breaker.OnSuccess();
-            return result;
-        }
-        catch (Exception ex) when (state.Policy.IsTransient(ex))
-        {
-            state.Breaker.OnFailure();
-            if (ex is ConnectorException)
+            pipeline.AddTimeout(options.Deadline).AddCircuitBreaker(new()
             {
-                throw;
-            }
-
-            throw ConnectorException.UpstreamUnavailable($"'{upstream}' is unavailable right now ({ex.GetType().Name}).", innerException: ex);
-        }
-        catch (TimeoutRejectedException)
-        {
-            state.Breaker.OnAbandoned();
-            throw ConnectorException.Timeout($"'{upstream}' did not answer within {state.Policy.Deadline.TotalSeconds:0.#} s.");
-        }
-        catch
-        {
-            // Cancelled by the caller, or a failure that says nothing about the upstream's health (a bad query).
-            state.Breaker.OnAbandoned();
-            throw;
-        }
-    }
-
-    private sealed class Upstream
-    {
-        public Upstream(UpstreamPolicy policy, TimeProvider time)
-        {
-            Policy = policy;
-            Breaker = new CircuitBreaker(policy, time);
-            WritePipeline = new ResiliencePipelineBuilder { TimeProvider = time }
-                .AddTimeout(policy.Deadline)
-                .Build();
-            ReadPipeline = new ResiliencePipelineBuilder { TimeProvider = time }
-                .AddTimeout(policy.Deadline)
-                .AddRetry(new RetryStrategyOptions
+                // All calls in the window failed, and at least FailureThreshold of them: the ratio breaker's form of "N in a row".
+                FailureRatio = 1.0,
+                MinimumThroughput = Math.Max(2, options.FailureThreshold),
+                SamplingDuration = options.SamplingDuration,
+                BreakDuration = options.BreakDuration,
+                ShouldHandle = args => ValueTask.FromResult(IsFailure(args.Outcome, options)),
+            });
+            // Our backoff, not a 5xx's Retry-After (which could outlast the deadline); rate limits (429) are the clients' to answer.
+            if (options.MaxRetries > 0)
+            {
+                pipeline.AddRetry(new()
                 {
-                    MaxRetryAttempts = Math.Max(1, policy.MaxRetries),
-                    Delay = policy.RetryBaseDelay,
+                    MaxRetryAttempts = options.MaxRetries,
+                    Delay = options.RetryBaseDelay,
                     BackoffType = DelayBackoffType.Exponential,
                     UseJitter = true,
-                    ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => policy.MaxRetries > 0 && policy.IsTransient(ex)),
-                })
-                .Build();
+                    ShouldHandle = args => ValueTask.FromResult(
+                        args.Context.GetRequestMessage() is { } request && IsRepeatable(request) && IsFailure(args.Outcome, options)),
+                });
+            }
+        });
+
+        // Inside the pipeline, so a broken or cut-off answer is a failed attempt that the retry and the breaker see.
+        return builder.AddHttpMessageHandler(() => new WholeAnswerHandler());
+    }
+
+    /// <summary>Allows retries of a request whose method does not say it is safe (an RPC-style read sent as POST).</summary>
+    public static void MarkRepeatable(HttpRequestMessage request) => request.Options.Set(Repeatable, true);
+
+    /// <summary>The tool error for what the pipeline itself refused: an open circuit or the deadline; null for anything else.</summary>
+    public static ConnectorException? Translate(Exception exception, string upstream, TimeSpan deadline) => exception switch
+    {
+        BrokenCircuitException open => ConnectorException.UpstreamUnavailable(
+            $"{upstream} is failing repeatedly; calls to it are paused. Try again in {Seconds(open.RetryAfter)} s.", Seconds(open.RetryAfter)),
+        TimeoutRejectedException => ConnectorException.Timeout($"{upstream} did not answer within {deadline.TotalSeconds:0.#} s."),
+        _ => null,
+    };
+
+    private static int Seconds(TimeSpan? wait) => Math.Max(1, (int)Math.Ceiling((wait ?? TimeSpan.Zero).TotalSeconds));
+
+    private static bool IsRepeatable(HttpRequestMessage request) =>
+        request.Method == HttpMethod.Get || (request.Options.TryGetValue(Repeatable, out var repeatable) && repeatable);
+
+    private static bool IsFailure(Outcome<HttpResponseMessage> outcome, UpstreamResilienceOptions options) =>
+        outcome.Exception is HttpRequestException or IOException
+        || (outcome.Result is { } response && options.IsTransientStatus(response.StatusCode));
+
+    /// <summary>Reads the whole answer before it leaves the pipeline; a JSON answer must also be complete JSON.</summary>
+    private sealed class WholeAnswerHandler : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            try
+            {
+                await response.Content.LoadIntoBufferAsync(cancellationToken);
+                if (response.IsSuccessStatusCode && IsJson(response.Content.Headers.ContentType)
+                    && !IsCompleteJson(await response.Content.ReadAsByteArrayAsync(cancellationToken)))
+                {
+                    throw new HttpRequestException(HttpRequestError.InvalidResponse, "The answer is not complete JSON.");
+                }
+
+                return response;
+            }
+            catch
+            {
+                response.Dispose();
+                throw;
+            }
         }
 
-        public UpstreamPolicy Policy { get; }
+        private static bool IsJson(MediaTypeHeaderValue? type) =>
+            type?.MediaType is { } media && (media == "application/json" || media.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
 
-        public CircuitBreaker Breaker { get; }
+        private static bool IsCompleteJson(ReadOnlySpan<byte> body)
+        {
+            if (body.IsEmpty)
+            {
+                return true; // nothing to parse; the client decides whether an empty answer is an error
+            }
 
-        public ResiliencePipeline ReadPipeline { get; }
+            var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 256 });
+            try
+            {
+                while (reader.Read())
+                {
+                }
 
-        public ResiliencePipeline WritePipeline { get; }
+                return true;
+            }
+            catch (JsonException)
+            {
+                return false;
+            }
+        }
     }
 }
