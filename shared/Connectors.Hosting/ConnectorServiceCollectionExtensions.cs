@@ -37,6 +37,8 @@ public static class ConnectorServiceCollectionExtensions
             // Framework chatter (per-request lines) only when asked for.
             logging.AddFilter("Microsoft", LogLevel.Warning);
             logging.AddFilter("ModelContextProtocol", LogLevel.Warning);
+            // Polly logs every HTTP attempt at Information; retries and open circuits are Warning and Error.
+            logging.AddFilter("Polly", level > LogLevel.Warning ? level : LogLevel.Warning);
         }
 
         return logging;
