@@ -74,7 +74,7 @@ internal sealed class GitHubClient
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
             // The factory's request logging would put every URL on stderr; the suite logs failures itself.
             .RemoveAllLoggers()
-            .AddUpstreamResilience(new UpstreamResilienceOptions
+            .AddUpstreamResilience(new UpstreamHttpResilienceOptions
             {
                 Deadline = deadline,
                 IsTransientStatus = status => status is HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout,
@@ -163,7 +163,7 @@ internal sealed class GitHubClient
                 : write ? $"The connection to GitHub failed while sending {what}; the change may or may not have been made. Check before trying again."
                 : $"The connection to GitHub failed while reading {what}.");
         }
-        catch (Exception ex) when (UpstreamResilience.Translate(ex, "GitHub", _deadline) is { } refused)
+        catch (Exception ex) when (UpstreamHttpResilience.Translate(ex, "GitHub", _deadline) is { } refused)
         {
             throw write && refused.Code == ErrorCodes.Timeout
                 ? ConnectorException.Timeout($"{refused.Message} The change may or may not have been made; check before trying again.")

@@ -83,7 +83,7 @@ internal sealed class SlackApiClient(
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
             // The factory's request logging would put every call on stderr; the client logs what matters.
             .RemoveAllLoggers()
-            .AddUpstreamResilience(new UpstreamResilienceOptions { Deadline = deadline, MaxRetries = 1 });
+            .AddUpstreamResilience(new UpstreamHttpResilienceOptions { Deadline = deadline, MaxRetries = 1 });
 
     public async Task<T> CallAsync<T>(SlackCall call, JsonTypeInfo<T> type, CancellationToken cancellationToken)
         where T : SlackResponse
@@ -161,7 +161,7 @@ internal sealed class SlackApiClient(
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.Value(call.Token));
         if (!call.Write)
         {
-            UpstreamResilience.MarkRepeatable(request); // every Web API call is a POST; reads are safe to repeat
+            UpstreamHttpResilience.MarkRepeatable(request); // every Web API call is a POST; reads are safe to repeat
         }
 
         HttpResponseMessage response;
@@ -176,7 +176,7 @@ internal sealed class SlackApiClient(
                 : $"The connection to Slack failed during {call.Method}";
             throw ConnectorException.UpstreamUnavailable(call.Write ? $"{what}, {WriteOutcomeUnknown}" : $"{what}; it may be having trouble.");
         }
-        catch (Exception ex) when (UpstreamResilience.Translate(ex, "Slack", deadline) is { } refused)
+        catch (Exception ex) when (UpstreamHttpResilience.Translate(ex, "Slack", deadline) is { } refused)
         {
             throw call.Write && refused.Code == ErrorCodes.Timeout
                 ? ConnectorException.Timeout($"Slack did not answer {call.Method} within {deadline.TotalSeconds:0.#} s, {WriteOutcomeUnknown}")

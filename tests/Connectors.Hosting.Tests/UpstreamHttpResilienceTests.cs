@@ -8,12 +8,12 @@ using Polly.CircuitBreaker;
 namespace Connectors.Hosting.Tests;
 
 /// <summary>
-/// The Polly pipeline every API client gets (<see cref="UpstreamResilience.AddUpstreamResilience"/>), through a real
+/// The Polly pipeline every API client gets (<see cref="UpstreamHttpResilience.AddUpstreamResilience"/>), through a real
 /// IHttpClientFactory client whose last handler plays the upstream. The breaker's clock is a <see cref="ManualClock"/>.
 /// </summary>
-public sealed class UpstreamResilienceTests : IDisposable
+public sealed class UpstreamHttpResilienceTests : IDisposable
 {
-    private static readonly UpstreamResilienceOptions Fast = new()
+    private static readonly UpstreamHttpResilienceOptions Fast = new()
     {
         FailureThreshold = 3,
         BreakDuration = TimeSpan.FromSeconds(30),
@@ -26,7 +26,7 @@ public sealed class UpstreamResilienceTests : IDisposable
     private readonly ServiceCollection _services = new();
     private ServiceProvider? _provider;
 
-    public UpstreamResilienceTests() => _services.AddSingleton<TimeProvider>(_clock);
+    public UpstreamHttpResilienceTests() => _services.AddSingleton<TimeProvider>(_clock);
 
     public void Dispose() => _provider?.Dispose();
 
@@ -48,7 +48,7 @@ public sealed class UpstreamResilienceTests : IDisposable
 
         var open = await Assert.ThrowsAsync<BrokenCircuitException>(() => http.GetAsync("items"));
         Assert.Equal(threshold * (retries + 1), upstream.Requests);
-        var error = UpstreamResilience.Translate(open, "The API", Fast.Deadline);
+        var error = UpstreamHttpResilience.Translate(open, "The API", Fast.Deadline);
         Assert.Equal(ErrorCodes.UpstreamUnavailable, error?.Code);
         Assert.Equal(30, error?.RetryAfterSeconds);
         Assert.Contains("Try again in 30 s", error?.Message, StringComparison.Ordinal);
@@ -88,7 +88,7 @@ public sealed class UpstreamResilienceTests : IDisposable
         upstream.Answer = _ => Status(HttpStatusCode.OK);
         var open = await Assert.ThrowsAsync<BrokenCircuitException>(() => http.GetAsync("items"));
         Assert.Equal(4, upstream.Requests);
-        Assert.Equal(30, UpstreamResilience.Translate(open, "The API", Fast.Deadline)?.RetryAfterSeconds);
+        Assert.Equal(30, UpstreamHttpResilience.Translate(open, "The API", Fast.Deadline)?.RetryAfterSeconds);
     }
 
     [Fact]
@@ -119,7 +119,7 @@ public sealed class UpstreamResilienceTests : IDisposable
         // An RPC-style read sent as POST (Slack's Web API) is retried once marked.
         upstream.Answer = _ => Status(HttpStatusCode.BadGateway);
         using var rpc = new HttpRequestMessage(HttpMethod.Post, "conversations.history") { Content = new StringContent("channel=C1") };
-        UpstreamResilience.MarkRepeatable(rpc);
+        UpstreamHttpResilience.MarkRepeatable(rpc);
         using (var marked = await http.SendAsync(rpc))
         {
             Assert.Equal(HttpStatusCode.BadGateway, marked.StatusCode);
@@ -205,18 +205,18 @@ public sealed class UpstreamResilienceTests : IDisposable
         var http = Client("api", upstream, Fast with { Deadline = TimeSpan.FromMilliseconds(200) });
 
         var late = await Assert.ThrowsAnyAsync<Exception>(() => http.GetAsync("items"));
-        var error = UpstreamResilience.Translate(late, "The API", TimeSpan.FromMilliseconds(200));
+        var error = UpstreamHttpResilience.Translate(late, "The API", TimeSpan.FromMilliseconds(200));
         Assert.Equal(ErrorCodes.Timeout, error?.Code);
     }
 
-    private HttpClient Client(string name, Upstream upstream, UpstreamResilienceOptions options)
+    private HttpClient Client(string name, Upstream upstream, UpstreamHttpResilienceOptions options)
     {
         Register(name, upstream, options);
         return Make(name);
     }
 
     /// <summary>A named client with the pipeline; all of a test's clients are registered before the first is made.</summary>
-    private void Register(string name, Upstream upstream, UpstreamResilienceOptions options) =>
+    private void Register(string name, Upstream upstream, UpstreamHttpResilienceOptions options) =>
         _services.AddHttpClient(name, http => http.BaseAddress = new Uri($"http://{name}.test/"))
             .ConfigurePrimaryHttpMessageHandler(() => upstream)
             .AddUpstreamResilience(options);

@@ -10,7 +10,7 @@ using Polly.Timeout;
 namespace Connectors.Hosting.Resilience;
 
 /// <summary>How calls to one HTTP upstream are fenced. Set in code: nothing here is bound from configuration.</summary>
-public sealed record UpstreamResilienceOptions
+public sealed record UpstreamHttpResilienceOptions
 {
     /// <summary>The whole call, retries included, must finish within this.</summary>
     public TimeSpan Deadline { get; init; } = TimeSpan.FromSeconds(30);
@@ -40,11 +40,12 @@ public sealed record UpstreamResilienceOptions
 /// call that failed through all its retries counts once. Writes are never repeated: only GETs and requests marked with
 /// <see cref="MarkRepeatable"/> are.
 /// </summary>
-public static class UpstreamResilience
+public static class UpstreamHttpResilience
 {
     private static readonly HttpRequestOptionsKey<bool> Repeatable = new("Connectors.Repeatable");
 
-    public static IHttpClientBuilder AddUpstreamResilience(this IHttpClientBuilder builder, UpstreamResilienceOptions options)
+    /// <summary>Adds the pipeline, outermost first: deadline, circuit breaker, retry; then the whole-answer reader.</summary>
+    public static IHttpClientBuilder AddUpstreamResilience(this IHttpClientBuilder builder, UpstreamHttpResilienceOptions options)
     {
         builder.AddResilienceHandler("upstream", pipeline =>
         {
@@ -93,7 +94,7 @@ public static class UpstreamResilience
     private static bool IsRepeatable(HttpRequestMessage request) =>
         request.Method == HttpMethod.Get || (request.Options.TryGetValue(Repeatable, out var repeatable) && repeatable);
 
-    private static bool IsFailure(Outcome<HttpResponseMessage> outcome, UpstreamResilienceOptions options) =>
+    private static bool IsFailure(Outcome<HttpResponseMessage> outcome, UpstreamHttpResilienceOptions options) =>
         outcome.Exception is HttpRequestException or IOException
         || (outcome.Result is { } response && options.IsTransientStatus(response.StatusCode));
 
