@@ -4,7 +4,6 @@ using Connectors.Hosting;
 using Connectors.Hosting.Configuration;
 using Connectors.Hosting.Diagnostics;
 using Connectors.Hosting.Errors;
-using Connectors.Hosting.Resilience;
 using Connectors.Hosting.Tools;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -49,17 +48,10 @@ public static class GitHubServer
             var credentials = IGitHubCredentials.From(settings, time);
             services.AddSingleton(credentials);
             services.AddSingleton(new GitHubSettings(settings.Get(GitHubOptions.Lockdown), toolsets));
-            services.AddSingleton(sp =>
-            {
-                var resilience = sp.GetRequiredService<UpstreamResilience>();
-                resilience.Configure(GitHubClient.Upstream, new UpstreamPolicy
-                {
-                    Deadline = TimeSpan.FromSeconds(Math.Min(30, settings.Get(CommonOptions.ToolTimeoutSeconds))),
-                    IsTransient = ex => ex is GitHubUpstreamException { Transient: true },
-                });
-                var http = GitHubClient.CreateHttpClient(new Uri(apiUrl.EndsWith('/') ? apiUrl : apiUrl + "/"), server.Version);
-                return new GitHubClient(http, credentials, resilience, sp.GetRequiredService<TimeProvider>());
-            });
+            var deadline = TimeSpan.FromSeconds(Math.Min(30, settings.Get(CommonOptions.ToolTimeoutSeconds)));
+            GitHubClient.AddHttpClient(services, new Uri(apiUrl.EndsWith('/') ? apiUrl : apiUrl + "/"), server.Version, deadline);
+            services.AddSingleton(sp => new GitHubClient(
+                sp.GetRequiredService<IHttpClientFactory>().CreateClient(GitHubClient.Upstream), credentials, deadline, sp.GetRequiredService<TimeProvider>()));
             services.AddSingleton<GitHubGuard>();
             services.AddIdempotencyCache();
             services.AddDoctorCheck("github", (sp, ct) => CheckTokenAsync(sp.GetRequiredService<GitHubClient>(), toolsets, settings.Get(CommonOptions.ReadOnly), ct));

@@ -1,8 +1,6 @@
-using System.Net;
 using Connectors.Hosting;
 using Connectors.Hosting.Configuration;
 using Connectors.Hosting.Diagnostics;
-using Connectors.Hosting.Resilience;
 using Connectors.Hosting.Tools;
 using Connectors.Slack.Api;
 using Connectors.Slack.Tools;
@@ -46,18 +44,10 @@ public static class SlackServer
             var toolTimeout = TimeSpan.FromSeconds(settings.Get(CommonOptions.ToolTimeoutSeconds));
             services.AddSingleton(tokens);
             services.AddSingleton(sp => new SlackRateLimits(sp.GetRequiredService<TimeProvider>(), TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(20).Ticks, toolTimeout.Ticks / 2))));
-            services.AddSingleton(sp =>
-            {
-                var resilience = sp.GetRequiredService<UpstreamResilience>();
-                resilience.Configure(SlackApiClient.Upstream, new UpstreamPolicy { Deadline = toolTimeout, MaxRetries = 1 });
-                var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AutomaticDecompression = DecompressionMethods.All })
-                {
-                    Timeout = Timeout.InfiniteTimeSpan,
-                };
-                http.DefaultRequestHeaders.UserAgent.ParseAdd($"connectors-slack/{server.Version}");
-                return new SlackApiClient(http, new Uri(apiUrl.EndsWith('/') ? apiUrl : apiUrl + "/"), tokens,
-                    sp.GetRequiredService<SlackRateLimits>(), resilience, sp.GetRequiredService<ILogger<SlackApiClient>>());
-            });
+            SlackApiClient.AddHttpClient(services, server.Version, toolTimeout);
+            services.AddSingleton(sp => new SlackApiClient(
+                sp.GetRequiredService<IHttpClientFactory>().CreateClient(SlackApiClient.Upstream), new Uri(apiUrl.EndsWith('/') ? apiUrl : apiUrl + "/"), tokens,
+                sp.GetRequiredService<SlackRateLimits>(), toolTimeout, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SlackApiClient>>()));
             services.AddSingleton(sp => new SlackDirectory(
                 sp.GetRequiredService<SlackApiClient>(), settings.Get(SlackOptions.CacheSize), TimeSpan.FromSeconds(settings.Get(SlackOptions.CacheTtlSeconds))));
             services.AddSingleton<MessageRenderer>();

@@ -1,7 +1,6 @@
 using Connectors.Hosting.Configuration;
 using Connectors.Hosting.Logging;
 using Connectors.Hosting.Output;
-using Connectors.Hosting.Resilience;
 using Connectors.Hosting.Security;
 using Connectors.Hosting.Telemetry;
 using Connectors.Hosting.Tools;
@@ -38,6 +37,8 @@ public static class ConnectorServiceCollectionExtensions
             // Framework chatter (per-request lines) only when asked for.
             logging.AddFilter("Microsoft", LogLevel.Warning);
             logging.AddFilter("ModelContextProtocol", LogLevel.Warning);
+            // Polly logs every HTTP attempt at Information; retries and open circuits are Warning and Error.
+            logging.AddFilter("Polly", level > LogLevel.Warning ? level : LogLevel.Warning);
         }
 
         return logging;
@@ -52,7 +53,6 @@ public static class ConnectorServiceCollectionExtensions
         services.AddSingleton(settings);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new OutputBudget(settings.Get(CommonOptions.MaxOutputBytes)));
-        services.AddSingleton<UpstreamResilience>();
         services.AddSingleton<IPostConfigureOptions<McpServerOptions>>(new ToolSelection(settings));
         server.ApplyServices(services, settings);
 

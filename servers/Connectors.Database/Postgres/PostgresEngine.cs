@@ -5,6 +5,8 @@ using System.Net.Sockets;
 using Connectors.Hosting.Errors;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Polly;
+using Polly.Retry;
 
 namespace Connectors.Database.Postgres;
 
@@ -140,22 +142,33 @@ public sealed partial class PostgresEngine : IAsyncDisposable
     private ProfileState State(DatabaseProfile profile) =>
         _states.GetOrAdd(profile.Name, _ => new ProfileState(new NpgsqlDataSourceBuilder(profile.ConnectionString).Build(), new SemaphoreSlim(profile.MaxConnections)));
 
-    private static async Task<(NpgsqlConnection, NpgsqlBatch, NpgsqlDataReader)> OpenFencedAsync(
-        DatabaseProfile profile, ProfileState state, Func<IEnumerable<NpgsqlBatchCommand>> statements, bool rollbackInBatch, CancellationToken cancellationToken)
-    {
-        var source = state.Source;
-        // Pooled connections may have died with the server; nothing has been read yet, and whatever reached the server was
-        // read-only and rolled back, so one retry on fresh ones is safe.
-        for (var attempt = 1; ; attempt++)
+    /// <summary>
+    /// One more try on a fresh connection when the connection failed, not the statements: the open failed, or a pooled
+    /// connection had died with the server (a restart nobody noticed). Nothing has been read yet, and whatever reached the
+    /// server ran read-only and was rolled back. An error the server reported about the statements is never retried.
+    /// </summary>
+    private static readonly ResiliencePipeline FreshConnectionRetry = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
         {
-            var connection = source.CreateConnection();
+            MaxRetryAttempts = 1,
+            Delay = TimeSpan.Zero,
+            ShouldHandle = args => ValueTask.FromResult(
+                args.Outcome.Exception is NpgsqlException and not PostgresException && !args.Context.CancellationToken.IsCancellationRequested),
+        })
+        .Build();
+
+    private static ValueTask<(NpgsqlConnection, NpgsqlBatch, NpgsqlDataReader)> OpenFencedAsync(
+        DatabaseProfile profile, ProfileState state, Func<IEnumerable<NpgsqlBatchCommand>> statements, bool rollbackInBatch, CancellationToken cancellationToken) =>
+        FreshConnectionRetry.ExecuteAsync(async ct =>
+        {
+            var connection = state.Source.CreateConnection();
             NpgsqlBatch? batch = null;
             try
             {
-                await connection.OpenAsync(cancellationToken);
+                await connection.OpenAsync(ct);
                 if (!state.FenceVerified)
                 {
-                    await VerifyStackedStatementsRefusedAsync(connection, cancellationToken);
+                    await VerifyStackedStatementsRefusedAsync(connection, ct);
                     state.FenceVerified = true;
                 }
 
@@ -170,21 +183,20 @@ public sealed partial class PostgresEngine : IAsyncDisposable
                     batch.BatchCommands.Add(new NpgsqlBatchCommand("ROLLBACK"));
                 }
 
-                var reader = await batch.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
+                var reader = await batch.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
                 return (connection, batch, reader);
             }
-            catch (NpgsqlException ex) when (attempt == 1 && ex is not PostgresException && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex)
             {
                 await DisposeAsync(batch, connection);
-                source.Clear();
-            }
-            catch
-            {
-                await DisposeAsync(batch, connection);
+                if (ex is NpgsqlException and not PostgresException)
+                {
+                    state.Source.Clear(); // the pool's other idle connections are likely dead too
+                }
+
                 throw;
             }
-        }
-    }
+        }, cancellationToken);
 
     /// <summary>
     /// The fence's opening commands; SET LOCAL settings end with the transaction, so none outlives the call. Where the server

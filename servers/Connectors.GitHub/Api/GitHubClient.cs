@@ -7,6 +7,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Connectors.Hosting.Errors;
 using Connectors.Hosting.Resilience;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Connectors.GitHub.Api;
 
@@ -15,7 +16,8 @@ internal sealed record GitHubResponse<T>(T Value, bool HasNextPage, string? OAut
 
 /// <summary>
 /// The typed GitHub REST client the tools use. GETs are conditional (ETag / Last-Modified from a bounded cache; a 304
-/// costs no quota), retried on 502/503/504 and dropped connections inside the deadline; writes are sent once. Each
+/// costs no quota), retried on 502/503/504, dropped connections and garbled JSON inside the deadline (the HttpClient's
+/// Polly pipeline, <see cref="AddHttpClient"/>); writes are sent once. Each
 /// rate-limit budget (X-RateLimit-Resource: core, search, code_search) is tracked so a call that would be refused
 /// answers <c>rate_limited</c> without spending a request.
 /// </summary>
@@ -25,18 +27,19 @@ internal sealed class GitHubClient
     private const string DiffMediaType = "application/vnd.github.diff";
     private readonly HttpClient _http;
     private readonly IGitHubCredentials _credentials;
-    private readonly UpstreamResilience _resilience;
+    private readonly TimeSpan _deadline;
     private readonly TimeProvider _time;
     private readonly ResponseCache _cache = new();
     private readonly ConcurrentDictionary<string, (int Remaining, long Reset)> _budgets = new(StringComparer.Ordinal);
     private long _notModified;
     private long _requests;
 
-    public GitHubClient(HttpClient http, IGitHubCredentials credentials, UpstreamResilience resilience, TimeProvider time)
+    /// <param name="http">The client <see cref="AddHttpClient"/> registers: deadline, breaker and GET retries are in it.</param>
+    public GitHubClient(HttpClient http, IGitHubCredentials credentials, TimeSpan deadline, TimeProvider time)
     {
         _http = http;
         _credentials = credentials;
-        _resilience = resilience;
+        _deadline = deadline;
         _time = time;
     }
 
@@ -45,63 +48,70 @@ internal sealed class GitHubClient
     /// <summary>Requests sent to GitHub, and how many of them were answered 304 from the cache.</summary>
     public (long Requests, long NotModified) Counters => (Interlocked.Read(ref _requests), Interlocked.Read(ref _notModified));
 
-    public static HttpClient CreateHttpClient(Uri apiUrl, string version)
+    /// <summary>
+    /// The named HttpClient behind <see cref="GitHubClient"/>: retried on 502/503/504, dropped connections and garbled
+    /// JSON (GETs only), one circuit breaker for this API, the whole call within <paramref name="deadline"/>.
+    /// </summary>
+    public static void AddHttpClient(IServiceCollection services, Uri apiUrl, string version, TimeSpan deadline) =>
+        services.AddHttpClient(Upstream, http =>
+            {
+                http.BaseAddress = apiUrl;
+                http.Timeout = Timeout.InfiniteTimeSpan; // the tool deadline and the resilience pipeline bound every call
+                http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("connectors-github", version));
+                http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.github+json"));
+                http.DefaultRequestHeaders.Add("X-GitHub-Api-Version", "2022-11-28");
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                AutomaticDecompression = DecompressionMethods.All,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                ConnectTimeout = TimeSpan.FromSeconds(10),
+                // Job logs redirect to signed storage URLs; .NET drops the Authorization header on redirects.
+                AllowAutoRedirect = true,
+                MaxAutomaticRedirections = 3,
+            })
+            // One long-lived handler (the client is a singleton); PooledConnectionLifetime renews its connections.
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            // The factory's request logging would put every URL on stderr; the suite logs failures itself.
+            .RemoveAllLoggers()
+            .AddUpstreamResilience(new UpstreamHttpResilienceOptions
+            {
+                Deadline = deadline,
+                IsTransientStatus = status => status is HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout,
+            });
+
+    public async Task<GitHubResponse<T>> GetAsync<T>(string path, JsonTypeInfo<T> type, string what, CancellationToken cancellationToken)
     {
-        var http = new HttpClient(new SocketsHttpHandler
-        {
-            AutomaticDecompression = DecompressionMethods.All,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            ConnectTimeout = TimeSpan.FromSeconds(10),
-            // Job logs redirect to signed storage URLs; .NET drops the Authorization header on redirects.
-            AllowAutoRedirect = true,
-            MaxAutomaticRedirections = 3,
-        })
-        {
-            BaseAddress = apiUrl,
-            Timeout = Timeout.InfiniteTimeSpan, // the tool deadline and the upstream policy bound every call
-        };
-        http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("connectors-github", version));
-        http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.github+json"));
-        http.DefaultRequestHeaders.Add("X-GitHub-Api-Version", "2022-11-28");
-        return http;
+        var raw = await SendAsync(HttpMethod.Get, path, null, null, what, cancellationToken);
+        var value = Parse(raw.Body, type, what);
+        raw.Commit();
+        return new GitHubResponse<T>(value, raw.HasNext, raw.Scopes, raw.FromCache);
     }
 
-    public Task<GitHubResponse<T>> GetAsync<T>(string path, JsonTypeInfo<T> type, string what, CancellationToken cancellationToken) =>
-        _resilience.ExecuteAsync(Upstream, UpstreamCallKind.Read, async ct =>
-        {
-            var raw = await SendAsync(HttpMethod.Get, path, null, null, what, ct);
-            var value = Parse(raw.Body, type, what);
-            raw.Commit();
-            return new GitHubResponse<T>(value, raw.HasNext, raw.Scopes, raw.FromCache);
-        }, cancellationToken);
-
     /// <summary>A pull request's unified diff (GitHub's diff media type), conditional like any GET.</summary>
-    public Task<string> GetDiffAsync(string path, string what, CancellationToken cancellationToken) =>
-        _resilience.ExecuteAsync(Upstream, UpstreamCallKind.Read, async ct =>
-        {
-            var raw = await SendAsync(HttpMethod.Get, path, DiffMediaType, null, what, ct);
-            raw.Commit();
-            return Encoding.UTF8.GetString(raw.Body);
-        }, cancellationToken);
+    public async Task<string> GetDiffAsync(string path, string what, CancellationToken cancellationToken)
+    {
+        var raw = await SendAsync(HttpMethod.Get, path, DiffMediaType, null, what, cancellationToken);
+        raw.Commit();
+        return Encoding.UTF8.GetString(raw.Body);
+    }
 
     /// <summary>Plain text behind a redirect (job logs), never cached: the storage URL is signed per request.</summary>
-    public Task<string> GetTextAsync(string path, string what, CancellationToken cancellationToken) =>
-        _resilience.ExecuteAsync(Upstream, UpstreamCallKind.Read, async ct =>
-        {
-            var raw = await SendAsync(HttpMethod.Get, path, "text/plain", null, what, ct, conditional: false);
-            return Encoding.UTF8.GetString(raw.Body);
-        }, cancellationToken);
+    public async Task<string> GetTextAsync(string path, string what, CancellationToken cancellationToken)
+    {
+        var raw = await SendAsync(HttpMethod.Get, path, "text/plain", null, what, cancellationToken, conditional: false);
+        return Encoding.UTF8.GetString(raw.Body);
+    }
 
-    /// <summary>Sends a change once: never retried, since a retry after a lost answer could act twice.</summary>
-    public Task<TResult> SendAsync<TBody, TResult>(
-        HttpMethod method, string path, TBody body, JsonTypeInfo<TBody> bodyType, JsonTypeInfo<TResult> resultType, string what, CancellationToken cancellationToken) =>
-        _resilience.ExecuteAsync(Upstream, UpstreamCallKind.Write, async ct =>
-        {
-            var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, bodyType));
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            var raw = await SendAsync(method, path, null, content, what, ct);
-            return Parse(raw.Body, resultType, what);
-        }, cancellationToken);
+    /// <summary>Sends a change once: never retried (not a GET), since a retry after a lost answer could act twice.</summary>
+    public async Task<TResult> SendAsync<TBody, TResult>(
+        HttpMethod method, string path, TBody body, JsonTypeInfo<TBody> bodyType, JsonTypeInfo<TResult> resultType, string what, CancellationToken cancellationToken)
+    {
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, bodyType));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        var raw = await SendAsync(method, path, null, content, what, cancellationToken);
+        return Parse(raw.Body, resultType, what);
+    }
 
     /// <summary>Which rate-limit budget a path spends (GitHub's X-RateLimit-Resource).</summary>
     internal static string ResourceOf(string path) =>
@@ -121,7 +131,6 @@ internal sealed class GitHubClient
         }
 
         using var request = new HttpRequestMessage(method, path) { Content = content };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await _credentials.GetTokenAsync(_http, cancellationToken));
         if (accept is not null)
         {
             request.Headers.Accept.Clear();
@@ -140,18 +149,25 @@ internal sealed class GitHubClient
         }
 
         Interlocked.Increment(ref _requests);
+        var write = method != HttpMethod.Get;
         HttpResponseMessage response;
         try
         {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await _credentials.GetTokenAsync(_http, cancellationToken));
             response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         }
-        catch (HttpRequestException)
+        catch (HttpRequestException ex)
         {
-            throw new GitHubUpstreamException(
-                method == HttpMethod.Get
-                    ? $"The connection to GitHub failed while reading {what}."
-                    : $"The connection to GitHub failed while sending {what}; the change may or may not have been made. Check before trying again.",
-                transient: true);
+            throw ConnectorException.UpstreamUnavailable(
+                ex.HttpRequestError == HttpRequestError.InvalidResponse ? $"GitHub sent an answer for {what} that is not the expected JSON."
+                : write ? $"The connection to GitHub failed while sending {what}; the change may or may not have been made. Check before trying again."
+                : $"The connection to GitHub failed while reading {what}.");
+        }
+        catch (Exception ex) when (UpstreamHttpResilience.Translate(ex, "GitHub", _deadline) is { } refused)
+        {
+            throw write && refused.Code == ErrorCodes.Timeout
+                ? ConnectorException.Timeout($"{refused.Message} The change may or may not have been made; check before trying again.")
+                : refused;
         }
 
         using (response)
@@ -165,19 +181,11 @@ internal sealed class GitHubClient
 
             if (!response.IsSuccessStatusCode)
             {
-                throw GitHubErrors.Map(response, await GitHubErrors.ReadAsync(response, cancellationToken), what, _time.GetUtcNow(), write: method != HttpMethod.Get);
+                throw GitHubErrors.Map(response, await GitHubErrors.ReadAsync(response, cancellationToken), what, _time.GetUtcNow(), write);
             }
 
-            byte[] body;
-            try
-            {
-                body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-            }
-            catch (Exception ex) when (ex is HttpRequestException or IOException)
-            {
-                throw new GitHubUpstreamException($"The connection to GitHub broke while reading the answer for {what}.", transient: method == HttpMethod.Get);
-            }
-
+            // Already read whole inside the resilience pipeline, so a broken connection was retried (GETs) there.
+            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
             var link = response.Headers.TryGetValues("Link", out var links) ? string.Join(", ", links) : null;
             var validator = response.Headers.ETag?.ToString();
             var modified = response.Content.Headers.LastModified?.ToString("r", CultureInfo.InvariantCulture);
@@ -207,7 +215,7 @@ internal sealed class GitHubClient
         }
         catch (JsonException)
         {
-            throw new GitHubUpstreamException($"GitHub sent an answer for {what} that is not the expected JSON.", transient: true);
+            throw ConnectorException.UpstreamUnavailable($"GitHub sent an answer for {what} that is not the expected JSON.");
         }
     }
 

@@ -7,13 +7,6 @@ using Connectors.Hosting.Sanitization;
 
 namespace Connectors.GitHub.Api;
 
-/// <summary>GitHub failed in a way worth a retry for reads (502/503/504, a dropped connection, a garbled answer) or not (500).</summary>
-internal sealed class GitHubUpstreamException(string message, bool transient)
-    : ConnectorException(ErrorCodes.UpstreamUnavailable, message, retryable: true)
-{
-    public bool Transient { get; } = transient;
-}
-
 /// <summary>Turns GitHub's error answers into the stable tool errors, in GitHub's own words where it gives them.</summary>
 internal static class GitHubErrors
 {
@@ -60,7 +53,7 @@ internal static class GitHubErrors
             default:
                 var unknown = write ? " The change may or may not have been made; check before trying again." : "";
                 return status >= 500
-                    ? new GitHubUpstreamException($"GitHub answered {status} ({message}) for {what}.{unknown}", transient: status is 502 or 503 or 504)
+                    ? ConnectorException.UpstreamUnavailable($"GitHub answered {status} ({message}) for {what}.{unknown}")
                     : new ConnectorException(ErrorCodes.UpstreamUnavailable, $"GitHub answered {status} ({message}) for {what}.");
         }
     }

@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Connectors.Hosting.Errors;
 using Connectors.Hosting.Resilience;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Connectors.Slack.Api;
@@ -38,8 +39,8 @@ internal sealed class SlackTokens(string? bot, string? user)
     public static string EnvironmentVariable(SlackTokenKind kind) => kind == SlackTokenKind.Bot ? "SLACK_BOT_TOKEN" : "SLACK_USER_TOKEN";
 }
 
-/// <summary>One Slack Web API call: the method, its arguments, which token, and whether it may be repeated.</summary>
-internal sealed record SlackCall(string Method, IReadOnlyDictionary<string, string?> Arguments, SlackTokenKind Token, UpstreamCallKind Kind = UpstreamCallKind.Read)
+/// <summary>One Slack Web API call: the method, its arguments, which token, and whether it changes something (never repeated).</summary>
+internal sealed record SlackCall(string Method, IReadOnlyDictionary<string, string?> Arguments, SlackTokenKind Token, bool Write = false)
 {
     /// <summary>For chat.postMessage: Slack's budget is per channel, so the bucket is too.</summary>
     public string? Channel { get; init; }
@@ -52,11 +53,12 @@ internal sealed record SlackCall(string Method, IReadOnlyDictionary<string, stri
 
 /// <summary>
 /// A typed Slack Web API client: Bearer auth, form-encoded reads and JSON posts, Slack's <c>ok:false</c> errors mapped to
-/// stable codes (<see cref="SlackErrors"/>), proactive tier buckets and 429 <c>Retry-After</c> (<see cref="SlackRateLimits"/>),
-/// deadlines, read retries and a circuit breaker (<see cref="UpstreamResilience"/>). A read that meets a 429 is retried once
-/// when Slack's wait fits; a write never is.
+/// stable codes (<see cref="SlackErrors"/>), proactive tier buckets and 429 <c>Retry-After</c> (<see cref="SlackRateLimits"/>).
+/// Deadline, read retries and the circuit breaker are the HttpClient's Polly pipeline (<see cref="AddHttpClient"/>). A read
+/// that meets a 429 is retried once when Slack's wait fits what the call has left; a write never is.
 /// </summary>
-internal sealed class SlackApiClient(HttpClient http, Uri apiUrl, SlackTokens tokens, SlackRateLimits limits, UpstreamResilience resilience, ILogger<SlackApiClient> logger)
+internal sealed class SlackApiClient(
+    HttpClient http, Uri apiUrl, SlackTokens tokens, SlackRateLimits limits, TimeSpan deadline, TimeProvider time, ILogger<SlackApiClient> logger)
 {
     public const string Upstream = "slack";
 
@@ -64,6 +66,24 @@ internal sealed class SlackApiClient(HttpClient http, Uri apiUrl, SlackTokens to
         "so it may or may not have taken effect; check the channel before trying again (the same idempotency_key will not send it twice).";
 
     public SlackTokens Tokens => tokens;
+
+    /// <summary>The named HttpClient behind <see cref="SlackApiClient"/>: reads retried once on 5xx, resets and garbled JSON; one breaker for Slack.</summary>
+    public static void AddHttpClient(IServiceCollection services, string version, TimeSpan deadline) =>
+        services.AddHttpClient(Upstream, http =>
+            {
+                http.Timeout = Timeout.InfiniteTimeSpan; // the tool deadline and the resilience pipeline bound every call
+                http.DefaultRequestHeaders.UserAgent.ParseAdd($"connectors-slack/{version}");
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                AutomaticDecompression = DecompressionMethods.All,
+            })
+            // One long-lived handler (the client is a singleton); PooledConnectionLifetime renews its connections.
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            // The factory's request logging would put every call on stderr; the client logs what matters.
+            .RemoveAllLoggers()
+            .AddUpstreamResilience(new UpstreamHttpResilienceOptions { Deadline = deadline, MaxRetries = 1 });
 
     public async Task<T> CallAsync<T>(SlackCall call, JsonTypeInfo<T> type, CancellationToken cancellationToken)
         where T : SlackResponse
@@ -77,17 +97,20 @@ internal sealed class SlackApiClient(HttpClient http, Uri apiUrl, SlackTokens to
         where T : SlackResponse
     {
         var scope = Scope(call);
+        var started = time.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {
             await limits.AcquireAsync(call.Method, scope, cancellationToken);
             try
             {
-                return await resilience.ExecuteAsync(Upstream, call.Kind, ct => SendAsync(call, type, ct), cancellationToken);
+                return await SendAsync(call, type, cancellationToken);
             }
             catch (SlackRateLimitedException limited)
             {
                 Pause(call, scope, limited);
-                if (call.Kind == UpstreamCallKind.Write || attempt > 1 || limited.RetryAfter > limits.MaxWait)
+                // Waiting is worth it only when the wait fits both the longest wait allowed and what the call has left.
+                var left = deadline - time.GetElapsedTime(started);
+                if (call.Write || attempt > 1 || limited.RetryAfter > limits.MaxWait || limited.RetryAfter >= left)
                 {
                     throw SlackRateLimits.Refused(call.Method, limited.RetryAfter);
                 }
@@ -110,7 +133,7 @@ internal sealed class SlackApiClient(HttpClient http, Uri apiUrl, SlackTokens to
 
         try
         {
-            return (await resilience.ExecuteAsync(Upstream, call.Kind, ct => SendAsync(call, type, ct), cancellationToken)).Item1;
+            return (await SendAsync(call, type, cancellationToken)).Item1;
         }
         catch (SlackRateLimitedException limited)
         {
@@ -127,7 +150,7 @@ internal sealed class SlackApiClient(HttpClient http, Uri apiUrl, SlackTokens to
 
     private static string Scope(SlackCall call) => call.Channel is null ? call.Token.ToString() : $"{call.Token}\n{call.Channel}";
 
-    private async ValueTask<(T, string?)> SendAsync<T>(SlackCall call, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    private async Task<(T, string?)> SendAsync<T>(SlackCall call, JsonTypeInfo<T> type, CancellationToken cancellationToken)
         where T : SlackResponse
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(apiUrl, call.Method))
@@ -136,15 +159,28 @@ internal sealed class SlackApiClient(HttpClient http, Uri apiUrl, SlackTokens to
                 call.Arguments.Where(a => a.Value is not null).Select(a => KeyValuePair.Create(a.Key, a.Value!))),
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.Value(call.Token));
+        if (!call.Write)
+        {
+            UpstreamHttpResilience.MarkRepeatable(request); // every Web API call is a POST; reads are safe to repeat
+        }
+
         HttpResponseMessage response;
         try
         {
             response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
         }
-        catch (HttpRequestException ex) when (call.Kind == UpstreamCallKind.Write)
+        catch (HttpRequestException ex)
         {
-            throw ConnectorException.UpstreamUnavailable(
-                $"The connection to Slack failed during {call.Method}, {WriteOutcomeUnknown}", innerException: ex);
+            var what = ex.HttpRequestError == HttpRequestError.InvalidResponse
+                ? $"Slack's answer to {call.Method} was not valid JSON"
+                : $"The connection to Slack failed during {call.Method}";
+            throw ConnectorException.UpstreamUnavailable(call.Write ? $"{what}, {WriteOutcomeUnknown}" : $"{what}; it may be having trouble.");
+        }
+        catch (Exception ex) when (UpstreamHttpResilience.Translate(ex, "Slack", deadline) is { } refused)
+        {
+            throw call.Write && refused.Code == ErrorCodes.Timeout
+                ? ConnectorException.Timeout($"Slack did not answer {call.Method} within {deadline.TotalSeconds:0.#} s, {WriteOutcomeUnknown}")
+                : refused;
         }
 
         using var _ = response;
@@ -157,7 +193,7 @@ internal sealed class SlackApiClient(HttpClient http, Uri apiUrl, SlackTokens to
         if ((int)response.StatusCode >= 500)
         {
             // A server error can come after the change was made: a write's outcome is unknown, and the answer says so.
-            throw ConnectorException.UpstreamUnavailable(call.Kind == UpstreamCallKind.Write
+            throw ConnectorException.UpstreamUnavailable(call.Write
                 ? $"Slack answered HTTP {(int)response.StatusCode} to {call.Method}, {WriteOutcomeUnknown}"
                 : $"Slack answered HTTP {(int)response.StatusCode} to {call.Method}; it may be having trouble.", RetryAfterSeconds(response));
         }
@@ -214,7 +250,7 @@ internal sealed class SlackApiClient(HttpClient http, Uri apiUrl, SlackTokens to
             : null;
     }
 
-    /// <summary>Slack said 429 (or <c>ratelimited</c>); not a transient failure for the breaker: the caller decides.</summary>
+    /// <summary>Slack said 429 (or <c>ratelimited</c>): the rate limits' business, not a failure the breaker counts.</summary>
     private sealed class SlackRateLimitedException(TimeSpan retryAfter) : Exception("rate limited")
     {
         public TimeSpan RetryAfter { get; } = retryAfter;

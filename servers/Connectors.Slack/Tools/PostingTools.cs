@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Net.Http.Json;
 using Connectors.Hosting.Errors;
-using Connectors.Hosting.Resilience;
 using Connectors.Hosting.Tools;
 using Connectors.Slack.Api;
 using ModelContextProtocol.Protocol;
@@ -84,7 +83,7 @@ internal sealed class PostingTools(SlackGuard guard, SlackApiClient slack, Idemp
                 try
                 {
                     await slack.CallAsync(
-                        new SlackCall("reactions.add", SlackDirectory.Args(("channel", target.Id), ("timestamp", message), ("name", emoji)), slack.Tokens.Default, UpstreamCallKind.Write) { Channel = target.Id },
+                        new SlackCall("reactions.add", SlackDirectory.Args(("channel", target.Id), ("timestamp", message), ("name", emoji)), slack.Tokens.Default, Write: true) { Channel = target.Id },
                         SlackJsonContext.Default.SlackResponse, ct);
                     return true;
                 }
@@ -102,7 +101,7 @@ internal sealed class PostingTools(SlackGuard guard, SlackApiClient slack, Idemp
     private async Task<string> PostAsync(PostMessageRequest request, CancellationToken cancellationToken)
     {
         var response = await slack.CallAsync(
-            new SlackCall("chat.postMessage", SlackDirectory.Args(("channel", request.Channel), ("thread_ts", request.ThreadTs)), slack.Tokens.Default, UpstreamCallKind.Write)
+            new SlackCall("chat.postMessage", SlackDirectory.Args(("channel", request.Channel), ("thread_ts", request.ThreadTs)), slack.Tokens.Default, Write: true)
             {
                 Channel = request.Channel,
                 JsonBody = () => JsonContent.Create(request, SlackJsonContext.Default.PostMessageRequest),
