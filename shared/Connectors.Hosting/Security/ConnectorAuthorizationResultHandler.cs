@@ -10,8 +10,9 @@ namespace Connectors.Hosting.Security;
 /// <summary>
 /// How a request the caller policy turns away is answered: the SDK scheme's challenge plus RFC 6750's error code, a
 /// JSON-RPC error saying why in words, and a log line with the reason (never the credential). Token validation messages
-/// are mapped to fixed sentences, since the library's own may carry internals. When the issuer's keys cannot be loaded
-/// the token was never judged: 503 with Retry-After, not 401.
+/// are mapped to fixed sentences, since the library's own may carry internals; whatever else a malformed token throws
+/// (ArgumentException, FormatException, JsonException) is a 401. When the issuer's keys cannot be loaded the token was
+/// never judged: 503 with Retry-After.
 /// </summary>
 internal sealed class ConnectorAuthorizationResultHandler(ILoggerFactory loggerFactory) : IAuthorizationMiddlewareResultHandler
 {
@@ -47,6 +48,7 @@ internal sealed class ConnectorAuthorizationResultHandler(ILoggerFactory loggerF
         SecurityTokenInvalidSignatureException => (401, "invalid_token", "The token's signature is not valid."),
         SecurityTokenMalformedException => (401, "invalid_token", "The token is not a signed JWT."),
         SecurityTokenException => (401, "invalid_token", "The token is not valid."),
-        _ => (503, "temporarily_unavailable", "The issuer's signing keys cannot be loaded now; try again shortly."),
+        IssuerUnavailableException => (503, "temporarily_unavailable", "The issuer's signing keys cannot be loaded now; try again shortly."),
+        _ => (401, "invalid_token", "The token is not a signed JWT."),
     };
 }

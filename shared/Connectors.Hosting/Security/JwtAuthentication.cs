@@ -57,21 +57,13 @@ internal static class JwtAuthentication
             TryAllIssuerSigningKeys = false,
         };
 
-        if (jwksUri.Length > 0)
-        {
-            options.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(
-                jwksUri,
-                new JwksRetriever(issuer),
-                new HttpDocumentRetriever(new HttpClient(options.BackchannelHttpHandler) { Timeout = options.BackchannelTimeout }) { RequireHttps = requireHttps })
-            {
-                RefreshInterval = options.RefreshInterval,
-                AutomaticRefreshInterval = options.AutomaticRefreshInterval,
-            };
-        }
-        else
-        {
-            options.Authority = issuer;
-        }
+        var documents = new HttpDocumentRetriever(new HttpClient(options.BackchannelHttpHandler) { Timeout = options.BackchannelTimeout }) { RequireHttps = requireHttps };
+        var configuration = jwksUri.Length > 0
+            ? new ConfigurationManager<OpenIdConnectConfiguration>(jwksUri, new JwksRetriever(issuer), documents)
+            : new ConfigurationManager<OpenIdConnectConfiguration>($"{issuer.TrimEnd('/')}/.well-known/openid-configuration", new OpenIdConnectConfigurationRetriever(), documents);
+        configuration.RefreshInterval = options.RefreshInterval;
+        configuration.AutomaticRefreshInterval = options.AutomaticRefreshInterval;
+        options.ConfigurationManager = new UnavailableKeysSurface(configuration);
 
         options.Events = new JwtBearerEvents
         {
@@ -83,6 +75,12 @@ internal static class JwtAuthentication
                     context.Fail("Encrypted tokens (JWE) are not accepted.");
                 }
 
+                return Task.CompletedTask;
+            },
+            // JwtBearer rethrows what fails outside token validation (an unreachable issuer): a refusal, never a 500.
+            OnAuthenticationFailed = context =>
+            {
+                context.Fail(context.Exception);
                 return Task.CompletedTask;
             },
             OnTokenValidated = context =>
@@ -116,6 +114,28 @@ internal static class JwtAuthentication
         return header.RootElement.TryGetProperty("crit", out _);
     }
 
+    /// <summary>
+    /// Handed a ConfigurationManager itself, JwtBearer passes it to the token handler, which swallows a failed fetch and
+    /// judges the token with no keys (a misleading 401). Behind this plain interface JwtBearer fetches the keys first, so
+    /// an unreachable issuer surfaces as <see cref="IssuerUnavailableException"/> (503: the token was never judged).
+    /// </summary>
+    private sealed class UnavailableKeysSurface(ConfigurationManager<OpenIdConnectConfiguration> inner) : IConfigurationManager<OpenIdConnectConfiguration>
+    {
+        public async Task<OpenIdConnectConfiguration> GetConfigurationAsync(CancellationToken cancel)
+        {
+            try
+            {
+                return await inner.GetConfigurationAsync(cancel);
+            }
+            catch (InvalidOperationException ex)
+            {
+                throw new IssuerUnavailableException(ex);
+            }
+        }
+
+        public void RequestRefresh() => inner.RequestRefresh();
+    }
+
     private static bool IsLoopback(string url) => Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.IsLoopback;
 
     /// <summary>With <c>--jwt-jwks-uri</c>, the keys come from that JWKS directly, with no discovery document.</summary>
@@ -134,3 +154,6 @@ internal static class JwtAuthentication
         }
     }
 }
+
+/// <summary>The issuer's discovery document or keys could not be loaded, so no token can be judged now.</summary>
+internal sealed class IssuerUnavailableException(Exception inner) : Exception("The issuer's signing keys cannot be loaded.", inner);
