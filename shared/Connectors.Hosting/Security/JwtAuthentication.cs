@@ -53,8 +53,12 @@ internal static class JwtAuthentication
             ClockSkew = TimeSpan.FromSeconds(60),
             RequireSignedTokens = true,
             ValidAlgorithms = s_asymmetricAlgorithms,
-            // A kid the issuer does not publish is refused, never tried against every key.
+            // A kid the issuer does not publish is refused, never tried against every key; a token naming no kid may be
+            // signed by any of them.
             TryAllIssuerSigningKeys = false,
+            IssuerSigningKeyResolver = (_, _, kid, parameters) => string.IsNullOrEmpty(kid)
+                ? parameters.IssuerSigningKeys
+                : parameters.IssuerSigningKeys.Where(key => string.Equals(key.KeyId, kid, StringComparison.Ordinal)),
         };
 
         var documents = new HttpDocumentRetriever(new HttpClient(options.BackchannelHttpHandler) { Timeout = options.BackchannelTimeout }) { RequireHttps = requireHttps };

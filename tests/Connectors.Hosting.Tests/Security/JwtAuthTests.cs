@@ -339,6 +339,14 @@ public sealed class JwtAuthTests(JwtServerFixture fixture) : IClassFixture<JwtSe
     }
 
     [Fact]
+    public async Task A_token_without_a_kid_is_checked_against_every_published_key()
+    {
+        var header = new JsonObject { ["alg"] = "RS256", ["typ"] = "JWT" };
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(fixture.RsaKey.Sign(header, fixture.Claims(), "RS256")));
+        await AssertRefusedAsync(fixture.AttackerRsa.Sign(header, fixture.Claims(), "RS256"));
+    }
+
+    [Fact]
     public async Task An_audience_array_holding_the_resource_is_accepted()
     {
         var claims = fixture.Claims();
