@@ -32,12 +32,6 @@ internal static class JwtAuthentication
         var requireHttps = !IsLoopback(jwksUri.Length > 0 ? jwksUri : issuer);
         options.MapInboundClaims = false;
         options.IncludeErrorDetails = false; // refusals are worded by ConnectorAuthorizationResultHandler
-        options.RequireHttpsMetadata = requireHttps;
-        options.BackchannelTimeout = TimeSpan.FromSeconds(10);
-        options.BackchannelHttpHandler = new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
-        // An unknown kid makes JwtBearer ask for fresh keys; this bounds how often forged kids can make us ask the issuer.
-        options.RefreshInterval = TimeSpan.FromSeconds(10);
-        options.AutomaticRefreshInterval = TimeSpan.FromHours(1);
         options.TokenHandlers.Clear();
         options.TokenHandlers.Add(new JsonWebTokenHandler { MapInboundClaims = false, MaximumTokenSizeInBytes = MaxTokenBytes });
         options.TokenValidationParameters = new TokenValidationParameters
@@ -61,12 +55,19 @@ internal static class JwtAuthentication
                 : parameters.IssuerSigningKeys.Where(key => string.Equals(key.KeyId, kid, StringComparison.Ordinal)),
         };
 
-        var documents = new HttpDocumentRetriever(new HttpClient(options.BackchannelHttpHandler) { Timeout = options.BackchannelTimeout }) { RequireHttps = requireHttps };
+        var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        {
+            Timeout = TimeSpan.FromSeconds(10),
+            MaxResponseContentBufferSize = 1024 * 1024,
+        };
+        var documents = new HttpDocumentRetriever(http) { RequireHttps = requireHttps };
         var configuration = jwksUri.Length > 0
             ? new ConfigurationManager<OpenIdConnectConfiguration>(jwksUri, new JwksRetriever(issuer), documents)
             : new ConfigurationManager<OpenIdConnectConfiguration>($"{issuer.TrimEnd('/')}/.well-known/openid-configuration", new OpenIdConnectConfigurationRetriever(), documents);
-        configuration.RefreshInterval = options.RefreshInterval;
-        configuration.AutomaticRefreshInterval = options.AutomaticRefreshInterval;
+        // Keys are kept an hour; an unknown kid makes JwtBearer ask for fresh ones, at most once per 10 s however many
+        // forged kids arrive.
+        configuration.AutomaticRefreshInterval = TimeSpan.FromHours(1);
+        configuration.RefreshInterval = TimeSpan.FromSeconds(10);
         options.ConfigurationManager = new UnavailableKeysSurface(configuration);
 
         options.Events = new JwtBearerEvents
