@@ -208,6 +208,12 @@ public static class HttpSecurityExtensions
         });
         app.UseAuthentication();
         app.UseAuthorization();
+        UseInFlightCapPerIdentity(app, limits);
+        return app;
+    }
+
+    /// <summary>At most <c>--max-concurrent-per-identity</c> requests of one caller in flight; more get 429.</summary>
+    private static void UseInFlightCapPerIdentity(WebApplication app, CallLimits limits) =>
         app.Use(async (context, next) =>
         {
             if (IsHealthPath(context.Request.Path))
@@ -227,8 +233,6 @@ public static class HttpSecurityExtensions
 
             await next(context);
         });
-        return app;
-    }
 
     internal static bool IsLoopbackUrl(string url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.IsLoopback || uri.Host == "localhost");
