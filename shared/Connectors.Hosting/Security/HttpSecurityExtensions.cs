@@ -81,10 +81,8 @@ public static class HttpSecurityExtensions
         authentication.AddMcp(options => ConfigureMetadata(options, scheme, server, settings, metadataUri: null));
         if (resource.Length > 0)
         {
-            var canonical = new Uri(resource);
-            var suffix = canonical.AbsolutePath == "/" ? "/mcp" : canonical.AbsolutePath.TrimEnd('/');
-            authentication.AddMcp(CanonicalChallengeScheme, "MCP (canonical resource)", options =>
-                ConfigureMetadata(options, scheme, server, settings, new Uri($"{canonical.GetLeftPart(UriPartial.Authority)}{MetadataPath}{suffix}")));
+            var canonical = new Uri($"{new Uri(resource).GetLeftPart(UriPartial.Authority)}{MetadataPath}{MetadataSuffix(resource)}");
+            authentication.AddMcp(CanonicalChallengeScheme, "MCP (canonical resource)", options => ConfigureMetadata(options, scheme, server, settings, canonical));
         }
 
         switch (mode)
@@ -265,7 +263,7 @@ public static class HttpSecurityExtensions
     {
         var resource = settings.Get(SecurityOptions.ResourceUri);
         var issuer = settings.Get(SecurityOptions.Auth) == SecurityOptions.AuthJwt ? settings.Get(SecurityOptions.JwtIssuer) : "";
-        var suffix = resource.Length > 0 && new Uri(resource).AbsolutePath is var path && path != "/" ? path.TrimEnd('/') : "/mcp";
+        var suffix = MetadataSuffix(resource);
         options.ForwardAuthenticate = scheme;
         options.ResourceMetadataUri = metadataUri;
         options.ResourceMetadata = new ProtectedResourceMetadata
@@ -294,6 +292,10 @@ public static class HttpSecurityExtensions
             return Task.CompletedTask;
         };
     }
+
+    /// <summary>The resource's path (e.g. <c>/mcp</c>) that suffixes the well-known path; the endpoint's when there is none.</summary>
+    private static string MetadataSuffix(string resource) =>
+        resource.Length > 0 && new Uri(resource).AbsolutePath is var path && path != "/" ? path.TrimEnd('/') : "/mcp";
 
     private static bool IsHealthPath(PathString path) =>
         path.Equals("/healthz", StringComparison.OrdinalIgnoreCase) || path.Equals("/readyz", StringComparison.OrdinalIgnoreCase);
