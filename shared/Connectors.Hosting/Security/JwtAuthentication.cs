@@ -48,11 +48,11 @@ internal static class JwtAuthentication
             RequireSignedTokens = true,
             ValidAlgorithms = s_asymmetricAlgorithms,
             // A kid the issuer does not publish is refused, never tried against every key; a token naming no kid may be
-            // signed by any of them.
+            // signed by any of them. RSA keys under 2048 bits are not trusted even when published.
             TryAllIssuerSigningKeys = false,
-            IssuerSigningKeyResolver = (_, _, kid, parameters) => string.IsNullOrEmpty(kid)
-                ? parameters.IssuerSigningKeys
-                : parameters.IssuerSigningKeys.Where(key => string.Equals(key.KeyId, kid, StringComparison.Ordinal)),
+            IssuerSigningKeyResolver = (_, _, kid, parameters) => parameters.IssuerSigningKeys.Where(key =>
+                (string.IsNullOrEmpty(kid) || string.Equals(key.KeyId, kid, StringComparison.Ordinal)) &&
+                !(key is RsaSecurityKey or JsonWebKey { Kty: JsonWebAlgorithmsKeyTypes.RSA } && key.KeySize < 2048)),
         };
 
         var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })

@@ -472,6 +472,26 @@ public sealed class JwtUnavailableIssuerTests
     }
 
     [Fact]
+    public async Task A_published_rsa_key_under_2048_bits_is_not_trusted()
+    {
+        await using var issuer = await TestIssuer.StartAsync();
+        using var weak = TestKey.Rsa("weak", 1024);
+        using var strong = TestKey.Rsa("strong");
+        issuer.Publish(weak, strong);
+        await using var server = await ServerProcess.StartHttpAsync(
+            "Connectors.Hosting.TestServer", ["--auth", "jwt", "--jwt-issuer", issuer.Url, "--resource-uri", JwtServerFixture.Resource]);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        var claims = new JsonObject { ["iss"] = issuer.Url, ["aud"] = JwtServerFixture.Resource, ["sub"] = "u", ["exp"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 60 };
+        using (var refused = await server.PostAsync(http, ToolsList, Bearer(weak.Sign("RS256", claims))))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+
+        using var accepted = await server.PostAsync(http, ToolsList, Bearer(strong.Sign("RS256", claims)));
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+    }
+
+    [Fact]
     public async Task A_configured_jwks_uri_is_used_without_discovery()
     {
         await using var issuer = await TestIssuer.StartAsync();

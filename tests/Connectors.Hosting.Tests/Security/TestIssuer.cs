@@ -90,7 +90,7 @@ public sealed class TestKey : IDisposable
 
     public string Kid { get; }
 
-    public static TestKey Rsa(string kid) => new(kid, RSA.Create(2048), null);
+    public static TestKey Rsa(string kid, int bits = 2048) => new(kid, RSA.Create(bits), null);
 
     public static TestKey Ec(string kid) => new(kid, null, ECDsa.Create(ECCurve.NamedCurves.nistP256));
 
