@@ -39,6 +39,7 @@ reference=()
 entry=$(bench_reference server-postgres)
 if [ -n "$entry" ]; then reference=(-- node "$entry" "$url"); else say "no Node/npm (or BENCH_REFERENCE=0): measuring our server and the floors only"; fi
 
-bench_harness database "$runs" "$calls" "$bench_results" "$bench_out/hello/Connectors.Bench.Hello" "$url" "$bin/psql" \
-  -- "$bench_out/database/server" --connection-string "Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres" \
-  "${reference[@]}"
+# The server refuses secrets on its command line; the harness and the server read the connection string from here.
+CONNECTORS_DATABASE_CONNECTION_STRING="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres" \
+  bench_harness database "$runs" "$calls" "$bench_results" "$bench_out/hello/Connectors.Bench.Hello" "$url" "$bin/psql" \
+  -- "$bench_out/database/server" "${reference[@]}"

@@ -26,8 +26,8 @@ run() { # name, port, token, server args...
 
 for round in 1 2; do
   run "none, no audit ($round)" 18081 "" --audit-log off
-  run "api-key, no audit ($round)" 18083 "$key" --auth api-key --api-keys "bench:$key:filesystem:read" --audit-log off
-  run "api-key + audit file ($round)" 18082 "$key" --auth api-key --api-keys "bench:$key:filesystem:read" --audit-log "$out/audit.jsonl"
+  CONNECTORS_API_KEYS="bench:$key:filesystem:read" run "api-key, no audit ($round)" 18083 "$key" --auth api-key --audit-log off
+  CONNECTORS_API_KEYS="bench:$key:filesystem:read" run "api-key + audit file ($round)" 18082 "$key" --auth api-key --audit-log "$out/audit.jsonl"
 done
 if grep -q "$key" "$out"/*.stderr "$out"/audit.jsonl*; then echo "[bench] the key appears in a log" >&2; exit 1; fi
 echo "[bench] audit lines written: $(cat "$out"/audit.jsonl* | wc -l)" >&2

@@ -38,7 +38,7 @@ internal static partial class DatabaseWorkload
         {
             Floors.HelloWorldReady(Server, runs, hello),
             Floors.Process(Server, CopyFloor, runs, psql, "-X", "-q", "-d", url, "-c", $"COPY (SELECT * FROM {Table}) TO STDOUT"),
-            await Floors.PostgresRoundTripAsync(Server, runs, calls, ConnectionString(commands.Ours)),
+            await Floors.PostgresRoundTripAsync(Server, runs, calls, ConnectionString()),
         };
 
         rows.AddRange(await MeasureServerAsync(Who.Connectors, commands.Ours, runs, calls));
@@ -184,9 +184,10 @@ internal static partial class DatabaseWorkload
         throw new InvalidOperationException($"the reference listed no schema resource for {table}");
     }
 
-    private static string ConnectionString(string[] ours) =>
-        ours.SkipWhile(argument => argument != "--connection-string").Skip(1).FirstOrDefault()
-        ?? throw new InvalidOperationException("our server's command has no --connection-string");
+    /// <summary>Our server's connection string: the environment it inherits (it refuses secrets on its command line).</summary>
+    private static string ConnectionString() =>
+        Environment.GetEnvironmentVariable("CONNECTORS_DATABASE_CONNECTION_STRING")
+        ?? throw new InvalidOperationException("CONNECTORS_DATABASE_CONNECTION_STRING is not set for our server");
 
     private static string Shorten(string text) => text.Length <= 300 ? text : text[..300] + "…";
 

@@ -74,6 +74,7 @@ public sealed class ConnectorServer(string name, string description)
             {
                 settings = new SettingsResolver(options, [.. ConfigSections], Environment.GetEnvironmentVariable)
                     .Resolve(result, command.CliOptions);
+                settings.RefuseSecretsOnCommandLine();
             }
             catch (ConnectorConfigurationException ex)
             {

@@ -99,17 +99,6 @@ public static class ConnectorServiceCollectionExtensions
         return builder;
     }
 
-    /// <summary>Warnings about settings that work but expose something; logged once at start by both hosts.</summary>
-    internal static void WarnAboutRiskySettings(ConnectorSettings settings, ILogger logger)
-    {
-        foreach (var option in settings.SecretsOnCommandLine())
-        {
-            logger.LogWarning(
-                "{Option} was given on the command line, where other local users can read it in the process list; pass it as {Variable} or {Variable}_FILE instead.",
-                option.Name, option.EnvironmentVariable, option.EnvironmentVariable);
-        }
-    }
-
     /// <summary>Resolves the MCP options and the security parts once so configuration errors stop the process before it serves.</summary>
     internal static void ValidateAtStart(IServiceProvider services)
     {

@@ -39,7 +39,6 @@ internal static class StdioConnectorHost
 
         await using var provider = services.BuildServiceProvider();
         ConnectorServiceCollectionExtensions.ValidateAtStart(provider);
-        ConnectorServiceCollectionExtensions.WarnAboutRiskySettings(settings, provider.GetRequiredService<ILoggerFactory>().CreateLogger("Connectors.Host"));
         using var exporter = TelemetryExport.StartIfConfigured(settings, server.Name);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

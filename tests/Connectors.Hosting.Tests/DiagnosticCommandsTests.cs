@@ -40,6 +40,17 @@ public sealed class DiagnosticCommandsTests
     }
 
     [Fact]
+    public async Task Doctor_refuses_a_secret_on_the_command_line_without_repeating_it()
+    {
+        var (exitCode, stdout, stderr) = await ServerProcess.RunToExitAsync(Project, ["doctor", "--test-secret", SecretValue]);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("FAIL configuration: --test-secret was given on the command line", stdout, StringComparison.Ordinal);
+        Assert.Contains("CONNECTORS_TEST_SECRET_FILE", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(SecretValue, stdout + stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Doctor_redacts_secrets_even_when_a_check_reports_them()
     {
         var (exitCode, stdout, stderr) = await ServerProcess.RunToExitAsync(

@@ -108,16 +108,14 @@ public sealed class ProcessLifecycleTests
     }
 
     [Fact]
-    public async Task A_secret_given_on_the_command_line_draws_a_warning_that_names_the_safer_variable_but_not_the_value()
+    public async Task A_secret_given_on_the_command_line_stops_the_server_naming_the_safer_variable_but_not_the_value()
     {
         const string Value = "cmdline-secret-4b1d9e";
-        await using (var onCommandLine = await RawStdioServer.StartInitializedAsync("Connectors.Hosting.TestServer", ["--test-secret", Value]))
-        {
-            await onCommandLine.RequestAsync("ping", "ping", new { }, TimeSpan.FromSeconds(60));
-            Assert.Contains("--test-secret was given on the command line", onCommandLine.Stderr, StringComparison.Ordinal);
-            Assert.Contains("CONNECTORS_TEST_SECRET_FILE", onCommandLine.Stderr, StringComparison.Ordinal);
-            Assert.DoesNotContain(Value, onCommandLine.Stderr, StringComparison.Ordinal);
-        }
+        var (exitCode, stdout, stderr) = await ServerProcess.RunToExitAsync("Connectors.Hosting.TestServer", ["--test-secret", Value]);
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--test-secret was given on the command line", stderr, StringComparison.Ordinal);
+        Assert.Contains("CONNECTORS_TEST_SECRET_FILE", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(Value, stdout + stderr, StringComparison.Ordinal);
 
         await using var fromEnvironment = await RawStdioServer.StartInitializedAsync(
             "Connectors.Hosting.TestServer", [], new Dictionary<string, string> { ["CONNECTORS_TEST_SECRET"] = Value });

@@ -28,7 +28,7 @@ internal sealed class ConnectorCommandLine
     private static Option Create(ConnectorOption option)
     {
         var env = option.IsSecret
-            ? $"env: {option.EnvironmentVariable} or {option.EnvironmentVariable}_FILE; secret"
+            ? $"env: {option.EnvironmentVariable} or {option.EnvironmentVariable}_FILE; secret, refused on the command line"
             : $"env: {option.EnvironmentVariable}";
         var help = $"{option.Description} [{env}]" + (option.DefaultText is { } d ? $" [default: {d}]" : "");
 

@@ -43,11 +43,19 @@ public sealed class ConnectorSettings
         });
 
     /// <summary>
-    /// Secret options given as command-line arguments, which any local user can read from the process list (ps,
-    /// /proc/&lt;pid&gt;/cmdline): the hosts warn about each at start.
+    /// Refuses secret options given as command-line arguments, which any local user can read from the process list (ps,
+    /// /proc/&lt;pid&gt;/cmdline). The message names the option and its safer forms, never the value.
     /// </summary>
-    public IEnumerable<ConnectorOption> SecretsOnCommandLine() =>
-        _sources.Where(kv => kv.Key.IsSecret && kv.Value == kv.Key.Name).Select(kv => kv.Key);
+    internal void RefuseSecretsOnCommandLine()
+    {
+        var exposed = _sources.Where(kv => kv.Key.IsSecret && kv.Value == kv.Key.Name).Select(kv => kv.Key).ToList();
+        if (exposed.Count > 0)
+        {
+            throw new ConnectorConfigurationException(string.Join(Environment.NewLine, exposed.Select(option =>
+                $"{option.Name} was given on the command line, where other local users can read it in the process list; " +
+                $"set {option.EnvironmentVariable}, or {option.EnvironmentVariable}_FILE naming a file that holds it, instead.")));
+        }
+    }
 
     /// <summary>Settings built from option values alone (tests, embedding).</summary>
     public static ConnectorSettings From(IReadOnlyDictionary<ConnectorOption, object?> values) =>

@@ -25,6 +25,7 @@ internal static class DoctorCommand
         try
         {
             settings = server.ResolveSettings(args, Environment.GetEnvironmentVariable);
+            settings.RefuseSecretsOnCommandLine();
         }
         catch (ConnectorConfigurationException ex)
         {

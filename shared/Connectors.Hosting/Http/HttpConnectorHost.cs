@@ -50,14 +50,13 @@ internal static class HttpConnectorHost
         builder.Services.AddSingleton(HostOriginValidator.From(settings));
         builder.Services.AddSingleton<StatelessMcpHttpHandler>();
         builder.Services.AddConnectorMcpServer(server, settings);
-        builder.Services.AddConnectorHttpSecurity(server, settings, urls);
+        builder.Services.AddConnectorAuthentication(server, settings, urls);
 
         await using var app = builder.Build();
         ConnectorServiceCollectionExtensions.ValidateAtStart(app.Services);
         app.UseConnectorAuthentication();
         app.MapConnectorHealth();
-        app.MapProtectedResourceMetadata();
-        app.MapMcpStreamableHttp("/mcp");
+        app.MapMcpStreamableHttp("/mcp").RequireAuthorization(HttpSecurityExtensions.CallerPolicy);
 
         using var exporter = TelemetryExport.StartIfConfigured(settings, server.Name);
         await app.StartAsync(cancellationToken);
@@ -67,7 +66,6 @@ internal static class HttpConnectorHost
             logger.LogInformation("Listening on {Url}", address);
         }
 
-        ConnectorServiceCollectionExtensions.WarnAboutRiskySettings(settings, logger);
         if (settings.Get(CommonOptions.AllowedHosts).Count == 0 && urls.Any(u => !HttpSecurityExtensions.IsLoopbackUrl(u)))
         {
             logger.LogWarning("Listening beyond loopback, but only loopback Host headers are accepted; set --allowed-hosts to the names clients use.");

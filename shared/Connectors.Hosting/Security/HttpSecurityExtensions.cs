@@ -1,29 +1,41 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Connectors.Hosting.Configuration;
 using Connectors.Hosting.Http;
 using Connectors.Hosting.Logging;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ModelContextProtocol.AspNetCore.Authentication;
+using ModelContextProtocol.Authentication;
 using ModelContextProtocol.Server;
 
 namespace Connectors.Hosting.Security;
 
 /// <summary>
-/// HTTP authentication for a server: <c>--auth api-key|jwt|gateway</c> in front of everything but health and the
-/// OAuth protected-resource metadata (RFC 9728), 401 with <c>WWW-Authenticate</c> otherwise, and the per-identity cap
-/// on requests in flight. With <c>--auth none</c> only the cap applies, and listening beyond loopback needs
-/// <c>--allow-unauthenticated</c>.
+/// HTTP authentication as ASP.NET Core schemes: <c>--auth api-key|jwt|gateway</c> authenticate, the MCP SDK's scheme
+/// serves the RFC 9728 protected-resource metadata and answers 401 with <c>WWW-Authenticate: Bearer resource_metadata</c>.
+/// The MCP endpoint requires <see cref="CallerPolicy"/>; health and the metadata stay public. With <c>--auth none</c>
+/// the policy lets everyone through, and listening beyond loopback needs <c>--allow-unauthenticated</c>.
 /// </summary>
 public static class HttpSecurityExtensions
 {
+    /// <summary>The authorization policy of the MCP endpoint: an authenticated caller (anyone with <c>--auth none</c>).</summary>
+    public const string CallerPolicy = "connectors-caller";
+
     private const string MetadataPath = "/.well-known/oauth-protected-resource";
 
-    /// <summary>Checks the security settings against the listen addresses and registers the authenticator they ask for.</summary>
-    public static IServiceCollection AddConnectorHttpSecurity(this IServiceCollection services, ConnectorServer server, ConnectorSettings settings, IReadOnlyList<string> urls)
+    /// <summary>A second SDK scheme whose challenge names the metadata under the configured <c>--resource-uri</c>.</summary>
+    private const string CanonicalChallengeScheme = "McpCanonicalResource";
+
+    /// <summary>Checks the security settings against the listen addresses and registers the schemes they ask for.</summary>
+    public static IServiceCollection AddConnectorAuthentication(this IServiceCollection services, ConnectorServer server, ConnectorSettings settings, IReadOnlyList<string> urls)
     {
         var mode = settings.Get(SecurityOptions.Auth);
         if (mode == SecurityOptions.AuthNone && !settings.Get(SecurityOptions.AllowUnauthenticated) && urls.FirstOrDefault(u => !IsLoopbackUrl(u)) is { } exposed)
@@ -33,7 +45,46 @@ public static class HttpSecurityExtensions
                 "Choose --auth api-key, jwt or gateway, or pass --allow-unauthenticated if something in front already authenticates.");
         }
 
-        services.AddSingleton(sp => new ProtectedResource(settings, server, sp.GetRequiredService<IOptions<McpServerOptions>>(), sp.GetRequiredService<ToolAccess>()));
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, ConnectorAuthorizationResultHandler>();
+        services.AddAuthorization(options => options.AddPolicy(CallerPolicy, policy =>
+        {
+            if (mode == SecurityOptions.AuthNone)
+            {
+                policy.RequireAssertion(_ => true);
+            }
+            else
+            {
+                policy.RequireAuthenticatedUser();
+            }
+        }));
+        if (mode == SecurityOptions.AuthNone)
+        {
+            services.AddAuthentication();
+            return services;
+        }
+
+        var scheme = mode switch
+        {
+            SecurityOptions.AuthApiKey => ApiKeyAuthenticationHandler.SchemeName,
+            SecurityOptions.AuthGateway => GatewayAuthenticationHandler.SchemeName,
+            _ => JwtBearerDefaults.AuthenticationScheme,
+        };
+        var resource = settings.Get(SecurityOptions.ResourceUri);
+        var authentication = services.AddAuthentication(options =>
+        {
+            options.DefaultAuthenticateScheme = scheme;
+            options.DefaultChallengeScheme = resource.Length > 0 ? CanonicalChallengeScheme : McpAuthenticationDefaults.AuthenticationScheme;
+        });
+
+        // The SDK's scheme derives the metadata from the request (any allowed Host, behind a proxy too); with a configured
+        // resource URI, a second one challenges with the canonical metadata URL, which a proxy's Host would not give.
+        authentication.AddMcp(options => ConfigureMetadata(options, scheme, server, settings, metadataUri: null));
+        if (resource.Length > 0)
+        {
+            var canonical = new Uri($"{new Uri(resource).GetLeftPart(UriPartial.Authority)}{MetadataPath}{MetadataSuffix(resource)}");
+            authentication.AddMcp(CanonicalChallengeScheme, "MCP (canonical resource)", options => ConfigureMetadata(options, scheme, server, settings, canonical));
+        }
+
         switch (mode)
         {
             case SecurityOptions.AuthApiKey:
@@ -43,15 +94,14 @@ public static class HttpSecurityExtensions
                     throw new ConnectorConfigurationException("--auth api-key needs keys: set CONNECTORS_API_KEYS, or CONNECTORS_API_KEYS_FILE to a keys file (one 'name:key:scopes' per line).");
                 }
 
-                services.AddSingleton<IRequestAuthenticator>(sp =>
+                var keys = ApiKeyAuthenticationHandler.ParseAll(entries, ToolAccess.DefaultScopesOf(server.Name));
+                authentication.AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(scheme, options => options.Keys = keys);
+                services.AddOptions<ApiKeyAuthenticationOptions>(scheme).Configure<SecretRedactor>((_, redactor) =>
                 {
-                    var redactor = sp.GetRequiredService<SecretRedactor>();
-                    foreach (var key in ApiKeyAuthenticator.KeyMaterial(entries))
+                    foreach (var key in ApiKeyAuthenticationHandler.KeyMaterial(entries))
                     {
                         redactor.Add(key);
                     }
-
-                    return new ApiKeyAuthenticator(entries, sp.GetRequiredService<ToolAccess>().DefaultScopes);
                 });
                 break;
             case SecurityOptions.AuthGateway:
@@ -60,132 +110,197 @@ public static class HttpSecurityExtensions
                     throw new ConnectorConfigurationException("--auth gateway needs --gateway-secret (CONNECTORS_GATEWAY_SECRET or _FILE) of at least 16 characters.");
                 }
 
-                services.AddSingleton<IRequestAuthenticator>(new GatewayAuthenticator(
-                    secret,
-                    settings.Get(SecurityOptions.GatewaySecretHeader),
-                    settings.Get(SecurityOptions.GatewayUserHeader),
-                    settings.Get(SecurityOptions.GatewayRolesHeader)));
+                authentication.AddScheme<GatewayAuthenticationOptions, GatewayAuthenticationHandler>(scheme, options =>
+                {
+                    options.SecretDigest = SHA256.HashData(Encoding.UTF8.GetBytes(secret));
+                    options.SecretHeader = settings.Get(SecurityOptions.GatewaySecretHeader);
+                    options.UserHeader = settings.Get(SecurityOptions.GatewayUserHeader);
+                    options.RolesHeader = settings.Get(SecurityOptions.GatewayRolesHeader);
+                });
                 break;
-            case SecurityOptions.AuthJwt:
+            default:
                 var issuer = settings.Get(SecurityOptions.JwtIssuer);
-                var resource = settings.Get(SecurityOptions.ResourceUri);
+                var jwksUri = settings.Get(SecurityOptions.JwtJwksUri);
                 if (issuer.Length == 0 || resource.Length == 0)
                 {
                     throw new ConnectorConfigurationException("--auth jwt needs --jwt-issuer (the authorization server) and --resource-uri (this server's canonical URI, the tokens' audience).");
                 }
 
-                services.AddSingleton<IRequestAuthenticator>(sp => new JwtAuthenticator(
-                    issuer, resource, settings.Get(SecurityOptions.JwtJwksUri), TimeProvider.System, sp.GetRequiredService<ILoggerFactory>()));
+                foreach (var (name, url) in new[] { ("--jwt-issuer", issuer), ("--jwt-jwks-uri", jwksUri) })
+                {
+                    if (url.Length > 0 && new Uri(url) is { Scheme: not "https", IsLoopback: false })
+                    {
+                        throw new ConnectorConfigurationException($"{name}: '{url}' must use https (plain http is accepted for loopback only).");
+                    }
+                }
+
+                authentication.AddJwtBearer(scheme, options => JwtAuthentication.Configure(options, issuer, resource, jwksUri));
                 break;
         }
 
         return services;
     }
 
-    /// <summary>Authenticates every request except health and metadata, and caps each identity's requests in flight.</summary>
+    /// <summary>
+    /// In front of the endpoints: a foreign Host or Origin gets 403 before any credential is looked at, an oversized or
+    /// ambiguous Authorization header is refused unparsed; then authentication (which also serves the metadata),
+    /// authorization, and the per-identity cap on requests in flight.
+    /// </summary>
     public static WebApplication UseConnectorAuthentication(this WebApplication app)
     {
         var settings = app.Services.GetRequiredService<ConnectorSettings>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Connectors.Security");
-        var authenticator = app.Services.GetService<IRequestAuthenticator>();
-        var limits = app.Services.GetRequiredService<CallLimits>();
-        var resource = app.Services.GetRequiredService<ProtectedResource>();
         var hosts = app.Services.GetRequiredService<HostOriginValidator>();
-        if (authenticator is null && settings.Get(SecurityOptions.AllowUnauthenticated))
+        var limits = app.Services.GetRequiredService<CallLimits>();
+        var mode = settings.Get(SecurityOptions.Auth);
+        var bearer = mode is SecurityOptions.AuthApiKey or SecurityOptions.AuthJwt;
+        if (mode == SecurityOptions.AuthNone && settings.Get(SecurityOptions.AllowUnauthenticated))
         {
             logger.LogWarning("Authentication is off (--auth none --allow-unauthenticated): anyone who reaches this server can call its tools.");
         }
 
+        if (mode == SecurityOptions.AuthApiKey)
+        {
+            // Builds the API-key options now, so the redactor knows the keys before the first request could log one.
+            _ = app.Services.GetRequiredService<IOptionsMonitor<ApiKeyAuthenticationOptions>>().Get(ApiKeyAuthenticationHandler.SchemeName);
+        }
+
         app.Use(async (context, next) =>
         {
-            var path = context.Request.Path;
-            var foreignHost = hosts.Check(context.Request) is not null;
-            if (foreignHost && path.StartsWithSegments(MetadataPath, StringComparison.OrdinalIgnoreCase))
+            if (IsHealthPath(context.Request.Path))
             {
-                // The metadata names this server's origin; never build it from a Host header nobody allowed.
-                await WriteErrorAsync(context, StatusCodes.Status403Forbidden, "Forbidden: this Host is not allowed.");
-                return;
-            }
-
-            if (IsOpenPath(path) || foreignHost)
-            {
-                // Health and metadata are public; a foreign Host gets its 403 from the MCP handler before any credential is looked at.
                 await next(context);
                 return;
             }
 
-            var caller = CallerIdentity.Unauthenticated;
-            if (authenticator is not null)
+            if (hosts.Check(context.Request) is { } rejection)
             {
-                var result = await authenticator.AuthenticateAsync(context.Request, context.RequestAborted);
-                if (result.Identity is null)
-                {
-                    logger.LogInformation("Refused a request from {RemoteAddress}: {Reason}", context.Connection.RemoteIpAddress?.ToString(), result.Description);
-                    await RefuseAsync(context, result, resource.MetadataUrl(context.Request));
-                    return;
-                }
-
-                caller = result.Identity;
-                context.User = caller.ToPrincipal();
+                // The metadata names this server's origin: never built from a Host nobody allowed.
+                logger.LogWarning("Rejected request: {Reason}", rejection);
+                await WriteErrorAsync(context, StatusCodes.Status403Forbidden, -32000, $"Forbidden: {rejection}");
+                return;
             }
 
-            using var slot = limits.TryEnterRequest(caller);
-            if (slot is null)
+            var authorization = context.Request.Headers.Authorization;
+            if (authorization.Sum(value => value?.Length ?? 0) > JwtAuthentication.MaxTokenBytes)
             {
-                context.Response.Headers.RetryAfter = "1";
-                await WriteErrorAsync(context, StatusCodes.Status429TooManyRequests, $"Too Many Requests: '{caller.Name}' has the most requests in flight it may have; retry after 1 s.");
+                await WriteErrorAsync(context, StatusCodes.Status431RequestHeaderFieldsTooLarge, -32001,
+                    $"Request Header Fields Too Large: the Authorization header is longer than {JwtAuthentication.MaxTokenBytes / 1024} KB.");
+                return;
+            }
+
+            if (bearer && authorization.Count > 1)
+            {
+                await RefuseAsync(context, StatusCodes.Status400BadRequest, "invalid_request", "Send exactly one Authorization header.");
+                return;
+            }
+
+            if (bearer && authorization.Count == 1 && authorization[0] is { } value && value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) &&
+                value.AsSpan("Bearer ".Length).Trim().ContainsAnyExcept(s_token68))
+            {
+                await RefuseAsync(context, StatusCodes.Status400BadRequest, "invalid_request", "The bearer token is malformed.");
                 return;
             }
 
             await next(context);
         });
+        app.UseAuthentication();
+        app.UseAuthorization();
+        UseInFlightCapPerIdentity(app, limits);
         return app;
     }
 
-    /// <summary>RFC 9728 protected resource metadata, at the well-known path and its form suffixed with the resource's path.</summary>
-    public static IEndpointRouteBuilder MapProtectedResourceMetadata(this IEndpointRouteBuilder endpoints)
-    {
-        var resource = endpoints.ServiceProvider.GetRequiredService<ProtectedResource>();
-        if (endpoints.ServiceProvider.GetService<IRequestAuthenticator>() is null)
+    /// <summary>At most <c>--max-concurrent-per-identity</c> requests of one caller in flight; more get 429.</summary>
+    private static void UseInFlightCapPerIdentity(WebApplication app, CallLimits limits) =>
+        app.Use(async (context, next) =>
         {
-            return endpoints;
-        }
+            if (IsHealthPath(context.Request.Path))
+            {
+                await next(context);
+                return;
+            }
 
-        RequestDelegate serve = context => resource.WriteMetadataAsync(context);
-        endpoints.MapGet(MetadataPath, serve);
-        endpoints.MapGet(MetadataPath + resource.PathSuffix, serve);
-        return endpoints;
-    }
+            var caller = CallerIdentity.From(context.User) ?? CallerIdentity.Unauthenticated;
+            using var slot = limits.TryEnterRequest(caller);
+            if (slot is null)
+            {
+                context.Response.Headers.RetryAfter = "1";
+                await WriteErrorAsync(context, StatusCodes.Status429TooManyRequests, -32001, $"Too Many Requests: '{caller.Name}' has the most requests in flight it may have; retry after 1 s.");
+                return;
+            }
+
+            await next(context);
+        });
 
     internal static bool IsLoopbackUrl(string url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.IsLoopback || uri.Host == "localhost");
 
-    private static bool IsOpenPath(PathString path) =>
-        path.StartsWithSegments(MetadataPath, StringComparison.OrdinalIgnoreCase) ||
-        path.Equals("/healthz", StringComparison.OrdinalIgnoreCase) ||
-        path.Equals("/readyz", StringComparison.OrdinalIgnoreCase);
-
-    private static Task RefuseAsync(HttpContext context, AuthenticationResult result, string metadataUrl)
+    /// <summary>
+    /// 401 (or another status) with the SDK scheme's challenge, RFC 6750's error code added to it when credentials were
+    /// presented and refused, and a JSON-RPC error saying why in words.
+    /// </summary>
+    internal static async Task RefuseAsync(HttpContext context, int status, string? error, string description)
     {
-        var challenge = $"Bearer resource_metadata=\"{metadataUrl}\"";
-        if (result.Error is { } error)
+        await context.ChallengeAsync();
+        if (error is not null)
         {
-            challenge += $", error=\"{error}\", error_description=\"{result.Description}\"";
+            context.Response.Headers.WWWAuthenticate = $"{context.Response.Headers.WWWAuthenticate}, error=\"{error}\", error_description=\"{description}\"";
         }
 
-        context.Response.Headers.WWWAuthenticate = challenge;
-        var status = result.Status != StatusCodes.Status401Unauthorized ? result.Status
-            : result.Error == "invalid_request" ? StatusCodes.Status400BadRequest
-            : StatusCodes.Status401Unauthorized;
         if (status == StatusCodes.Status503ServiceUnavailable)
         {
             context.Response.Headers.RetryAfter = "5";
         }
 
-        return WriteErrorAsync(context, status, $"{(status == 401 ? "Unauthorized" : status == 400 ? "Bad Request" : "Service Unavailable")}: {result.Description}");
+        var reason = status switch { 400 => "Bad Request", 503 => "Service Unavailable", _ => "Unauthorized" };
+        await WriteErrorAsync(context, status, -32001, $"{reason}: {description}");
     }
 
-    private static async Task WriteErrorAsync(HttpContext context, int status, string message)
+    private static readonly System.Buffers.SearchValues<char> s_token68 =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/=");
+
+    private static void ConfigureMetadata(McpAuthenticationOptions options, string scheme, ConnectorServer server, ConnectorSettings settings, Uri? metadataUri)
+    {
+        var resource = settings.Get(SecurityOptions.ResourceUri);
+        var issuer = settings.Get(SecurityOptions.Auth) == SecurityOptions.AuthJwt ? settings.Get(SecurityOptions.JwtIssuer) : "";
+        var suffix = MetadataSuffix(resource);
+        options.ForwardAuthenticate = scheme;
+        options.ResourceMetadataUri = metadataUri;
+        options.ResourceMetadata = new ProtectedResourceMetadata
+        {
+            Resource = resource.Length > 0 ? resource : null,
+            AuthorizationServers = issuer.Length > 0 ? [issuer] : [],
+            ResourceName = server.Name,
+        };
+        options.Events.OnResourceMetadataRequest = context =>
+        {
+            var request = context.HttpContext.Request;
+            if (!request.Path.Equals(MetadataPath, StringComparison.OrdinalIgnoreCase) && !request.Path.Equals(MetadataPath + suffix, StringComparison.OrdinalIgnoreCase))
+            {
+                // Only the well-known path and its form suffixed with the endpoint's path; anything else is not found.
+                context.SkipHandler();
+                return Task.CompletedTask;
+            }
+
+            var services = context.HttpContext.RequestServices;
+            var access = services.GetRequiredService<ToolAccess>();
+            var metadata = context.ResourceMetadata!;
+            metadata.Resource = resource.Length > 0 ? resource : $"{request.Scheme}://{request.Host}/mcp";
+            metadata.ScopesSupported = [.. (services.GetRequiredService<IOptions<McpServerOptions>>().Value.ToolCollection ?? [])
+                .Select(tool => access.RequiredScope(tool.ProtocolTool)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+            context.HttpContext.Response.Headers.CacheControl = "public, max-age=300";
+            return Task.CompletedTask;
+        };
+    }
+
+    /// <summary>The resource's path (e.g. <c>/mcp</c>) that suffixes the well-known path; the endpoint's when there is none.</summary>
+    private static string MetadataSuffix(string resource) =>
+        resource.Length > 0 && new Uri(resource).AbsolutePath is var path && path != "/" ? path.TrimEnd('/') : "/mcp";
+
+    private static bool IsHealthPath(PathString path) =>
+        path.Equals("/healthz", StringComparison.OrdinalIgnoreCase) || path.Equals("/readyz", StringComparison.OrdinalIgnoreCase);
+
+    private static async Task WriteErrorAsync(HttpContext context, int status, int code, string message)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
@@ -194,7 +309,7 @@ public static class HttpSecurityExtensions
         json.WriteString("jsonrpc", "2.0");
         json.WriteNull("id");
         json.WriteStartObject("error");
-        json.WriteNumber("code", -32001);
+        json.WriteNumber("code", code);
         json.WriteString("message", message);
         json.WriteEndObject();
         json.WriteEndObject();

@@ -27,9 +27,7 @@ internal sealed class ToolAccess : IDisposable
 
     public ToolAccess(ConnectorSettings settings, string serverName, ILoggerFactory loggerFactory)
     {
-        var prefix = serverName.StartsWith("connectors-", StringComparison.Ordinal) ? serverName["connectors-".Length..] : serverName;
-        _readScope = prefix + ":read";
-        _writeScope = prefix + ":write";
+        (_readScope, _writeScope) = ScopesOf(serverName);
         _logger = loggerFactory.CreateLogger("Connectors.Security");
         _scopeOverrides = new(StringComparer.Ordinal);
         foreach (var entry in settings.Get(SecurityOptions.ToolScopes))
@@ -57,7 +55,18 @@ internal sealed class ToolAccess : IDisposable
 
     public bool Enforced { get; }
 
-    public IReadOnlySet<string> DefaultScopes => new HashSet<string>(StringComparer.Ordinal) { _readScope, _writeScope };
+    /// <summary>The scopes a key without its own list holds: this server's read and write scopes.</summary>
+    public static IReadOnlySet<string> DefaultScopesOf(string serverName)
+    {
+        var (read, write) = ScopesOf(serverName);
+        return new HashSet<string>(StringComparer.Ordinal) { read, write };
+    }
+
+    private static (string Read, string Write) ScopesOf(string serverName)
+    {
+        var prefix = serverName.StartsWith("connectors-", StringComparison.Ordinal) ? serverName["connectors-".Length..] : serverName;
+        return (prefix + ":read", prefix + ":write");
+    }
 
     /// <summary>Stops the server when <c>--tool-scope</c> names a tool it does not have (a typo would leave the tool on its default scope).</summary>
     public void CheckOverrides(IEnumerable<string> toolNames, ConnectorSettings settings)

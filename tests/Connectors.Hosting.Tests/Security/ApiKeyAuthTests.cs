@@ -133,6 +133,48 @@ public sealed class ApiKeyAuthTests(ApiKeyServerFixture fixture) : IClassFixture
         await AssertStillServesAsync();
     }
 
+    [Theory]
+    [InlineData("/mcp", "Host", "evil.example")]
+    [InlineData("/mcp", "Origin", "https://evil.example")]
+    [InlineData("/.well-known/oauth-protected-resource/mcp", "Host", "evil.example")]
+    public async Task A_foreign_host_or_origin_gets_403_before_any_credential_is_looked_at(string path, string header, string value)
+    {
+        foreach (var key in new[] { null, fixture.AliceKey })
+        {
+            using var request = new HttpRequestMessage(path == "/mcp" ? HttpMethod.Post : HttpMethod.Get, new Uri(Server.BaseUrl, path));
+            if (path == "/mcp")
+            {
+                request.Content = new StringContent(ToolsList, Encoding.UTF8, "application/json");
+                request.Headers.TryAddWithoutValidation("Accept", "application/json");
+            }
+
+            if (header == "Host")
+            {
+                request.Headers.Host = value;
+            }
+            else
+            {
+                request.Headers.TryAddWithoutValidation(header, value);
+            }
+
+            if (key is not null)
+            {
+                request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + key);
+            }
+
+            using var response = await fixture.Http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+            Assert.False(response.Headers.Contains("WWW-Authenticate"));
+        }
+    }
+
+    [Fact]
+    public async Task The_scheme_name_is_case_insensitive()
+    {
+        using var response = await Server.PostAsync(fixture.Http, ToolsList, Headers(("Authorization", "bearer " + fixture.ReaderKey)));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
     [Fact]
     public async Task A_hashed_key_is_accepted()
     {

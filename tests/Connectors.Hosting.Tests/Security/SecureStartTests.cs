@@ -25,26 +25,41 @@ public sealed class SecureStartTests
     }
 
     [Theory]
-    [InlineData(new[] { "--auth", "api-key" }, "--auth api-key needs keys")]
-    [InlineData(new[] { "--auth", "api-key", "--api-keys", "alice:short" }, "at least 16 characters")]
-    [InlineData(new[] { "--auth", "api-key", "--api-keys", "alice:sha256:abcd" }, "entry 1 ('alice'): a sha256 key is 64 hexadecimal digits")]
-    [InlineData(new[] { "--auth", "jwt", "--jwt-issuer", "https://idp.example.com" }, "--auth jwt needs --jwt-issuer")]
-    [InlineData(new[] { "--auth", "jwt", "--jwt-issuer", "http://idp.example.com", "--resource-uri", "https://mcp.example.com/mcp" }, "must use https")]
-    [InlineData(new[] { "--auth", "gateway" }, "--auth gateway needs --gateway-secret")]
-    [InlineData(new[] { "--auth", "password" }, "--auth: 'password' is not one of: none, api-key, jwt, gateway")]
-    [InlineData(new[] { "--tool-scope", "echo" }, "--tool-scope (from --tool-scope): 'echo' is not tool=scope")]
-    [InlineData(new[] { "--tool-scope", "ecko=testserver:admin" }, "--tool-scope (from --tool-scope): 'ecko' is not a tool this server offers")]
-    public async Task Incomplete_security_settings_stop_the_server_with_exit_code_2(string[] args, string expected)
+    [InlineData(new[] { "--auth", "api-key" }, null, "--auth api-key needs keys")]
+    [InlineData(new[] { "--auth", "api-key" }, "alice:short", "at least 16 characters")]
+    [InlineData(new[] { "--auth", "api-key" }, "alice:sha256:abcd", "entry 1 ('alice'): a sha256 key is 64 hexadecimal digits")]
+    [InlineData(new[] { "--auth", "jwt", "--jwt-issuer", "https://idp.example.com" }, null, "--auth jwt needs --jwt-issuer")]
+    [InlineData(new[] { "--auth", "jwt", "--jwt-issuer", "http://idp.example.com", "--resource-uri", "https://mcp.example.com/mcp" }, null, "must use https")]
+    [InlineData(new[] { "--auth", "jwt", "--jwt-issuer", "https://idp.example.com", "--jwt-jwks-uri", "http://idp.example.com/jwks", "--resource-uri", "https://mcp.example.com/mcp" }, null, "--jwt-jwks-uri: 'http://idp.example.com/jwks' must use https")]
+    [InlineData(new[] { "--auth", "gateway" }, null, "--auth gateway needs --gateway-secret")]
+    [InlineData(new[] { "--auth", "password" }, null, "--auth: 'password' is not one of: none, api-key, jwt, gateway")]
+    [InlineData(new[] { "--tool-scope", "echo" }, null, "--tool-scope (from --tool-scope): 'echo' is not tool=scope")]
+    [InlineData(new[] { "--tool-scope", "ecko=testserver:admin" }, null, "--tool-scope (from --tool-scope): 'ecko' is not a tool this server offers")]
+    public async Task Incomplete_security_settings_stop_the_server_with_exit_code_2(string[] args, string? apiKeys, string expected)
     {
-        var (exitCode, _, stderr) = await ServerProcess.RunToExitAsync(Project, ["--transport", "http", "--urls", "http://127.0.0.1:0", .. args]);
+        var environment = apiKeys is null ? null : new Dictionary<string, string> { ["CONNECTORS_API_KEYS"] = apiKeys };
+        var (exitCode, _, stderr) = await ServerProcess.RunToExitAsync(Project, ["--transport", "http", "--urls", "http://127.0.0.1:0", .. args], environment);
         Assert.Equal(2, exitCode);
         Assert.Contains(expected, stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--api-keys", "alice:0123456789abcdef0123:testserver:read", "CONNECTORS_API_KEYS")]
+    [InlineData("--gateway-secret", "gw-0123456789abcdef0123", "CONNECTORS_GATEWAY_SECRET")]
+    public async Task A_secret_on_the_command_line_stops_the_server_naming_the_environment_forms_but_not_the_value(string option, string value, string variable)
+    {
+        var (exitCode, stdout, stderr) = await ServerProcess.RunToExitAsync(Project, ["--transport", "http", "--urls", "http://127.0.0.1:0", option, value]);
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"{option} was given on the command line", stderr, StringComparison.Ordinal);
+        Assert.Contains($"set {variable}, or {variable}_FILE", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(value, stdout + stderr, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Stdio_is_not_affected_by_the_auth_settings()
     {
-        await using var client = await ServerProcess.ConnectStdioAsync(Project, ["--auth", "api-key", "--api-keys", "alice:0123456789abcdef0123:testserver:read"]);
+        await using var client = await ServerProcess.ConnectStdioAsync(
+            Project, ["--auth", "api-key"], new Dictionary<string, string> { ["CONNECTORS_API_KEYS"] = "alice:0123456789abcdef0123:testserver:read" });
         var names = (await client.ListToolsAsync()).Select(t => t.Name).ToList();
         Assert.Contains("write_note", names);
         Assert.Contains("admin_report", names);

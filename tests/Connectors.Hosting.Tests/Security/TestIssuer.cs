@@ -8,19 +8,28 @@ using Connectors.Testing;
 
 namespace Connectors.Hosting.Tests.Security;
 
-/// <summary>A tiny authorization server on 127.0.0.1: OIDC discovery and a JWKS whose keys a test can rotate.</summary>
+/// <summary>
+/// A tiny authorization server on 127.0.0.1: OIDC discovery and a JWKS whose keys a test can rotate, plus an attacker's
+/// JWKS (<c>/attacker/jwks</c>) that tokens can point at with <c>jku</c> or <c>x5u</c>; it counts what fetches it.
+/// </summary>
 public sealed class TestIssuer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly object _gate = new();
     private JsonArray _keys = [];
     private int _jwksRequests;
+    private int _attackerRequests;
+    private JsonArray _attackerKeys = [];
 
     private TestIssuer(WebApplication app) => _app = app;
 
     public string Url { get; private set; } = "";
 
     public int JwksRequests => Volatile.Read(ref _jwksRequests);
+
+    public int AttackerRequests => Volatile.Read(ref _attackerRequests);
+
+    public string AttackerJwksUrl => Url + "/attacker/jwks";
 
     public static async Task<TestIssuer> StartAsync()
     {
@@ -35,6 +44,14 @@ public sealed class TestIssuer : IAsyncDisposable
                 return Results.Text(new JsonObject { ["keys"] = issuer._keys.DeepClone() }.ToJsonString(), "application/json");
             }
         });
+        issuer._app.MapGet("/attacker/{**rest}", () =>
+        {
+            Interlocked.Increment(ref issuer._attackerRequests);
+            lock (issuer._gate)
+            {
+                return Results.Text(new JsonObject { ["keys"] = issuer._attackerKeys.DeepClone() }.ToJsonString(), "application/json");
+            }
+        });
         issuer.Url = await LoopbackWebApp.StartAsync(issuer._app);
         return issuer;
     }
@@ -44,6 +61,14 @@ public sealed class TestIssuer : IAsyncDisposable
         lock (_gate)
         {
             _keys = [.. keys.Select(k => (JsonNode)k.Jwk())];
+        }
+    }
+
+    public void PublishAsAttacker(params TestKey[] keys)
+    {
+        lock (_gate)
+        {
+            _attackerKeys = [.. keys.Select(k => (JsonNode)k.Jwk())];
         }
     }
 
@@ -65,7 +90,7 @@ public sealed class TestKey : IDisposable
 
     public string Kid { get; }
 
-    public static TestKey Rsa(string kid) => new(kid, RSA.Create(2048), null);
+    public static TestKey Rsa(string kid, int bits = 2048) => new(kid, RSA.Create(bits), null);
 
     public static TestKey Ec(string kid) => new(kid, null, ECDsa.Create(ECCurve.NamedCurves.nistP256));
 
@@ -84,17 +109,20 @@ public sealed class TestKey : IDisposable
     }
 
     /// <summary>A compact JWS: header {alg, kid, typ} and the given claims, signed with this key.</summary>
-    public string Sign(string alg, JsonObject claims, string? kid = null)
+    public string Sign(string alg, JsonObject claims, string? kid = null) =>
+        Sign(new JsonObject { ["alg"] = alg, ["typ"] = "JWT", ["kid"] = kid ?? Kid }, claims, alg);
+
+    /// <summary>A compact JWS with exactly this header, signed with this key by <paramref name="signWith"/> whatever the header says.</summary>
+    public string Sign(JsonObject header, JsonObject claims, string signWith)
     {
-        var header = new JsonObject { ["alg"] = alg, ["typ"] = "JWT", ["kid"] = kid ?? Kid };
         var input = $"{B64(Encoding.UTF8.GetBytes(header.ToJsonString()))}.{B64(Encoding.UTF8.GetBytes(claims.ToJsonString()))}";
         var data = Encoding.ASCII.GetBytes(input);
-        var signature = alg switch
+        var signature = signWith switch
         {
             "RS256" => _rsa!.SignData(data, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1),
             "PS256" => _rsa!.SignData(data, HashAlgorithmName.SHA256, RSASignaturePadding.Pss),
             "ES256" => _ecdsa!.SignData(data, HashAlgorithmName.SHA256),
-            _ => throw new ArgumentException(alg),
+            _ => throw new ArgumentException(signWith),
         };
         return $"{input}.{B64(signature)}";
     }

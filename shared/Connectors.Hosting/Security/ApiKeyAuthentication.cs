@@ -1,47 +1,61 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Encodings.Web;
 using Connectors.Hosting.Configuration;
-using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Connectors.Hosting.Security;
 
-/// <summary>
-/// <c>--auth api-key</c>: a bearer token that is one of the configured keys. Keys are held only as SHA-256 digests and
-/// compared in constant time against every configured key, so neither timing nor a prefix tells anything.
-/// </summary>
-internal sealed class ApiKeyAuthenticator : IRequestAuthenticator
+/// <summary>The configured keys, held only as SHA-256 digests.</summary>
+internal sealed class ApiKeyAuthenticationOptions : AuthenticationSchemeOptions
 {
-    private readonly (string Name, byte[] Digest, IReadOnlySet<string> Scopes)[] _keys;
+    public IReadOnlyList<(string Name, byte[] Digest, IReadOnlySet<string> Scopes)> Keys { get; set; } = [];
+}
 
-    public ApiKeyAuthenticator(IEnumerable<string> entries, IReadOnlySet<string> defaultScopes)
-    {
-        _keys = WithoutComments(entries)
-            .Select((entry, index) => Parse(entry, index, defaultScopes))
-            .ToArray();
-    }
+/// <summary>
+/// <c>--auth api-key</c>: a bearer token that is one of the configured keys. The presented key is hashed and compared in
+/// constant time against every configured digest, so neither timing nor a prefix tells anything.
+/// </summary>
+internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<ApiKeyAuthenticationOptions> options, ILoggerFactory logger, UrlEncoder encoder)
+    : AuthenticationHandler<ApiKeyAuthenticationOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
 
-    public ValueTask<AuthenticationResult> AuthenticateAsync(HttpRequest request, CancellationToken cancellationToken)
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        if (!BearerToken.TryRead(request, out var token, out var failure))
+        // Header shape (one header, token68 characters, size) was checked in front; here only the key itself.
+        var value = Request.Headers.Authorization.ToString();
+        if (!value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || value["Bearer ".Length..].Trim() is not { Length: > 0 } token)
         {
-            return ValueTask.FromResult(failure!);
+            return Task.FromResult(AuthenticateResult.NoResult());
         }
 
         var digest = SHA256.HashData(Encoding.UTF8.GetBytes(token));
         var match = -1;
-        for (var i = 0; i < _keys.Length; i++)
+        for (var i = 0; i < Options.Keys.Count; i++)
         {
             // No early exit: every key is compared whatever matched.
-            if (CryptographicOperations.FixedTimeEquals(digest, _keys[i].Digest))
+            if (CryptographicOperations.FixedTimeEquals(digest, Options.Keys[i].Digest))
             {
                 match = i;
             }
         }
 
-        return ValueTask.FromResult(match < 0
-            ? AuthenticationResult.Invalid("The API key is not valid.")
-            : AuthenticationResult.Success(new CallerIdentity(_keys[match].Name, SecurityOptions.AuthApiKey, _keys[match].Scopes)));
+        if (match < 0)
+        {
+            return Task.FromResult(AuthenticateResult.Fail("The API key is not valid."));
+        }
+
+        var (name, _, scopes) = Options.Keys[match];
+        var principal = new CallerIdentity(name, SecurityOptions.AuthApiKey, scopes).ToPrincipal();
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name)));
     }
+
+    /// <summary>Every key entry, comments and blank lines skipped; throws a configuration error for a bad one.</summary>
+    internal static (string Name, byte[] Digest, IReadOnlySet<string> Scopes)[] ParseAll(IEnumerable<string> entries, IReadOnlySet<string> defaultScopes) =>
+        [.. WithoutComments(entries).Select((entry, index) => Parse(entry, index, defaultScopes))];
 
     /// <summary>
     /// <c>key</c>, <c>name:key[:scopes]</c> or <c>name:sha256:&lt;64 hex&gt;[:scopes]</c>; scopes space separated (and may
