@@ -1,4 +1,5 @@
 using Connectors.Hosting.Configuration;
+using Connectors.Hosting.Diagnostics;
 using Connectors.Hosting.Logging;
 using Connectors.Hosting.Output;
 using Connectors.Hosting.Resilience;
@@ -54,6 +55,7 @@ public static class ConnectorServiceCollectionExtensions
         services.AddSingleton(new OutputBudget(settings.Get(CommonOptions.MaxOutputBytes)));
         services.AddSingleton<UpstreamResilience>();
         services.AddSingleton<IPostConfigureOptions<McpServerOptions>>(new ToolSelection(settings));
+        services.AddConnectorHealthChecks();
         server.ApplyServices(services, settings);
 
         services.AddSingleton(sp => new ToolAccess(settings, server.Name, sp.GetRequiredService<ILoggerFactory>()));
