@@ -1,11 +1,15 @@
+using System.Runtime.CompilerServices;
 using Connectors.Database.Postgres;
 using Connectors.Database.SqlServer;
 using Connectors.Database.Tools;
 using Connectors.Hosting;
 using Connectors.Hosting.Diagnostics;
+using Connectors.Hosting.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace Connectors.Database;
 
@@ -69,6 +73,11 @@ public static class DatabaseServer
                         ? HealthCheckResult.Healthy("PostgreSQL's parser (libpg_query) loaded and parses")
                         : HealthCheckResult.Unhealthy("libpg_query loaded but did not parse a plain SELECT"));
             }
+
+            if (ConnectorTelemetry.IsExportConfigured(settings))
+            {
+                AddNpgsqlTelemetry(services);
+            }
         });
         server.ConfigureMcp((mcp, _) => mcp
             .WithTools<DatabaseTools>()
@@ -77,4 +86,13 @@ public static class DatabaseServer
             .WithCompleteHandler(DatabaseCompletions.CompleteAsync));
         return server;
     }
+
+    /// <summary>
+    /// Npgsql's command spans (children of the tools/call span) and its connection-pool metrics, exported with the host's.
+    /// A separate method so the OpenTelemetry assemblies load only when export is on.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void AddNpgsqlTelemetry(IServiceCollection services) => services
+        .ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddNpgsql())
+        .ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddNpgsqlInstrumentation());
 }
