@@ -192,9 +192,9 @@ public sealed class ToolPipelineTests
 
         lock (measurements)
         {
-            Assert.Contains(measurements, m => Equals(m.Tags["gen_ai.tool.name"], "echo") && Equals(m.Tags["mcp.method.name"], "tools/call") && !m.Tags.ContainsKey("error.type"));
-            Assert.Contains(measurements, m => Equals(m.Tags["gen_ai.tool.name"], "fail_rate_limited") && Equals(m.Tags["error.type"], "tool_error"));
-            Assert.Contains(measurements, m => Equals(m.Tags["mcp.method.name"], "tools/list"));
+            Assert.Contains(measurements, m => Equals(m.Tags.GetValueOrDefault("gen_ai.tool.name"), "echo") && Equals(m.Tags.GetValueOrDefault("mcp.method.name"), "tools/call") && !m.Tags.ContainsKey("error.type"));
+            Assert.Contains(measurements, m => Equals(m.Tags.GetValueOrDefault("gen_ai.tool.name"), "fail_rate_limited") && Equals(m.Tags.GetValueOrDefault("error.type"), "tool_error"));
+            Assert.Contains(measurements, m => Equals(m.Tags.GetValueOrDefault("mcp.method.name"), "tools/list"));
             Assert.All(measurements, m => Assert.True(m.Value >= 0));
         }
 
