@@ -93,10 +93,7 @@ public static class ConnectorTelemetry
                 tracing.AddSource(McpSourceName).AddHttpClientInstrumentation();
                 if (aspNetCore)
                 {
-                    // Probes every few seconds would bury the calls.
-                    tracing.AddAspNetCoreInstrumentation(options => options.Filter = context =>
-                        !context.Request.Path.StartsWithSegments("/healthz", StringComparison.Ordinal) &&
-                        !context.Request.Path.StartsWithSegments("/readyz", StringComparison.Ordinal));
+                    AddAspNetCore(tracing);
                 }
 
                 tracing.AddOtlpExporter();
@@ -106,12 +103,23 @@ public static class ConnectorTelemetry
                 metrics.AddMeter(McpSourceName).AddHttpClientInstrumentation();
                 if (aspNetCore)
                 {
-                    metrics.AddAspNetCoreInstrumentation();
+                    AddAspNetCore(metrics);
                 }
 
                 metrics.AddOtlpExporter();
             });
     }
+
+    // Separate methods so the stdio host never loads the ASP.NET Core instrumentation.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void AddAspNetCore(TracerProviderBuilder tracing) =>
+        // Probes every few seconds would bury the calls.
+        tracing.AddAspNetCoreInstrumentation(options => options.Filter = context =>
+            !context.Request.Path.StartsWithSegments("/healthz", StringComparison.Ordinal) &&
+            !context.Request.Path.StartsWithSegments("/readyz", StringComparison.Ordinal));
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void AddAspNetCore(MeterProviderBuilder metrics) => metrics.AddAspNetCoreInstrumentation();
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ResolveProviders(IServiceProvider services)
