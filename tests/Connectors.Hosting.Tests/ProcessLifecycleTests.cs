@@ -109,6 +109,8 @@ public sealed class ProcessLifecycleTests
         using var live = await http.GetAsync(new Uri(hanging.BaseUrl, "/healthz"));
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         Assert.Equal("""{"status":"ok"}""", await live.Content.ReadAsStringAsync());
+        using var posted = await http.PostAsync(new Uri(hanging.BaseUrl, "/healthz"), null);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, posted.StatusCode);
     }
 
     [Fact]

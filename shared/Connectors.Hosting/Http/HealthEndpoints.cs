@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Connectors.Hosting.Diagnostics;
 using Connectors.Hosting.Logging;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
@@ -14,7 +15,7 @@ public static class HealthEndpoints
 {
     /// <summary>
     /// <c>/healthz</c> runs the checks tagged live (the process is up: none by default) and <c>/readyz</c> those tagged
-    /// ready; 503 when one is unhealthy. GET and HEAD only, never cached.
+    /// ready; 503 when one is unhealthy. GET and HEAD only, never cached, open to probes without credentials.
     /// </summary>
     public static IEndpointRouteBuilder MapConnectorHealth(this IEndpointRouteBuilder endpoints)
     {
@@ -23,12 +24,12 @@ public static class HealthEndpoints
         {
             Predicate = registration => registration.Tags.Contains(ConnectorHealth.Live),
             ResponseWriter = (context, report) => WriteAsync(context, report, report.Status == HealthStatus.Unhealthy ? "failed" : "ok", listChecks: report.Entries.Count > 0),
-        }).WithMetadata(new HttpMethodMetadata(methods));
+        }).WithMetadata(new HttpMethodMetadata(methods)).AllowAnonymous();
         endpoints.MapHealthChecks("/readyz", new HealthCheckOptions
         {
             Predicate = registration => registration.Tags.Contains(ConnectorHealth.Ready),
             ResponseWriter = (context, report) => WriteAsync(context, report, report.Status == HealthStatus.Unhealthy ? "not_ready" : "ready", listChecks: true),
-        }).WithMetadata(new HttpMethodMetadata(methods));
+        }).WithMetadata(new HttpMethodMetadata(methods)).AllowAnonymous();
         return endpoints;
     }
 
