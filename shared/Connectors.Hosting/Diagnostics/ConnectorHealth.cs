@@ -16,9 +16,9 @@ public static class ConnectorHealth
     public const string Ready = "ready";
 
     /// <summary>How long a check without its own timeout may take: probes are frequent, doctor waits on upstream APIs.</summary>
-    public static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(5);
 
-    public static readonly TimeSpan DoctorTimeout = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan DoctorTimeout = TimeSpan.FromSeconds(15);
 
     /// <summary>Adds a check that needs the server's services (a client, an engine), built for each run.</summary>
     public static IHealthChecksBuilder AddAsyncCheck(
@@ -26,7 +26,7 @@ public static class ConnectorHealth
         builder.Add(new HealthCheckRegistration(name, services => new ServiceHealthCheck(services, check), failureStatus: null, tags));
 
     /// <summary>What <c>/readyz</c> and <c>doctor</c> print for one check: its description, never an exception's text (it may hold secrets).</summary>
-    public static string Describe(HealthReportEntry entry) => entry.Exception switch
+    internal static string Describe(HealthReportEntry entry) => entry.Exception switch
     {
         OperationCanceledException => $"no answer within {entry.Duration.TotalSeconds:0} s",
         { } thrown => $"the check failed unexpectedly ({thrown.GetType().Name}; the server log has the details)",

@@ -37,7 +37,7 @@ public static class ConnectorTelemetry
     /// The standard <c>OTEL_*</c> variables (protocol, headers, service name, batch delays…) as configuration keys, with the
     /// endpoint as resolved from our own option sources. Empty when export is off.
     /// </summary>
-    public static IEnumerable<KeyValuePair<string, string?>> Configuration(ConnectorSettings settings)
+    internal static IEnumerable<KeyValuePair<string, string?>> Configuration(ConnectorSettings settings)
     {
         if (!IsExportConfigured(settings))
         {
@@ -58,7 +58,7 @@ public static class ConnectorTelemetry
     }
 
     /// <summary>Registers export when configured; <paramref name="aspNetCore"/> adds Kestrel's request spans and metrics.</summary>
-    public static IServiceCollection AddConnectorTelemetry(this IServiceCollection services, ConnectorServer server, ConnectorSettings settings, bool aspNetCore)
+    internal static IServiceCollection AddConnectorTelemetry(this IServiceCollection services, ConnectorServer server, ConnectorSettings settings, bool aspNetCore)
     {
         if (IsExportConfigured(settings))
         {
