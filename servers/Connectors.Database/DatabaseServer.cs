@@ -1,10 +1,16 @@
+using System.Runtime.CompilerServices;
 using Connectors.Database.Postgres;
 using Connectors.Database.SqlServer;
 using Connectors.Database.Tools;
 using Connectors.Hosting;
 using Connectors.Hosting.Diagnostics;
+using Connectors.Hosting.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace Connectors.Database;
 
@@ -46,25 +52,32 @@ public static class DatabaseServer
             services.AddSingleton<SqlServerQuery>();
             services.AddSingleton<SqlServerCatalog>();
             services.AddSingleton<DatabaseProviders>();
+            // The ping is tagged ready (/readyz); the role and parser checks are untagged: only doctor runs them.
+            var checks = services.AddHealthChecks();
             foreach (var profile in profiles.All)
             {
-                services.AddReadinessCheck($"database {profile.Name}", async (provider, ct) =>
+                checks.AddAsyncCheck($"database {profile.Name}", async (provider, ct) =>
                     await provider.GetRequiredService<DatabaseProviders>().Query(profile).PingAsync(profile, ct)
-                        ? ReadinessResult.Ok("reachable")
-                        : ReadinessResult.Failed("unreachable (the server log has the details)"));
+                        ? HealthCheckResult.Healthy("reachable")
+                        : HealthCheckResult.Unhealthy("unreachable (the server log has the details)"), [ConnectorHealth.Ready]);
                 if (profile.Provider == DatabaseProvider.Postgres)
                 {
-                    services.AddDoctorCheck($"role {profile.Name}", (provider, ct) =>
+                    checks.AddAsyncCheck($"role {profile.Name}", (provider, ct) =>
                         PostgresRoleCheck.CheckAsync(provider.GetRequiredService<PostgresEngine>(), profile, ct));
                 }
             }
 
             if (profiles.All.Any(p => p.Provider == DatabaseProvider.Postgres))
             {
-                services.AddDoctorCheck("sql guard", (_, _) => Task.FromResult(
+                checks.AddCheck("sql guard", () =>
                     PgQueryNative.Parse("SELECT 1").TreeJson is not null
-                        ? DoctorResult.Ok("PostgreSQL's parser (libpg_query) loaded and parses")
-                        : DoctorResult.Failed("libpg_query loaded but did not parse a plain SELECT")));
+                        ? HealthCheckResult.Healthy("PostgreSQL's parser (libpg_query) loaded and parses")
+                        : HealthCheckResult.Unhealthy("libpg_query loaded but did not parse a plain SELECT"));
+            }
+
+            if (ConnectorTelemetry.IsExportConfigured(settings))
+            {
+                AddNpgsqlTelemetry(services);
             }
         });
         server.ConfigureMcp((mcp, _) => mcp
@@ -74,4 +87,13 @@ public static class DatabaseServer
             .WithCompleteHandler(DatabaseCompletions.CompleteAsync));
         return server;
     }
+
+    /// <summary>
+    /// Npgsql's command spans (children of the tools/call span) and its connection-pool metrics, exported with the host's.
+    /// A separate method so the OpenTelemetry assemblies load only when export is on.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void AddNpgsqlTelemetry(IServiceCollection services) => services
+        .ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddNpgsql())
+        .ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddNpgsqlInstrumentation());
 }

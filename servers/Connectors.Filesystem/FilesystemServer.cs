@@ -1,5 +1,6 @@
 using Connectors.Filesystem.Tools;
 using Connectors.Hosting;
+using Connectors.Hosting.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Connectors.Filesystem;
@@ -28,7 +29,7 @@ public static class FilesystemServer
                 FilesystemOptions.DenyGlobs(settings.Get(FilesystemOptions.Deny), settings.Get(FilesystemOptions.NoDefaultDeny)));
             services.AddSingleton(guard);
             services.AddSingleton(new FilesystemLimits(settings.Get(FilesystemOptions.MaxReadBytes), settings.Get(FilesystemOptions.MaxEntries)));
-            services.AddReadinessCheck("roots", (_, _) => Task.FromResult(guard.CheckRootsReachable()));
+            services.AddHealthChecks().AddCheck("roots", guard.CheckRootsReachable, [ConnectorHealth.Ready]);
         });
         server.ConfigureMcp((mcp, settings) =>
         {

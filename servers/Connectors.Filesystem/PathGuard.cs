@@ -3,6 +3,7 @@ using Connectors.Filesystem.Native;
 using Connectors.Hosting;
 using Connectors.Hosting.Configuration;
 using Connectors.Hosting.Errors;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Win32.SafeHandles;
 
 namespace Connectors.Filesystem;
@@ -218,12 +219,12 @@ public sealed class PathGuard : IDisposable
         return false;
     }
 
-    public ReadinessResult CheckRootsReachable()
+    public HealthCheckResult CheckRootsReachable()
     {
         var missing = AllowedRoots.Where(r => !Directory.Exists(r.Path)).Select(r => r.Path).ToList();
         return missing.Count == 0
-            ? ReadinessResult.Ok($"{AllowedRoots.Count} root(s) reachable")
-            : ReadinessResult.Failed($"missing root(s): {string.Join(", ", missing)}");
+            ? HealthCheckResult.Healthy($"{AllowedRoots.Count} root(s) reachable")
+            : HealthCheckResult.Unhealthy($"missing root(s): {string.Join(", ", missing)}");
     }
 
     /// <summary>Turns a failed system call into the tool error a client can act on.</summary>

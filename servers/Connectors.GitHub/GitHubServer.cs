@@ -6,6 +6,7 @@ using Connectors.Hosting.Diagnostics;
 using Connectors.Hosting.Errors;
 using Connectors.Hosting.Tools;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Connectors.GitHub;
 
@@ -54,7 +55,8 @@ public static class GitHubServer
                 sp.GetRequiredService<IHttpClientFactory>().CreateClient(GitHubClient.Upstream), credentials, deadline, sp.GetRequiredService<TimeProvider>()));
             services.AddSingleton<GitHubGuard>();
             services.AddIdempotencyCache();
-            services.AddDoctorCheck("github", (sp, ct) => CheckTokenAsync(sp.GetRequiredService<GitHubClient>(), toolsets, settings.Get(CommonOptions.ReadOnly), ct));
+            // Untagged: GET /user costs rate-limit quota, so only doctor runs it.
+            services.AddHealthChecks().AddAsyncCheck("github", (sp, ct) => CheckTokenAsync(sp.GetRequiredService<GitHubClient>(), toolsets, settings.Get(CommonOptions.ReadOnly), ct));
         });
         server.ConfigureMcp((mcp, settings) =>
         {
@@ -95,7 +97,7 @@ public static class GitHubServer
     /// ('repo' for private repositories; 'public_repo' reaches public ones only). Fine-grained tokens and Apps carry
     /// per-repository permissions that GitHub does not list up front: those are reported, not judged.
     /// </summary>
-    internal static async Task<DoctorResult> CheckTokenAsync(GitHubClient client, IReadOnlySet<string> toolsets, bool readOnly, CancellationToken cancellationToken)
+    internal static async Task<HealthCheckResult> CheckTokenAsync(GitHubClient client, IReadOnlySet<string> toolsets, bool readOnly, CancellationToken cancellationToken)
     {
         try
         {
@@ -103,23 +105,23 @@ public static class GitHubServer
             var who = $"signed in as {me.Value.Login} ({client.CredentialKind})";
             if (me.OAuthScopes is not { } header)
             {
-                return DoctorResult.Ok($"{who}; permissions are per repository: see the README's table for what each tool needs.");
+                return HealthCheckResult.Healthy($"{who}; permissions are per repository: see the README's table for what each tool needs.");
             }
 
             var scopes = header.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
             var writes = !readOnly && toolsets.Overlaps(["issues", "pull_requests"]);
             if (scopes.Contains("repo"))
             {
-                return DoctorResult.Ok($"{who} with scopes {header}.");
+                return HealthCheckResult.Healthy($"{who} with scopes {header}.");
             }
 
             return scopes.Contains("public_repo") || !writes
-                ? DoctorResult.Warning($"{who} with scopes '{header}': private repositories need the 'repo' scope; public ones work{(writes ? "" : " read-only")}.")
-                : DoctorResult.Failed($"{who} with scopes '{header}': writing issues and pull requests needs 'repo' (or 'public_repo' for public repositories).");
+                ? HealthCheckResult.Degraded($"{who} with scopes '{header}': private repositories need the 'repo' scope; public ones work{(writes ? "" : " read-only")}.")
+                : HealthCheckResult.Unhealthy($"{who} with scopes '{header}': writing issues and pull requests needs 'repo' (or 'public_repo' for public repositories).");
         }
         catch (ConnectorException ex)
         {
-            return DoctorResult.Failed($"GitHub at the configured --api-url refused the credential or could not be reached: {ex.Message}");
+            return HealthCheckResult.Unhealthy($"GitHub at the configured --api-url refused the credential or could not be reached: {ex.Message}");
         }
     }
 }

@@ -1,6 +1,7 @@
 using Connectors.Hosting.Diagnostics;
 using Connectors.Hosting.Errors;
 using Connectors.Slack.Api;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Connectors.Slack;
 
@@ -33,7 +34,7 @@ internal static class SlackDoctor
         return (required, recommended);
     }
 
-    public static async Task<DoctorResult> CheckAsync(SlackApiClient slack, SlackTokenKind kind, bool posting, CancellationToken cancellationToken)
+    public static async Task<HealthCheckResult> CheckAsync(SlackApiClient slack, SlackTokenKind kind, bool posting, CancellationToken cancellationToken)
     {
         AuthTestResponse identity;
         string? granted;
@@ -44,27 +45,27 @@ internal static class SlackDoctor
         }
         catch (ConnectorException ex)
         {
-            return DoctorResult.Failed($"{SlackTokens.EnvironmentVariable(kind)}: {ex.Message}");
+            return HealthCheckResult.Unhealthy($"{SlackTokens.EnvironmentVariable(kind)}: {ex.Message}");
         }
 
         var who = $"{SlackTokens.EnvironmentVariable(kind)}: {Safe(identity.User)} ({identity.UserId}) in {Safe(identity.Team)} ({identity.TeamId})";
         var (required, recommended) = ScopesFor(kind, slack.Tokens, posting);
         if (granted is null)
         {
-            return DoctorResult.Warning($"{who}; Slack did not list the token's scopes, so they were not checked (needed: {string.Join(", ", required)}).");
+            return HealthCheckResult.Degraded($"{who}; Slack did not list the token's scopes, so they were not checked (needed: {string.Join(", ", required)}).");
         }
 
         var have = granted.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
         var missing = required.Where(s => !have.Contains(s)).ToList();
         if (missing.Count > 0)
         {
-            return DoctorResult.Failed($"{who}; missing scopes the enabled tools need: {string.Join(", ", missing)}. Add them under OAuth & Permissions and reinstall the app.");
+            return HealthCheckResult.Unhealthy($"{who}; missing scopes the enabled tools need: {string.Join(", ", missing)}. Add them under OAuth & Permissions and reinstall the app.");
         }
 
         var narrower = recommended.Where(s => !have.Contains(s)).ToList();
         return narrower.Count > 0
-            ? DoctorResult.Warning($"{who}; required scopes granted, but without {string.Join(", ", narrower)} private channels, DMs or email lookups stay out of reach.")
-            : DoctorResult.Ok($"{who}; all needed scopes granted.");
+            ? HealthCheckResult.Degraded($"{who}; required scopes granted, but without {string.Join(", ", narrower)} private channels, DMs or email lookups stay out of reach.")
+            : HealthCheckResult.Healthy($"{who}; all needed scopes granted.");
     }
 
     private static string Safe(string? value) => Hosting.Sanitization.UntrustedText.Sanitize(value).Text.ReplaceLineEndings(" ");

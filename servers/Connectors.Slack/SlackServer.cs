@@ -53,9 +53,11 @@ public static class SlackServer
             services.AddSingleton<MessageRenderer>();
             services.AddSingleton(sp => new SlackGuard(sp.GetRequiredService<SlackDirectory>(), sp.GetRequiredService<TimeProvider>(), postChannels));
             services.AddIdempotencyCache();
+            // Untagged: auth.test costs Slack quota, so only doctor runs these.
+            var checks = services.AddHealthChecks();
             foreach (var kind in tokens.Configured)
             {
-                services.AddDoctorCheck($"slack {SlackTokens.Describe(kind)}", (sp, ct) =>
+                checks.AddAsyncCheck($"slack {SlackTokens.Describe(kind)}", (sp, ct) =>
                     SlackDoctor.CheckAsync(sp.GetRequiredService<SlackApiClient>(), kind, postChannels.Count > 0, ct));
             }
         });

@@ -1,8 +1,8 @@
 using Connectors.Hosting.Configuration;
+using Connectors.Hosting.Diagnostics;
 using Connectors.Hosting.Logging;
 using Connectors.Hosting.Output;
 using Connectors.Hosting.Security;
-using Connectors.Hosting.Telemetry;
 using Connectors.Hosting.Tools;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -46,7 +46,7 @@ public static class ConnectorServiceCollectionExtensions
 
     /// <summary>
     /// Registers the MCP server with the shared tool pipeline (argument validation, deadline, error mapping, output
-    /// budget, telemetry) and tool selection (annotations required, read-only, allow/deny), then the server's own parts.
+    /// budget, audit) and tool selection (annotations required, read-only, allow/deny), then the server's own parts.
     /// </summary>
     public static IMcpServerBuilder AddConnectorMcpServer(this IServiceCollection services, ConnectorServer server, ConnectorSettings settings)
     {
@@ -54,6 +54,7 @@ public static class ConnectorServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new OutputBudget(settings.Get(CommonOptions.MaxOutputBytes)));
         services.AddSingleton<IPostConfigureOptions<McpServerOptions>>(new ToolSelection(settings));
+        services.AddConnectorHealthChecks();
         server.ApplyServices(services, settings);
 
         services.AddSingleton(sp => new ToolAccess(settings, server.Name, sp.GetRequiredService<ILoggerFactory>()));
@@ -79,7 +80,6 @@ public static class ConnectorServiceCollectionExtensions
                     var pipeline = (context.Services ?? throw new InvalidOperationException("No services on the request.")).GetRequiredService<ToolCallPipeline>();
                     return pipeline.Wrap(next)(context, cancellationToken);
                 });
-                filters.AddListToolsFilter(RequestTelemetry.Measure<ListToolsRequestParams, ListToolsResult>(RequestMethods.ToolsList));
                 filters.AddListToolsFilter(next => async (context, cancellationToken) =>
                 {
                     // Each caller sees only the tools its scopes reach and that tools.deny has not switched off.
@@ -89,11 +89,6 @@ public static class ConnectorServiceCollectionExtensions
                     result.Tools = [.. result.Tools.Where(tool => access.IsVisible(tool, caller))];
                     return result;
                 });
-                filters.AddListResourcesFilter(RequestTelemetry.Measure<ListResourcesRequestParams, ListResourcesResult>(RequestMethods.ResourcesList));
-                filters.AddListResourceTemplatesFilter(RequestTelemetry.Measure<ListResourceTemplatesRequestParams, ListResourceTemplatesResult>(RequestMethods.ResourcesTemplatesList));
-                filters.AddReadResourceFilter(RequestTelemetry.Measure<ReadResourceRequestParams, ReadResourceResult>(RequestMethods.ResourcesRead));
-                filters.AddListPromptsFilter(RequestTelemetry.Measure<ListPromptsRequestParams, ListPromptsResult>(RequestMethods.PromptsList));
-                filters.AddGetPromptFilter(RequestTelemetry.Measure<GetPromptRequestParams, GetPromptResult>(RequestMethods.PromptsGet));
             });
         server.ApplyMcp(builder, settings);
         return builder;

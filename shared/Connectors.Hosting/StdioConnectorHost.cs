@@ -36,10 +36,11 @@ internal static class StdioConnectorHost
         services.AddConnectorMcpServer(server, settings).WithStdioServerTransport();
         services.Replace(ServiceDescriptor.Singleton<ITransport>(provider => new StdioTransport(
             new StreamServerTransport(input, output, server.Name, provider.GetService<ILoggerFactory>()), output)));
+        services.AddConnectorTelemetry(server, settings, aspNetCore: false);
 
         await using var provider = services.BuildServiceProvider();
         ConnectorServiceCollectionExtensions.ValidateAtStart(provider);
-        using var exporter = TelemetryExport.StartIfConfigured(settings, server.Name);
+        ConnectorTelemetry.StartWithoutHost(provider, settings);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         void Stop(PosixSignalContext context)

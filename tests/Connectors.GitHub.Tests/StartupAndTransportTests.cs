@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
-using Connectors.Hosting.Diagnostics;
 using Connectors.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Connectors.GitHub.Tests;
 
@@ -91,16 +91,16 @@ public sealed class StartupAndTransportTests : IDisposable
     public async Task The_doctor_check_reports_the_login_and_the_classic_scopes()
     {
         await using var github = await Isolated.StartAsync();
-        var check = github.Mcp.Services.GetServices<IDoctorCheck>().Single(c => c.Name == "github");
-        var result = await check.CheckAsync(CancellationToken.None);
-        Assert.Equal(DoctorStatus.Ok, result.Status);
-        Assert.Contains("signed in as mona", result.Detail, StringComparison.Ordinal);
-        Assert.Contains("repo, read:org", result.Detail, StringComparison.Ordinal);
+        var result = Assert.Single((await github.Mcp.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Entries);
+        Assert.Equal("github", result.Key);
+        Assert.Equal(HealthStatus.Healthy, result.Value.Status);
+        Assert.Contains("signed in as mona", result.Value.Description, StringComparison.Ordinal);
+        Assert.Contains("repo, read:org", result.Value.Description, StringComparison.Ordinal);
 
         await using var bad = await Isolated.StartAsync(token: "ghp_not_valid");
-        var failed = await bad.Mcp.Services.GetServices<IDoctorCheck>().Single().CheckAsync(CancellationToken.None);
-        Assert.Equal(DoctorStatus.Failed, failed.Status);
-        Assert.DoesNotContain("ghp_not_valid", failed.Detail, StringComparison.Ordinal);
+        var failed = Assert.Single((await bad.Mcp.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Entries).Value;
+        Assert.Equal(HealthStatus.Unhealthy, failed.Status);
+        Assert.DoesNotContain("ghp_not_valid", failed.Description, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -7,6 +7,7 @@ using Connectors.Hosting.Output;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Server;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Connectors.Hosting.TestServer;
 
@@ -18,21 +19,36 @@ public static class TestServer
     public static readonly ConnectorOption<bool> Unready = ConnectorOptions.Flag(
         "--test-unready", "CONNECTORS_TEST_UNREADY", "testUnready", "Make the readiness check fail.");
 
+    public static readonly ConnectorOption<string> CheckFault = ConnectorOptions.Choice(
+        "--test-check-fault", "CONNECTORS_TEST_CHECK_FAULT", "testCheckFault", "Add a readiness check that throws (with the secret in its text) or never answers.", "none", "none", "throw", "hang");
+
     public static ConnectorServer Create()
     {
         var server = new ConnectorServer("connectors-testserver", "Exercises the shared host.")
         {
-            Options = { Secret, Unready },
+            Options = { Secret, Unready, CheckFault },
         };
         server.ConfigureServices((services, settings) =>
         {
-            services.AddReadinessCheck("test", (_, _) => Task.FromResult(settings.Get(Unready)
-                ? ReadinessResult.Failed("told to be unready")
-                : ReadinessResult.Ok()));
+            var checks = services.AddHealthChecks();
+            checks.AddCheck("test", () => settings.Get(Unready) ? HealthCheckResult.Unhealthy("told to be unready") : HealthCheckResult.Healthy(), [ConnectorHealth.Ready]);
             // Carries the secret in its detail on purpose: doctor must redact what a careless check reports.
-            services.AddDoctorCheck("test-secret", (_, _) => Task.FromResult(settings.Get(Secret) is { Length: > 0 } secret
-                ? DoctorResult.Ok($"set ({secret})")
-                : DoctorResult.Warning("not set")));
+            checks.AddCheck("test-secret", () => settings.Get(Secret) is { Length: > 0 } secret
+                ? HealthCheckResult.Healthy($"set ({secret})")
+                : HealthCheckResult.Degraded("not set"));
+            switch (settings.Get(CheckFault))
+            {
+                case "throw":
+                    checks.AddCheck("fault", HealthCheckResult () => throw new InvalidOperationException($"connection failed: Password={settings.Get(Secret)}"), [ConnectorHealth.Ready]);
+                    break;
+                case "hang":
+                    checks.AddAsyncCheck("fault", async cancellationToken =>
+                    {
+                        await Task.Delay(Timeout.Infinite, cancellationToken);
+                        return HealthCheckResult.Healthy();
+                    }, [ConnectorHealth.Ready]);
+                    break;
+            }
         });
         server.ConfigureMcp((mcp, _) => mcp.WithTools<HostTestTools>());
         return server;

@@ -62,6 +62,19 @@ public sealed class DiagnosticCommandsTests
     }
 
     [Fact]
+    public async Task Doctor_runs_the_readiness_checks_too_and_reports_a_throwing_one_without_its_text()
+    {
+        var (exitCode, stdout, stderr) = await ServerProcess.RunToExitAsync(
+            Project, ["doctor", "--test-check-fault", "throw"], new Dictionary<string, string> { ["CONNECTORS_TEST_SECRET"] = SecretValue });
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("ok   test: ok", stdout, StringComparison.Ordinal);
+        Assert.Contains("FAIL fault: the check failed unexpectedly (InvalidOperationException", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("Password", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(SecretValue, stdout + stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Print_config_for_vscode_prompts_for_each_secret_as_a_password_input()
     {
         var (exitCode, stdout, _) = await ServerProcess.RunToExitAsync(Project, ["print-config", "vscode", "--read-only", "--max-output-bytes", "4096"]);

@@ -82,6 +82,38 @@ public sealed class ProcessLifecycleTests
     }
 
     [Fact]
+    public async Task Readiness_reports_a_throwing_check_by_its_exception_type_only_and_a_hanging_one_after_its_timeout()
+    {
+        const string secret = "hunter2-readiness-secret";
+        var environment = new Dictionary<string, string> { ["CONNECTORS_TEST_SECRET"] = secret };
+        using var http = new HttpClient();
+        await using (var throwing = await ServerProcess.StartHttpAsync("Connectors.Hosting.TestServer", ["--test-check-fault", "throw"], environment))
+        {
+            using var ready = await http.GetAsync(new Uri(throwing.BaseUrl, "/readyz"));
+            var body = await ready.Content.ReadAsStringAsync();
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+            Assert.Contains("InvalidOperationException", body, StringComparison.Ordinal);
+            Assert.DoesNotContain("Password", body, StringComparison.Ordinal);
+            Assert.DoesNotContain(throwing.StderrLines, line => line.Contains(secret, StringComparison.Ordinal));
+        }
+
+        await using var hanging = await ServerProcess.StartHttpAsync("Connectors.Hosting.TestServer", ["--test-check-fault", "hang"]);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        using var timedOut = await http.GetAsync(new Uri(hanging.BaseUrl, "/readyz"));
+        var timedOutBody = await timedOut.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, timedOut.StatusCode);
+        Assert.Contains("no answer within 5 s", timedOutBody, StringComparison.Ordinal);
+        Assert.InRange(started.Elapsed, TimeSpan.FromSeconds(4.5), TimeSpan.FromSeconds(30));
+
+        // The liveness probe runs none of the readiness checks, so a hanging dependency never restarts the process.
+        using var live = await http.GetAsync(new Uri(hanging.BaseUrl, "/healthz"));
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal("""{"status":"ok"}""", await live.Content.ReadAsStringAsync());
+        using var posted = await http.PostAsync(new Uri(hanging.BaseUrl, "/healthz"), null);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, posted.StatusCode);
+    }
+
+    [Fact]
     public async Task Sigterm_cancels_in_flight_calls_within_the_shutdown_bound()
     {
         await using var server = await ServerProcess.StartHttpAsync("Connectors.Hosting.TestServer", ["--shutdown-timeout", "3"]);

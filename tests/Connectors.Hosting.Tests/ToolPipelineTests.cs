@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Connectors.Hosting.Telemetry;
 using Connectors.Testing;
@@ -147,13 +148,27 @@ public sealed class ToolPipelineTests
     }
 
     [Fact]
-    public async Task Tool_calls_are_measured_with_mcp_semantic_convention_names()
+    public async Task Tool_calls_are_measured_by_the_sdk_with_mcp_semantic_convention_names_and_the_span_names_the_error_code()
     {
         var measurements = new List<(double Value, Dictionary<string, object?> Tags)>();
+        var spans = new List<Activity>();
+        using var spanListener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == ConnectorTelemetry.McpSourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                lock (spans)
+                {
+                    spans.Add(activity);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(spanListener);
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == ConnectorTelemetry.SourceName && instrument.Name == "mcp.server.operation.duration")
+            if (instrument.Meter.Name == ConnectorTelemetry.McpSourceName && instrument.Name == "mcp.server.operation.duration")
             {
                 l.EnableMeasurementEvents(instrument);
             }
@@ -168,16 +183,30 @@ public sealed class ToolPipelineTests
         listener.Start();
 
         await using var mcp = await StartAsync();
+        // Other tests run alongside and share the listener: this test's calls are the ones in its own trace.
+        using var root = new Activity("test").Start();
         await mcp.CallAsync("echo", new { text = "x" });
         await mcp.CallAsync("fail_rate_limited");
         await mcp.Client.ListToolsAsync();
+        root.Stop();
 
         lock (measurements)
         {
-            Assert.Contains(measurements, m => Equals(m.Tags["gen_ai.tool.name"], "echo") && Equals(m.Tags["mcp.method.name"], "tools/call") && !m.Tags.ContainsKey("error.type"));
-            Assert.Contains(measurements, m => Equals(m.Tags["gen_ai.tool.name"], "fail_rate_limited") && Equals(m.Tags["error.type"], "rate_limited"));
-            Assert.Contains(measurements, m => Equals(m.Tags["mcp.method.name"], "tools/list"));
+            Assert.Contains(measurements, m => Equals(m.Tags.GetValueOrDefault("gen_ai.tool.name"), "echo") && Equals(m.Tags.GetValueOrDefault("mcp.method.name"), "tools/call") && !m.Tags.ContainsKey("error.type"));
+            Assert.Contains(measurements, m => Equals(m.Tags.GetValueOrDefault("gen_ai.tool.name"), "fail_rate_limited") && Equals(m.Tags.GetValueOrDefault("error.type"), "tool_error"));
+            Assert.Contains(measurements, m => Equals(m.Tags.GetValueOrDefault("mcp.method.name"), "tools/list"));
             Assert.All(measurements, m => Assert.True(m.Value >= 0));
+        }
+
+        lock (spans)
+        {
+            var serverSpans = spans.Where(s => s.Kind == ActivityKind.Server && s.TraceId == root.TraceId).ToList();
+            var failed = Assert.Single(serverSpans, s => s.DisplayName == "tools/call fail_rate_limited");
+            Assert.Equal("rate_limited", failed.GetTagItem(ConnectorTelemetry.ErrorCodeTag));
+            Assert.Equal(ActivityStatusCode.Error, failed.Status);
+            var ok = Assert.Single(serverSpans, s => s.DisplayName == "tools/call echo");
+            Assert.Null(ok.GetTagItem(ConnectorTelemetry.ErrorCodeTag));
+            Assert.Equal("echo", ok.GetTagItem("gen_ai.tool.name"));
         }
     }
 }

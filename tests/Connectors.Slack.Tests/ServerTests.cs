@@ -1,8 +1,8 @@
 using System.Text.Json;
-using Connectors.Hosting.Diagnostics;
 using Connectors.Testing;
 using Connectors.Testing.Slack;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using ModelContextProtocol.Client;
 using Xunit.Abstractions;
 
@@ -76,27 +76,27 @@ public sealed class ServerTests(SlackFixture slack, ITestOutputHelper output)
         {
             var results = await RunChecksAsync(good.Services);
             Assert.Equal(2, results.Count);
-            Assert.All(results, r => Assert.Equal(DoctorStatus.Ok, r.Result.Status));
-            Assert.Contains("connectors (U0APPBOT01) in Emulated Team (T0EMULATE1)", results[0].Result.Detail, StringComparison.Ordinal);
+            Assert.All(results, r => Assert.Equal(HealthStatus.Healthy, r.Result.Status));
+            Assert.Contains("connectors (U0APPBOT01) in Emulated Team (T0EMULATE1)", results[0].Result.Description, StringComparison.Ordinal);
         }
 
         await using (var posting = await InMemoryMcp.StartAsync(SlackServer.Create(), ["--api-url", slack.Emulator.Url, "--allow-post-channels", "*"], SlackFixture.Environment(user: false, botToken: narrow)))
         {
             var result = Assert.Single(await RunChecksAsync(posting.Services)).Result;
-            Assert.Equal(DoctorStatus.Failed, result.Status);
-            Assert.Contains("missing scopes the enabled tools need: chat:write, reactions:write", result.Detail, StringComparison.Ordinal);
+            Assert.Equal(HealthStatus.Unhealthy, result.Status);
+            Assert.Contains("missing scopes the enabled tools need: chat:write, reactions:write", result.Description, StringComparison.Ordinal);
         }
 
         await using var reading = await InMemoryMcp.StartAsync(SlackServer.Create(), ["--api-url", slack.Emulator.Url], SlackFixture.Environment(user: false, botToken: narrow));
         var readOnly = Assert.Single(await RunChecksAsync(reading.Services)).Result;
-        Assert.Equal(DoctorStatus.Warning, readOnly.Status);
-        Assert.Contains("groups:read", readOnly.Detail, StringComparison.Ordinal);
+        Assert.Equal(HealthStatus.Degraded, readOnly.Status);
+        Assert.Contains("groups:read", readOnly.Description, StringComparison.Ordinal);
 
         await using var wrong = await InMemoryMcp.StartAsync(SlackServer.Create(), ["--api-url", slack.Emulator.Url], SlackFixture.Environment(user: false, botToken: "xoxb-unknown-000"));
         var failed = Assert.Single(await RunChecksAsync(wrong.Services)).Result;
-        Assert.Equal(DoctorStatus.Failed, failed.Status);
-        Assert.Contains("invalid_auth", failed.Detail, StringComparison.Ordinal);
-        Assert.DoesNotContain("xoxb-unknown-000", failed.Detail, StringComparison.Ordinal);
+        Assert.Equal(HealthStatus.Unhealthy, failed.Status);
+        Assert.Contains("invalid_auth", failed.Description, StringComparison.Ordinal);
+        Assert.DoesNotContain("xoxb-unknown-000", failed.Description, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -186,16 +186,8 @@ public sealed class ServerTests(SlackFixture slack, ITestOutputHelper output)
         Assert.Equal(0, slack.Emulator.RateLimitedResponses);
     }
 
-    private static async Task<List<(string Name, DoctorResult Result)>> RunChecksAsync(IServiceProvider services)
-    {
-        var results = new List<(string, DoctorResult)>();
-        foreach (var check in services.GetServices<IDoctorCheck>())
-        {
-            results.Add((check.Name, await check.CheckAsync(CancellationToken.None)));
-        }
-
-        return results;
-    }
+    private static async Task<List<(string Name, HealthReportEntry Result)>> RunChecksAsync(IServiceProvider services) =>
+        [.. (await services.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Entries.Select(e => (e.Key, e.Value))];
 
     private static async Task<int> ToolsListBytesAsync(McpClient client)
     {

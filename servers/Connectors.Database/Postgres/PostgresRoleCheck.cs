@@ -1,6 +1,7 @@
 using Connectors.Hosting.Diagnostics;
 using Connectors.Hosting.Errors;
 using Npgsql;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Connectors.Database.Postgres;
 
@@ -23,7 +24,7 @@ internal static class PostgresRoleCheck
           FROM pg_roles r WHERE r.rolname = current_user
         """;
 
-    public static async Task<DoctorResult> CheckAsync(PostgresEngine engine, DatabaseProfile profile, CancellationToken cancellationToken)
+    public static async Task<HealthCheckResult> CheckAsync(PostgresEngine engine, DatabaseProfile profile, CancellationToken cancellationToken)
     {
         try
         {
@@ -51,13 +52,13 @@ internal static class PostgresRoleCheck
 
                 var readOnlyDefault = reader.GetBoolean(4) ? "; default_transaction_read_only is on" : "";
                 return problems.Count == 0
-                    ? DoctorResult.Ok($"role '{role}' cannot write{readOnlyDefault}")
-                    : DoctorResult.Warning($"role '{role}' {string.Join(", ", problems)}: queries stay fenced read-only, but use a least-privilege role (see the server README)");
+                    ? HealthCheckResult.Healthy($"role '{role}' cannot write{readOnlyDefault}")
+                    : HealthCheckResult.Degraded($"role '{role}' {string.Join(", ", problems)}: queries stay fenced read-only, but use a least-privilege role (see the server README)");
             }, cancellationToken);
         }
         catch (ConnectorException ex)
         {
-            return DoctorResult.Failed($"cannot check the role: {ex.Message}");
+            return HealthCheckResult.Unhealthy($"cannot check the role: {ex.Message}");
         }
     }
 }

@@ -48,7 +48,7 @@ public static class CommonOptions
         "--shutdown-timeout", "CONNECTORS_SHUTDOWN_TIMEOUT", "http.shutdownTimeoutSeconds", "On shutdown, how long in-flight calls may finish before they are cancelled, in seconds.", 10, 1, 300);
 
     public static readonly ConnectorOption<string> OtlpEndpoint = ConnectorOptions.Url(
-        "--otlp-endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT", "telemetry.otlpEndpoint", "Send traces and metrics to this OTLP endpoint (off when empty).");
+        "--otlp-endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT", "telemetry.otlpEndpoint", "Send traces and metrics to this OTLP endpoint (off when empty); the standard OTEL_* variables (OTEL_EXPORTER_OTLP_PROTOCOL, OTEL_SERVICE_NAME, …) apply.");
 
     internal static IReadOnlyList<ConnectorOption> All { get; } =
     [

@@ -1,6 +1,7 @@
 using Connectors.Hosting.Configuration;
 using Connectors.Hosting.Logging;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Server;
@@ -9,13 +10,11 @@ namespace Connectors.Hosting.Diagnostics;
 
 /// <summary>
 /// <c>doctor [server options]</c>: checks a configuration without serving — options resolve, the server's services
-/// start, every readiness and doctor check passes — one line per check, exit code 0 when nothing failed, 1 otherwise.
+/// start, every registered health check passes — one line per check, exit code 0 when nothing failed, 1 otherwise.
 /// </summary>
 internal static class DoctorCommand
 {
     public const string Name = "doctor";
-
-    private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(15);
 
     public static async Task<int> RunAsync(ConnectorServer server, string[] args, TextWriter output, CancellationToken cancellationToken)
     {
@@ -29,7 +28,7 @@ internal static class DoctorCommand
         }
         catch (ConnectorConfigurationException ex)
         {
-            await WriteAsync(output, DoctorResult.Failed(Indent(ex.Message)), "configuration");
+            await WriteAsync(output, HealthStatus.Unhealthy, "configuration", Indent(ex.Message));
             return 1;
         }
 
@@ -43,16 +42,18 @@ internal static class DoctorCommand
         try
         {
             var services = new ServiceCollection();
-            // The report on stdout says what failed; the log (stderr) keeps only errors so a terminal stays readable.
-            services.AddLogging(logging => logging.AddConnectorLogging(settings, redactor).SetMinimumLevel(LogLevel.Error));
+            // The report on stdout says what failed; the log (stderr) keeps only errors so a terminal stays readable, and
+            // not the health check service's own line per failed check, which would repeat the report.
+            services.AddLogging(logging => logging.AddConnectorLogging(settings, redactor).SetMinimumLevel(LogLevel.Error)
+                .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
             services.AddConnectorMcpServer(server, settings);
             provider = services.BuildServiceProvider();
             ConnectorServiceCollectionExtensions.ValidateAtStart(provider);
-            await WriteAsync(output, DoctorResult.Ok(Describe(settings, provider)), "configuration");
+            await WriteAsync(output, HealthStatus.Healthy, "configuration", Describe(settings, provider));
         }
         catch (ConnectorConfigurationException ex)
         {
-            await WriteAsync(output, DoctorResult.Failed(redactor.Redact(Indent(ex.Message))), "configuration");
+            await WriteAsync(output, HealthStatus.Unhealthy, "configuration", redactor.Redact(Indent(ex.Message)));
             if (provider is not null)
             {
                 await provider.DisposeAsync();
@@ -63,40 +64,17 @@ internal static class DoctorCommand
 
         await using (provider)
         {
-            var checks = provider.GetServices<IReadinessCheck>().Select(check => (check.Name, Run: (Func<CancellationToken, Task<DoctorResult>>)(async ct =>
+            // Every registered health check, the ones /readyz runs and those only doctor runs, each within its timeout.
+            var report = await provider.GetRequiredService<HealthCheckService>().CheckHealthAsync(cancellationToken);
+            foreach (var (name, entry) in report.Entries)
             {
-                var result = await check.CheckAsync(ct);
-                return result.Ready ? DoctorResult.Ok(result.Detail) : DoctorResult.Failed(result.Detail);
-            })))
-                .Concat(provider.GetServices<IDoctorCheck>().Select(check => (check.Name, Run: (Func<CancellationToken, Task<DoctorResult>>)check.CheckAsync)));
-            foreach (var (name, run) in checks)
-            {
-                var result = await RunCheckAsync(run, cancellationToken);
-                failed |= result.Status == DoctorStatus.Failed;
-                await WriteAsync(output, result with { Detail = redactor.Redact(result.Detail) }, name);
+                failed |= entry.Status == HealthStatus.Unhealthy;
+                await WriteAsync(output, entry.Status, name, redactor.Redact(ConnectorHealth.Describe(entry)));
             }
         }
 
         await output.WriteLineAsync(failed ? "doctor: problems found (see FAIL lines)" : "doctor: ready to serve");
         return failed ? 1 : 0;
-    }
-
-    private static async Task<DoctorResult> RunCheckAsync(Func<CancellationToken, Task<DoctorResult>> run, CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(CheckTimeout);
-        try
-        {
-            return await run(timeout.Token);
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            return DoctorResult.Failed($"no answer within {CheckTimeout.TotalSeconds:0} s");
-        }
-        catch (Exception ex)
-        {
-            return DoctorResult.Failed($"the check failed unexpectedly ({ex.GetType().Name})");
-        }
     }
 
     private static string Describe(ConnectorSettings settings, IServiceProvider provider)
@@ -108,15 +86,15 @@ internal static class DoctorCommand
         return $"valid; {tools.Count} tools ({readOnly} read-only); transport {where}";
     }
 
-    private static Task WriteAsync(TextWriter output, DoctorResult result, string name)
+    private static Task WriteAsync(TextWriter output, HealthStatus status, string name, string detail)
     {
-        var label = result.Status switch
+        var label = status switch
         {
-            DoctorStatus.Ok => "ok  ",
-            DoctorStatus.Warning => "warn",
+            HealthStatus.Healthy => "ok  ",
+            HealthStatus.Degraded => "warn",
             _ => "FAIL",
         };
-        return output.WriteLineAsync($"{label} {name}: {result.Detail}");
+        return output.WriteLineAsync($"{label} {name}: {detail}");
     }
 
     private static string Indent(string message) => message.Replace(Environment.NewLine, Environment.NewLine + "     ", StringComparison.Ordinal);

@@ -36,8 +36,9 @@ internal static class HttpConnectorHost
         });
 
         // Our own command line, environment and config file are the only configuration; ASPNETCORE_* must not override them.
+        // OpenTelemetry reads its standard OTEL_* settings from here (only when export is on).
         builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection();
+        builder.Configuration.AddInMemoryCollection(ConnectorTelemetry.Configuration(settings));
         builder.Logging.AddConnectorLogging(settings, redactor);
         builder.WebHost.UseUrls([.. urls]);
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -51,6 +52,7 @@ internal static class HttpConnectorHost
         builder.Services.AddSingleton<StatelessMcpHttpHandler>();
         builder.Services.AddConnectorMcpServer(server, settings);
         builder.Services.AddConnectorAuthentication(server, settings, urls);
+        builder.Services.AddConnectorTelemetry(server, settings, aspNetCore: true);
 
         await using var app = builder.Build();
         ConnectorServiceCollectionExtensions.ValidateAtStart(app.Services);
@@ -58,7 +60,6 @@ internal static class HttpConnectorHost
         app.MapConnectorHealth();
         app.MapMcpStreamableHttp("/mcp").RequireAuthorization(HttpSecurityExtensions.CallerPolicy);
 
-        using var exporter = TelemetryExport.StartIfConfigured(settings, server.Name);
         await app.StartAsync(cancellationToken);
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Connectors.Http");
         foreach (var address in app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [])

@@ -13,7 +13,7 @@ namespace Connectors.Hosting.Tools;
 /// <summary>
 /// Wraps every tool call: checks the caller's scope and quotas, validates arguments against the schema, applies the
 /// per-call deadline, turns exceptions into <c>isError</c> results (never exception text), keeps results within the
-/// output budget, and records telemetry and the audit line.
+/// output budget, and writes the audit line.
 /// </summary>
 internal sealed class ToolCallPipeline(
     OutputBudget budget, TimeSpan toolTimeout, ToolAccess access, CallLimits limits, AuditLog audit, ILoggerFactory loggerFactory)
@@ -27,10 +27,6 @@ internal sealed class ToolCallPipeline(
             var correlationId = NewCorrelationId();
             var caller = CallerIdentity.From(context.User) ?? (access.Enforced ? null : CallerIdentity.Unauthenticated);
             using var scope = _logger.BeginScope(new Dictionary<string, object?> { ["correlationId"] = correlationId, ["tool"] = toolName });
-            using var activity = ConnectorTelemetry.ActivitySource.StartActivity($"tools/call {toolName}", ActivityKind.Server);
-            activity?.SetTag(ConnectorTelemetry.MethodNameTag, RequestMethods.ToolsCall);
-            activity?.SetTag(ConnectorTelemetry.ToolNameTag, toolName);
-            activity?.SetTag(ConnectorTelemetry.OperationNameTag, "execute_tool");
             var started = Stopwatch.GetTimestamp();
             string? errorType = null;
 
@@ -88,19 +84,12 @@ internal sealed class ToolCallPipeline(
             finally
             {
                 var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
-                var tags = new TagList
+                // The span and the duration metric are the SDK's (it runs this filter inside its tools/call span).
+                if (errorType is not null && Activity.Current is { IsAllDataRequested: true, Source.Name: ConnectorTelemetry.McpSourceName } span)
                 {
-                    { ConnectorTelemetry.MethodNameTag, RequestMethods.ToolsCall },
-                    { ConnectorTelemetry.ToolNameTag, toolName },
-                };
-                if (errorType is not null)
-                {
-                    tags.Add(ConnectorTelemetry.ErrorTypeTag, errorType);
-                    activity?.SetTag(ConnectorTelemetry.ErrorTypeTag, errorType);
-                    activity?.SetStatus(ActivityStatusCode.Error);
+                    span.SetTag(ConnectorTelemetry.ErrorCodeTag, errorType);
                 }
 
-                ConnectorTelemetry.OperationDuration.Record(elapsed, tags);
                 audit.Record(caller ?? CallerIdentity.Unauthenticated, toolName, context.Params?.Arguments, errorType ?? "ok", TimeSpan.FromSeconds(elapsed), correlationId);
             }
         };
