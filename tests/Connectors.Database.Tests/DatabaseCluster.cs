@@ -15,7 +15,7 @@ public sealed class DatabaseCluster : PostgresCluster
     public async Task<InMemoryMcp> SharedServerAsync() =>
         _mcp ??= await InMemoryMcp.StartAsync(DatabaseServer.Create(), ["--connection-string", ConnectionString]);
 
-    public override async Task DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         if (_mcp is not null)
         {

@@ -52,7 +52,7 @@ public sealed class SqlServerDatabase : IAsyncLifetime
 
     public string ConnectionString => Environment.GetEnvironmentVariable(Variable) ?? "";
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         if (!Configured)
         {
@@ -65,7 +65,7 @@ public sealed class SqlServerDatabase : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (Configured)
         {

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net;
 using Connectors.Testing;
 using Connectors.Testing.Postgres;
-using Xunit.Abstractions;
 
 namespace Connectors.Resilience.Tests;
 

@@ -4,7 +4,6 @@ using Connectors.Testing;
 using Connectors.Testing.Slack;
 using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol.Client;
-using Xunit.Abstractions;
 
 namespace Connectors.Slack.Tests;
 

@@ -24,13 +24,13 @@ public sealed class SlackFixture : IAsyncLifetime
 
     public McpClient Client { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         Emulator = await SlackEmulator.StartAsync();
         Client = await StartAsync(["--allow-post-channels", string.Join(',', PostChannels)]);
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await Client.DisposeAsync();
         await Emulator.DisposeAsync();
