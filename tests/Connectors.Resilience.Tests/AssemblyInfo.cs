@@ -1,2 +1,2 @@
 // Each suite loads the machine (50 clients, a fuzzer, a CPU-bound search): one at a time, so none starves another.
-[assembly: CollectionBehavior(DisableTestParallelization = true)]
+[assembly: Xunit.v3.Parallelization(Mode = Xunit.Sdk.ParallelMode.None)]

@@ -35,6 +35,9 @@ public abstract class EmulatedUpstream<TEmulator> : IAsyncLifetime
         }
 
         await Emulator.DisposeAsync();
+
+        // xunit.v3's IAsyncLifetime is IAsyncDisposable, and this class is open to subclasses (CA1816).
+        GC.SuppressFinalize(this);
     }
 
     protected abstract Task<TEmulator> StartEmulatorAsync();
