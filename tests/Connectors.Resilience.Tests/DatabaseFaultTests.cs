@@ -9,17 +9,10 @@ namespace Connectors.Resilience.Tests;
 /// <summary>The shared throwaway cluster, with a database of its own name (the database tests may use the same server at the same time).</summary>
 public sealed class ResilienceCluster() : PostgresCluster("connectors_resilience");
 
-[CollectionDefinition(Name)]
-public sealed class PostgresCollection : ICollectionFixture<ResilienceCluster>
-{
-    public const string Name = "postgres";
-}
-
 /// <summary>
 /// The database server as a real process over HTTP against a real PostgreSQL: more callers than connections, the
 /// database going away mid-run, and clients that hang up mid-query.
 /// </summary>
-[Collection(PostgresCollection.Name)]
 public sealed class DatabaseFaultTests(ResilienceCluster cluster, ITestOutputHelper output) : IDisposable
 {
     // A query that keeps a connection busy for a moment; the guard refuses pg_sleep, generate_series is immutable.
