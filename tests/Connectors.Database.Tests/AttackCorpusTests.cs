@@ -16,14 +16,14 @@ public sealed class AttackCorpusTests(DatabaseCluster cluster) : IAsyncLifetime
     private NpgsqlConnection _victim = null!;
     private int _victimPid;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _victim = await cluster.OpenAdminAsync();
         await using var command = new NpgsqlCommand("SELECT pg_backend_pid() FROM set_config('application_name', 'victim', false)", _victim);
         _victimPid = (int)(await command.ExecuteScalarAsync())!;
     }
 
-    public async Task DisposeAsync() => await _victim.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _victim.DisposeAsync();
 
     [Theory]
     [MemberData(nameof(Corpus.AttackData), MemberType = typeof(Corpus))]

@@ -15,7 +15,7 @@ public sealed class DatabaseCluster : PostgresCluster
     public async Task<InMemoryMcp> SharedServerAsync() =>
         _mcp ??= await InMemoryMcp.StartAsync(DatabaseServer.Create(), ["--connection-string", ConnectionString]);
 
-    public override async Task DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         if (_mcp is not null)
         {
@@ -26,6 +26,9 @@ public sealed class DatabaseCluster : PostgresCluster
     }
 }
 
+// A collection fixture rather than an assembly fixture: OperationsTests stops and restarts the cluster and the attack
+// tests compare fingerprints of the whole database, so every class that uses it must run in this one serial collection;
+// xunit refuses a class outside the collection that asks for the cluster.
 [CollectionDefinition(Name)]
 public sealed class PostgresCollection : ICollectionFixture<DatabaseCluster>
 {

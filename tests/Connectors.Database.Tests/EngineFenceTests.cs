@@ -36,7 +36,7 @@ public sealed class EngineFenceTests(DatabaseCluster cluster) : IAsyncLifetime
         "SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE; DELETE FROM accounts",
     ];
 
-    public Task InitializeAsync()
+    public ValueTask InitializeAsync()
     {
         var settings = ConnectorSettings.From(new Dictionary<ConnectorOption, object?>
         {
@@ -44,10 +44,10 @@ public sealed class EngineFenceTests(DatabaseCluster cluster) : IAsyncLifetime
             [DatabaseOptions.MaxConnections] = 1,
         });
         _profile = ProfileRegistry.Create(settings).Get(null);
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 
-    public async Task DisposeAsync() => await _engine.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _engine.DisposeAsync();
 
     private Task<string> RawAsync(string sql) => _engine.ReadAsync(_profile, async (connection, ct) =>
     {

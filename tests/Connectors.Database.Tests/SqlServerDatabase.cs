@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Data.SqlClient;
 
 namespace Connectors.Database.Tests;
@@ -5,12 +6,13 @@ namespace Connectors.Database.Tests;
 /// <summary>A test that needs a real SQL Server: skipped, with the reason, when CONNECTORS_TEST_SQLSERVER is not set.</summary>
 public sealed class SqlServerFactAttribute : FactAttribute
 {
-    public SqlServerFactAttribute()
+    public SqlServerFactAttribute([CallerFilePath] string? sourceFilePath = null, [CallerLineNumber] int sourceLineNumber = -1)
+        : base(sourceFilePath, sourceLineNumber)
     {
-        if (!SqlServerDatabase.Configured)
-        {
-            Skip = SqlServerDatabase.SkipReason;
-        }
+        // Decided when the test runs, so the report shows it skipped with this reason.
+        Skip = SqlServerDatabase.SkipReason;
+        SkipUnless = nameof(SqlServerDatabase.Configured);
+        SkipType = typeof(SqlServerDatabase);
     }
 }
 
@@ -52,7 +54,7 @@ public sealed class SqlServerDatabase : IAsyncLifetime
 
     public string ConnectionString => Environment.GetEnvironmentVariable(Variable) ?? "";
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         if (!Configured)
         {
@@ -65,7 +67,7 @@ public sealed class SqlServerDatabase : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (Configured)
         {

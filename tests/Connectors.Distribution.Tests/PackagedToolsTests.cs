@@ -20,7 +20,7 @@ public sealed class PackagedServers : IAsyncLifetime
 
     public string Installed(ShippedServer server) => Path.Combine(ToolPath, server.Command);
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         foreach (var server in Servers.All)
         {
@@ -37,10 +37,10 @@ public sealed class PackagedServers : IAsyncLifetime
         }
     }
 
-    public Task DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         Directory.Delete(_work, recursive: true);
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 }
 

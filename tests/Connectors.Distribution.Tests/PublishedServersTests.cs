@@ -13,7 +13,7 @@ public sealed class PublishedServers : IAsyncLifetime
 
     public string DirectoryOf(ShippedServer server) => Path.Combine(_work, server.Key);
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         foreach (var server in Servers.All)
         {
@@ -21,10 +21,10 @@ public sealed class PublishedServers : IAsyncLifetime
         }
     }
 
-    public Task DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         System.IO.Directory.Delete(_work, recursive: true);
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 }
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Connectors.Testing;
-using Xunit.Abstractions;
 
 namespace Connectors.GitHub.Tests;
 

@@ -16,7 +16,7 @@ public sealed class GitHubFixture : IAsyncLifetime
 
     public List<string> Stderr { get; } = [];
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         Emulator = await GitHubEmulator.StartAsync();
         Client = await ServerProcess.ConnectStdioAsync(
@@ -50,7 +50,7 @@ public sealed class GitHubFixture : IAsyncLifetime
         _ => arguments.GetType().GetProperties().ToDictionary(p => p.Name, p => p.GetValue(arguments)),
     };
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await Client.DisposeAsync();
         await Emulator.DisposeAsync();

@@ -13,10 +13,10 @@ public sealed class HttpServerFixture : IAsyncLifetime
 
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(60) };
 
-    public async Task InitializeAsync() =>
+    public async ValueTask InitializeAsync() =>
         Server = await ServerProcess.StartHttpAsync("Connectors.Hosting.TestServer", ["--log-level", "information"]);
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         Http.Dispose();
         await Server.DisposeAsync();

@@ -3,7 +3,6 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Connectors.Testing;
-using Xunit.Abstractions;
 
 namespace Connectors.Resilience.Tests;
 

@@ -17,7 +17,7 @@ public abstract class EmulatedUpstream<TEmulator> : IAsyncLifetime
 
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromMinutes(3) };
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         Emulator = await StartEmulatorAsync();
         Server = await StartServerAsync(Emulator);
@@ -26,7 +26,7 @@ public abstract class EmulatedUpstream<TEmulator> : IAsyncLifetime
     internal Task<ToolAnswer> CallAsync(string tool, object arguments) =>
         McpHttp.CallToolAsync(Http, Server.McpUrl, $"call-{Interlocked.Increment(ref _calls)}", tool, arguments);
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         Http.Dispose();
         if (Server is not null)
@@ -35,6 +35,9 @@ public abstract class EmulatedUpstream<TEmulator> : IAsyncLifetime
         }
 
         await Emulator.DisposeAsync();
+
+        // xunit.v3's IAsyncLifetime is IAsyncDisposable, and this class is open to subclasses (CA1816).
+        GC.SuppressFinalize(this);
     }
 
     protected abstract Task<TEmulator> StartEmulatorAsync();

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using Connectors.Testing;
-using Xunit.Abstractions;
 
 namespace Connectors.Resilience.Tests;
 

@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Connectors.Testing;
-using Xunit.Abstractions;
 
 namespace Connectors.Resilience.Tests;
 

@@ -4,8 +4,12 @@ using Connectors.Testing.Slack;
 namespace Connectors.Slack.Tests;
 
 /// <summary>The read tools end to end: real server process over stdio, emulated Slack.</summary>
+/// <remarks>
+/// The histories are checked message by message, so this class reads a workspace of its own, which the posting tests
+/// of the collection never write to; it stays in the collection to run one at a time with them as before.
+/// </remarks>
 [Collection(SlackCollection.Name)]
-public sealed class ReadToolsTests(SlackFixture slack)
+public sealed class ReadToolsTests(UntouchedSlackFixture slack) : IClassFixture<UntouchedSlackFixture>
 {
     [Fact]
     public async Task List_channels_shows_public_and_private_channels_with_membership_and_topic()

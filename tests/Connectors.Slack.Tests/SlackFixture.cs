@@ -15,7 +15,7 @@ public sealed class SlackCollection : ICollectionFixture<SlackFixture>
 /// One emulator and one real server process over stdio (bot and user tokens, posting allowed in #general and #ops) for
 /// the whole collection; tests that need their own configuration or faults start their own process.
 /// </summary>
-public sealed class SlackFixture : IAsyncLifetime
+public class SlackFixture : IAsyncLifetime
 {
     public const string Project = "Connectors.Slack";
     public static readonly string[] PostChannels = [SlackWorkspace.General, SlackWorkspace.Ops];
@@ -24,21 +24,27 @@ public sealed class SlackFixture : IAsyncLifetime
 
     public McpClient Client { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         Emulator = await SlackEmulator.StartAsync();
         Client = await StartAsync(["--allow-post-channels", string.Join(',', PostChannels)]);
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await Client.DisposeAsync();
         await Emulator.DisposeAsync();
+
+        // xunit.v3's IAsyncLifetime is IAsyncDisposable, and this class is open to subclasses (CA1816).
+        GC.SuppressFinalize(this);
     }
 
-    /// <summary>A server process against the emulator; tokens come from the environment, as they would in production.</summary>
-    public Task<McpClient> StartAsync(string[] args, bool bot = true, bool user = true, string? botToken = null) =>
-        ServerProcess.ConnectStdioAsync(Project, ["--api-url", Emulator.Url, "--log-level", "warning", .. args], Environment(bot, user, botToken));
+    /// <summary>
+    /// A server process against the shared emulator, or against <paramref name="emulator"/>; tokens come from the
+    /// environment, as they would in production.
+    /// </summary>
+    public Task<McpClient> StartAsync(string[] args, bool bot = true, bool user = true, string? botToken = null, SlackEmulator? emulator = null) =>
+        ServerProcess.ConnectStdioAsync(Project, ["--api-url", (emulator ?? Emulator).Url, "--log-level", "warning", .. args], Environment(bot, user, botToken));
 
     public static Dictionary<string, string> Environment(bool bot = true, bool user = true, string? botToken = null)
     {
@@ -63,6 +69,12 @@ public sealed class SlackFixture : IAsyncLifetime
         Emulator.ResetCounters();
     }
 }
+
+/// <summary>
+/// The same for one test class alone: what other classes post into the shared workspace never shows in the histories
+/// that class checks message by message, whichever order the classes run in.
+/// </summary>
+public sealed class UntouchedSlackFixture : SlackFixture;
 
 internal static class Calls
 {

@@ -26,7 +26,7 @@ public sealed class ApiKeyServerFixture : IAsyncLifetime
 
     public static string NewKey() => "ck_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(HashedKey)));
         await File.WriteAllTextAsync(KeysFile, $"""
@@ -42,7 +42,7 @@ public sealed class ApiKeyServerFixture : IAsyncLifetime
             new Dictionary<string, string> { ["CONNECTORS_API_KEYS_FILE"] = KeysFile });
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         Http.Dispose();
         await Server.DisposeAsync();

@@ -12,13 +12,13 @@ public sealed class GatewayServerFixture : IAsyncLifetime
 
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(60) };
 
-    public async Task InitializeAsync() =>
+    public async ValueTask InitializeAsync() =>
         Server = await ServerProcess.StartHttpAsync(
             "Connectors.Hosting.TestServer",
             ["--auth", "gateway", "--gateway-user-header", "X-Forwarded-User"],
             new Dictionary<string, string> { ["CONNECTORS_GATEWAY_SECRET"] = Secret });
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         Http.Dispose();
         await Server.DisposeAsync();

@@ -32,7 +32,7 @@ public sealed class JwtServerFixture : IAsyncLifetime
 
     public List<string> IssuedTokens { get; } = [];
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         Issuer = await TestIssuer.StartAsync();
         Issuer.Publish(RsaKey, EcKey);
@@ -69,7 +69,7 @@ public sealed class JwtServerFixture : IAsyncLifetime
         return token;
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         Http.Dispose();
         await Server.DisposeAsync();

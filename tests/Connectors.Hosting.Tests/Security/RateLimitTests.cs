@@ -17,7 +17,7 @@ public sealed class RateLimitedServerFixture : IAsyncLifetime
 
     public HttpClient Http { get; } = new(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { Timeout = TimeSpan.FromSeconds(120) };
 
-    public async Task InitializeAsync() =>
+    public async ValueTask InitializeAsync() =>
         Server = await ServerProcess.StartHttpAsync(
             "Connectors.Hosting.TestServer",
             ["--auth", "api-key", "--rate-limit-identity", "600", "--rate-limit-identity-burst", "20", "--max-concurrent-per-identity", "4"],
@@ -26,7 +26,7 @@ public sealed class RateLimitedServerFixture : IAsyncLifetime
                 ["CONNECTORS_API_KEYS"] = $"noisy:{NoisyKey}:testserver:read,quiet:{QuietKey}:testserver:read,holder:{HolderKey}:testserver:read",
             });
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         Http.Dispose();
         await Server.DisposeAsync();

@@ -41,7 +41,7 @@ public class PostgresCluster : IAsyncLifetime
     /// <summary>Whether this fixture runs its own cluster (and so can stop and start it).</summary>
     public bool OwnsCluster => _directory is not null;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         var external = Environment.GetEnvironmentVariable("CONNECTORS_TEST_POSTGRES");
         string admin;
@@ -119,7 +119,7 @@ public class PostgresCluster : IAsyncLifetime
         await RunAsync(Path.Combine(s_binaries, "pg_ctl"), "-D", Path.Combine(_directory!, "data"), "-l", Path.Combine(_directory!, "log"), "-w", "-t", "120",
             "-o", $"-c listen_addresses=127.0.0.1 -p {_port} -k {_directory} -c fsync=off -c max_connections=60", "start");
 
-    public virtual async Task DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
         if (_directory is not null)
@@ -133,6 +133,9 @@ public class PostgresCluster : IAsyncLifetime
                 Directory.Delete(_directory, recursive: true);
             }
         }
+
+        // xunit.v3's IAsyncLifetime is IAsyncDisposable, and this class is open to subclasses (CA1816).
+        GC.SuppressFinalize(this);
     }
 
     private static async Task Execute(NpgsqlConnection connection, string sql)
