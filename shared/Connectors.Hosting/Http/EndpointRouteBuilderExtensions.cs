@@ -8,13 +8,6 @@ namespace Connectors.Hosting.Http;
 
 public static class EndpointRouteBuilderExtensions
 {
-    /// <summary>Maps the stateless Streamable HTTP endpoint (all methods, so GET/DELETE get a proper 405).</summary>
-    public static IEndpointConventionBuilder MapMcpStreamableHttp(this IEndpointRouteBuilder endpoints, string pattern = "/mcp")
-    {
-        var handler = endpoints.ServiceProvider.GetRequiredService<StatelessMcpHttpHandler>();
-        return endpoints.Map(pattern, handler.HandleAsync);
-    }
-
     /// <summary><c>/healthz</c>: the process is up. <c>/readyz</c>: every registered <see cref="IReadinessCheck"/> passes.</summary>
     public static IEndpointRouteBuilder MapConnectorHealth(this IEndpointRouteBuilder endpoints)
     {

@@ -48,16 +48,18 @@ internal static class HttpConnectorHost
         builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(o =>
             o.ShutdownTimeout = TimeSpan.FromSeconds(settings.Get(CommonOptions.ShutdownTimeoutSeconds)));
         builder.Services.AddSingleton(HostOriginValidator.From(settings));
-        builder.Services.AddSingleton<StatelessMcpHttpHandler>();
-        builder.Services.AddConnectorMcpServer(server, settings);
+        builder.Services.AddConnectorMcpServer(server, settings).WithConnectorHttpTransport(settings);
         builder.Services.AddConnectorHttpSecurity(server, settings, urls);
 
         await using var app = builder.Build();
         ConnectorServiceCollectionExtensions.ValidateAtStart(app.Services);
+        app.UseMcpHostValidation();
         app.UseConnectorAuthentication();
+        app.UseRateLimiter();
+        app.UseMcpRequestGuards();
         app.MapConnectorHealth();
         app.MapProtectedResourceMetadata();
-        app.MapMcpStreamableHttp("/mcp");
+        app.MapConnectorMcp(settings);
 
         using var exporter = TelemetryExport.StartIfConfigured(settings, server.Name);
         await app.StartAsync(cancellationToken);

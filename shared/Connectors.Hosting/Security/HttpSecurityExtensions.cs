@@ -14,9 +14,8 @@ namespace Connectors.Hosting.Security;
 
 /// <summary>
 /// HTTP authentication for a server: <c>--auth api-key|jwt|gateway</c> in front of everything but health and the
-/// OAuth protected-resource metadata (RFC 9728), 401 with <c>WWW-Authenticate</c> otherwise, and the per-identity cap
-/// on requests in flight. With <c>--auth none</c> only the cap applies, and listening beyond loopback needs
-/// <c>--allow-unauthenticated</c>.
+/// OAuth protected-resource metadata (RFC 9728), 401 with <c>WWW-Authenticate</c> otherwise. With <c>--auth none</c>,
+/// listening beyond loopback needs <c>--allow-unauthenticated</c>.
 /// </summary>
 public static class HttpSecurityExtensions
 {
@@ -82,13 +81,12 @@ public static class HttpSecurityExtensions
         return services;
     }
 
-    /// <summary>Authenticates every request except health and metadata, and caps each identity's requests in flight.</summary>
+    /// <summary>Authenticates every request except health and metadata.</summary>
     public static WebApplication UseConnectorAuthentication(this WebApplication app)
     {
         var settings = app.Services.GetRequiredService<ConnectorSettings>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Connectors.Security");
         var authenticator = app.Services.GetService<IRequestAuthenticator>();
-        var limits = app.Services.GetRequiredService<CallLimits>();
         var resource = app.Services.GetRequiredService<ProtectedResource>();
         var hosts = app.Services.GetRequiredService<HostOriginValidator>();
         if (authenticator is null && settings.Get(SecurityOptions.AllowUnauthenticated))
@@ -114,7 +112,6 @@ public static class HttpSecurityExtensions
                 return;
             }
 
-            var caller = CallerIdentity.Unauthenticated;
             if (authenticator is not null)
             {
                 var result = await authenticator.AuthenticateAsync(context.Request, context.RequestAborted);
@@ -125,16 +122,7 @@ public static class HttpSecurityExtensions
                     return;
                 }
 
-                caller = result.Identity;
-                context.User = caller.ToPrincipal();
-            }
-
-            using var slot = limits.TryEnterRequest(caller);
-            if (slot is null)
-            {
-                context.Response.Headers.RetryAfter = "1";
-                await WriteErrorAsync(context, StatusCodes.Status429TooManyRequests, $"Too Many Requests: '{caller.Name}' has the most requests in flight it may have; retry after 1 s.");
-                return;
+                context.User = result.Identity.ToPrincipal();
             }
 
             await next(context);
