@@ -36,6 +36,7 @@ internal static class McpHttpEndpoint
     public static IMcpServerBuilder WithConnectorHttpTransport(this IMcpServerBuilder mcp, ConnectorSettings settings)
     {
         mcp.WithHttpTransport(options => options.Stateless = true);
+        mcp.Services.AddSingleton<McpRequestGuards>();
         mcp.Services.AddRequestTimeouts(options => options.AddPolicy(RequestTimeoutPolicyName, new RequestTimeoutPolicy
         {
             Timeout = TimeSpan.FromSeconds(settings.Get(CommonOptions.RequestTimeoutSeconds)),
@@ -89,12 +90,7 @@ internal static class McpHttpEndpoint
     /// </summary>
     public static WebApplication UseMcpRequestGuards(this WebApplication app)
     {
-        var guards = new McpRequestGuards(
-            Pattern,
-            app.Services.GetRequiredService<ConnectorSettings>(),
-            app.Lifetime,
-            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Connectors.Http"));
-        app.Use(guards.InvokeAsync);
+        app.Use(app.Services.GetRequiredService<McpRequestGuards>().InvokeAsync);
         app.UseRequestTimeouts();
         return app;
     }
@@ -128,17 +124,17 @@ internal static class McpHttpEndpoint
 internal sealed class McpRequestGuards : IDisposable
 {
     private const string BothMediaTypes = "application/json, text/event-stream";
+    private static readonly MediaTypeHeaderValue s_json = new("application/json");
+    private static readonly MediaTypeHeaderValue s_sse = new("text/event-stream");
 
-    private readonly PathString _path;
     private readonly long _maxRequestBytes;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _drain = new();
 
-    public McpRequestGuards(PathString path, ConnectorSettings settings, IHostApplicationLifetime lifetime, ILogger logger)
+    public McpRequestGuards(ConnectorSettings settings, IHostApplicationLifetime lifetime, ILoggerFactory loggerFactory)
     {
-        _path = path;
         _maxRequestBytes = settings.Get(CommonOptions.MaxRequestBytes);
-        _logger = logger;
+        _logger = loggerFactory.CreateLogger("Connectors.Http");
 
         // Kestrel lets in-flight requests run on shutdown; shortly before its bound we cancel the calls still running,
         // so each ends with its cancellation rather than a dropped connection.
@@ -151,17 +147,10 @@ internal sealed class McpRequestGuards : IDisposable
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
-        if (!context.Request.Path.StartsWithSegments(_path) || !HttpMethods.IsPost(context.Request.Method))
+        if (!context.Request.Path.StartsWithSegments(McpHttpEndpoint.Pattern) || !HttpMethods.IsPost(context.Request.Method))
         {
             // GET and DELETE are not mapped (stateless: no stream, no session), so routing answers 405 with Allow: POST.
             await next(context);
-            return;
-        }
-
-        if (context.Request.ContentLength > _maxRequestBytes)
-        {
-            // Refused before reading, so a client that sent Expect: 100-continue never uploads the body.
-            await WritePayloadTooLargeAsync(context);
             return;
         }
 
@@ -203,7 +192,8 @@ internal sealed class McpRequestGuards : IDisposable
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge && !context.Response.HasStarted)
         {
-            await WritePayloadTooLargeAsync(context);
+            // Kestrel's MaxRequestBodySize; a declared Content-Length past it fails before 100-continue, so nothing is uploaded.
+            await McpHttpEndpoint.WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, -32600, $"Payload Too Large: the limit is {_maxRequestBytes:N0} bytes.");
         }
         catch (JsonException) when (!context.Response.HasStarted)
         {
@@ -230,9 +220,6 @@ internal sealed class McpRequestGuards : IDisposable
         }
     }
 
-    private Task WritePayloadTooLargeAsync(HttpContext context) =>
-        McpHttpEndpoint.WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, -32600, $"Payload Too Large: the limit is {_maxRequestBytes:N0} bytes.");
-
     private static bool IsJson(ReadOnlySpan<byte> text)
     {
         var reader = new Utf8JsonReader(text);
@@ -250,23 +237,9 @@ internal sealed class McpRequestGuards : IDisposable
         }
     }
 
-    private static RequestId RequestIdOf(MemoryStream body)
-    {
-        try
-        {
-            using var json = JsonDocument.Parse(body.GetBuffer().AsMemory(0, (int)body.Length));
-            return json.RootElement.TryGetProperty("id", out var id) ? id.ValueKind switch
-            {
-                JsonValueKind.String => new RequestId(id.GetString()!),
-                JsonValueKind.Number when id.TryGetInt64(out var number) => new RequestId(number),
-                _ => default,
-            } : default;
-        }
-        catch (JsonException)
-        {
-            return default;
-        }
-    }
+    // The SDK read the message before it failed on its params, so the id is there to answer under.
+    private static RequestId RequestIdOf(MemoryStream body) =>
+        (JsonSerializer.Deserialize(body.GetBuffer().AsSpan(0, (int)body.Length), McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcMessage))) as JsonRpcRequest)?.Id ?? default;
 
     /// <summary>Runs the endpoint into a buffer, then sends the last SSE message (the response to the request) as JSON.</summary>
     private static async Task AnswerAsJsonAsync(HttpContext context, RequestDelegate next)
@@ -319,13 +292,10 @@ internal sealed class McpRequestGuards : IDisposable
             return false;
         }
 
-        bool Accepts(string mediaType) => accept.Any(a => a.Quality is not 0 && (a.MediaType.Equals("*/*", StringComparison.Ordinal) ||
-            new MediaTypeHeaderValue(mediaType).IsSubsetOf(a)));
-
-        return Accepts("text/event-stream") && accept.Any(a => a.MediaType.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase))
-            ? true
-            : Accepts("application/json") ? false
-            : Accepts("text/event-stream") ? true
+        var accepted = accept.Where(a => a.Quality is not 0).ToList();
+        return accepted.Any(a => a.MediaType.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase)) ? true
+            : accepted.Any(a => s_json.IsSubsetOf(a)) ? false
+            : accepted.Any(a => s_sse.IsSubsetOf(a)) ? true
             : null;
     }
 }
