@@ -133,7 +133,9 @@ public sealed class ProcessLifecycleTests
         using var response = await http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.Equal(-32000, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("code").GetInt32());
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+        Assert.Equal(-32000, error.GetProperty("code").GetInt32());
+        Assert.Contains("request timeout", error.GetProperty("message").GetString(), StringComparison.Ordinal);
         await server.WaitForLogAsync(l => l.Contains("slow tool observed cancellation", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
     }
 

@@ -112,7 +112,10 @@ internal static class McpHttpEndpoint
     {
         context.Response.StatusCode = status;
         var error = new JsonRpcError { Id = id, Error = new JsonRpcErrorDetail { Code = code, Message = message } };
-        return context.Response.WriteAsJsonAsync(error, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcError)), "application/json", context.RequestAborted);
+        context.Response.ContentType = "application/json";
+        // To the body stream, which a JSON answer swaps for its buffer; not with RequestAborted, which is the token already
+        // cancelled when the deadline or the drain answers.
+        return JsonSerializer.SerializeAsync(context.Response.Body, error, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcError)), CancellationToken.None);
     }
 }
 
@@ -284,7 +287,7 @@ internal sealed class McpRequestGuards : IDisposable
     /// True for SSE, false for JSON, null when neither is acceptable (the SDK answers 406). SSE when the client names it
     /// (progress notifications can stream); JSON when it accepts JSON only, or sends no Accept at all.
     /// </summary>
-    internal static bool? ChooseResponseFormat(HttpRequest request)
+    private static bool? ChooseResponseFormat(HttpRequest request)
     {
         var accept = request.GetTypedHeaders().Accept;
         if (accept.Count == 0)
