@@ -254,14 +254,22 @@ public sealed class HttpTransportTests(HttpServerFixture fixture)
         Assert.Equal("new", Parse(call, await call.Content.ReadAsStringAsync()).GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
     }
 
-    [Fact]
-    public async Task A_2026_07_28_request_whose_mcp_method_header_differs_from_its_body_gets_400_under_its_id()
+    [Theory]
+    [InlineData("2026-07-28")]
+    [InlineData("2025-11-25")]
+    [InlineData(null)]
+    public async Task A_request_whose_mcp_method_header_differs_from_its_body_gets_400_under_its_id(string? version)
     {
+        var meta = version == "2026-07-28" ? ""","_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}""" : "";
         using var response = await PostAsync(
-            """{"jsonrpc":"2.0","id":41,"method":"tools/call","params":{"name":"echo","arguments":{"text":"x"},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}""",
+            """{"jsonrpc":"2.0","id":41,"method":"tools/call","params":{"name":"echo","arguments":{"text":"x"}""" + meta + "}}",
             configure: r =>
             {
-                r.Headers.Add("MCP-Protocol-Version", "2026-07-28");
+                if (version is not null)
+                {
+                    r.Headers.Add("MCP-Protocol-Version", version);
+                }
+
                 r.Headers.Add("Mcp-Method", "tools/list");
                 r.Headers.Add("Mcp-Name", "echo");
             });

@@ -183,9 +183,18 @@ internal sealed class McpRequestGuards : IDisposable
             // the SDK reports as an invalid request.
             body = new MemoryStream();
             await context.Request.Body.CopyToAsync(body, aborted.Token);
-            if (!IsJson(body.GetBuffer().AsSpan(0, (int)body.Length)))
+            if (!TryReadMethod(body.GetBuffer().AsSpan(0, (int)body.Length), out var method))
             {
                 await McpHttpEndpoint.WriteErrorAsync(context, StatusCodes.Status400BadRequest, -32700, "Parse error: the body is not valid JSON.");
+                return;
+            }
+
+            // The SDK compares Mcp-Method with the body only on 2026-07-28, where the header is defined; a gateway may route
+            // or authorize on it whatever the version, so a header that says one method and a body another is refused.
+            if (context.Request.Headers["Mcp-Method"] is [{ } headerMethod] && method is not null && !string.Equals(headerMethod.Trim(), method, StringComparison.Ordinal))
+            {
+                await McpHttpEndpoint.WriteErrorAsync(context, StatusCodes.Status400BadRequest, -32020,
+                    "Header mismatch: the Mcp-Method header does not match the body's method.", RequestIdOf(body));
                 return;
             }
 
@@ -223,13 +232,20 @@ internal sealed class McpRequestGuards : IDisposable
         }
     }
 
-    private static bool IsJson(ReadOnlySpan<byte> text)
+    /// <summary>False when the text is not JSON; otherwise the top-level "method" string, when there is one.</summary>
+    private static bool TryReadMethod(ReadOnlySpan<byte> text, out string? method)
     {
+        method = null;
         var reader = new Utf8JsonReader(text);
         try
         {
             while (reader.Read())
             {
+                if (reader is { TokenType: JsonTokenType.PropertyName, CurrentDepth: 1 } && reader.ValueTextEquals("method"u8) &&
+                    reader.Read() && reader.TokenType == JsonTokenType.String)
+                {
+                    method = reader.GetString();
+                }
             }
 
             return true;
@@ -240,9 +256,17 @@ internal sealed class McpRequestGuards : IDisposable
         }
     }
 
-    // The SDK read the message before it failed on its params, so the id is there to answer under.
-    private static RequestId RequestIdOf(MemoryStream body) =>
-        (JsonSerializer.Deserialize(body.GetBuffer().AsSpan(0, (int)body.Length), McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcMessage))) as JsonRpcRequest)?.Id ?? default;
+    private static RequestId RequestIdOf(MemoryStream body)
+    {
+        try
+        {
+            return (JsonSerializer.Deserialize(body.GetBuffer().AsSpan(0, (int)body.Length), McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcMessage))) as JsonRpcRequest)?.Id ?? default;
+        }
+        catch (JsonException)
+        {
+            return default;
+        }
+    }
 
     /// <summary>Runs the endpoint into a buffer, then sends the last SSE message (the response to the request) as JSON.</summary>
     private static async Task AnswerAsJsonAsync(HttpContext context, RequestDelegate next)
