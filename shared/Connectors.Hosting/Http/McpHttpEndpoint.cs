@@ -121,8 +121,8 @@ internal static class McpHttpEndpoint
 
 /// <summary>
 /// What the SDK's endpoint does not do itself, as one middleware on the MCP path: the body cap's 413 and the parse
-/// error's -32700 as JSON-RPC errors, a 400 rather than a 500 for params the SDK cannot read, the drain on shutdown, and
-/// the answer format (SSE or JSON) the client's Accept asks for.
+/// error's -32700 as JSON-RPC errors, a 400 rather than a 500 for params the SDK cannot read, Mcp-Method checked on every
+/// protocol version, the drain on shutdown, and the answer format (SSE or JSON) the client's Accept asks for.
 /// </summary>
 internal sealed class McpRequestGuards : IDisposable
 {
@@ -176,12 +176,11 @@ internal sealed class McpRequestGuards : IDisposable
         var clientGone = context.RequestAborted;
         using var aborted = CancellationTokenSource.CreateLinkedTokenSource(clientGone, _drain.Token);
         context.RequestAborted = aborted.Token;
-        MemoryStream? body = null;
+        using var body = new MemoryStream();
         try
         {
             // Read whole (Kestrel stops it at the cap) so that text which is not JSON gets JSON-RPC's parse error, which
             // the SDK reports as an invalid request.
-            body = new MemoryStream();
             await context.Request.Body.CopyToAsync(body, aborted.Token);
             if (!TryReadMethod(body.GetBuffer().AsSpan(0, (int)body.Length), out var method))
             {
@@ -211,7 +210,7 @@ internal sealed class McpRequestGuards : IDisposable
         {
             // The SDK's transport reads initialize's params itself and throws on a malformed shape: the caller's mistake, not a 500.
             await McpHttpEndpoint.WriteErrorAsync(context, StatusCodes.Status400BadRequest, -32602,
-                "Invalid params: the request's params do not have the shape its method needs.", RequestIdOf(body!));
+                "Invalid params: the request's params do not have the shape its method needs.", RequestIdOf(body));
         }
         catch (OperationCanceledException) when (clientGone.IsCancellationRequested)
         {
@@ -225,10 +224,6 @@ internal sealed class McpRequestGuards : IDisposable
             {
                 await McpHttpEndpoint.WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, -32000, "The server is shutting down; retry the request.");
             }
-        }
-        finally
-        {
-            body?.Dispose();
         }
     }
 
@@ -293,8 +288,6 @@ internal sealed class McpRequestGuards : IDisposable
                 last = item.Data;
             }
 
-            response.Headers.ContentEncoding = default;
-            response.Headers["X-Accel-Buffering"] = default;
             response.ContentType = "application/json";
             var json = Encoding.UTF8.GetBytes(last ?? "");
             response.ContentLength = json.Length;
