@@ -56,6 +56,9 @@ public sealed class HttpTransportTests(HttpServerFixture fixture)
         return JsonDocument.Parse(data).RootElement;
     }
 
+    private static JsonElement Parse(HttpResponseMessage response, string body) =>
+        response.Content.Headers.ContentType?.MediaType == "text/event-stream" ? ParseSse(body) : JsonDocument.Parse(body).RootElement;
+
     private async Task<JsonElement> JsonRpcAsync(string body)
     {
         using var response = await PostAsync(body, "application/json");
@@ -189,6 +192,91 @@ public sealed class HttpTransportTests(HttpServerFixture fixture)
 
         var after = await JsonRpcAsync(Call("echo", """{"text":"alive"}"""));
         Assert.Equal("alive", after.GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public async Task A_chunked_body_past_the_cap_gets_413_with_a_json_rpc_error()
+    {
+        var huge = Call("echo", $$"""{"text":"{{new string('a', 2 * 1024 * 1024)}}"}""");
+        using (var response = await PostAsync(huge, configure: r => r.Headers.TransferEncodingChunked = true))
+        {
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+            var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+            Assert.Equal(-32600, error.GetProperty("code").GetInt32());
+        }
+
+        var after = await JsonRpcAsync(Call("echo", """{"text":"alive"}"""));
+        Assert.Equal("alive", after.GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("text/plain")]
+    public async Task A_body_that_is_not_declared_json_gets_415(string? contentType)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, fixture.Server.McpUrl) { Content = new ByteArrayContent(Encoding.UTF8.GetBytes(Call("echo", """{"text":"x"}"""))) };
+        if (contentType is not null)
+        {
+            request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        }
+
+        request.Headers.TryAddWithoutValidation("Accept", BothAccepted);
+        using var response = await fixture.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(BothAccepted)]
+    [InlineData("application/json")]
+    public async Task A_2026_07_28_client_discovers_and_calls_a_tool_with_method_headers_and_no_initialize(string accept)
+    {
+        const string Meta = """ "_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}} """;
+        static Action<HttpRequestMessage> Headers(string method, string? name = null) => r =>
+        {
+            r.Headers.Add("MCP-Protocol-Version", "2026-07-28");
+            r.Headers.Add("Mcp-Method", method);
+            if (name is not null)
+            {
+                r.Headers.Add("Mcp-Name", name);
+            }
+        };
+
+        using (var discover = await PostAsync("""{"jsonrpc":"2.0","id":1,"method":"server/discover","params":{""" + Meta + "}}", accept, Headers("server/discover")))
+        {
+            Assert.Equal(HttpStatusCode.OK, discover.StatusCode);
+            var result = Parse(discover, await discover.Content.ReadAsStringAsync()).GetProperty("result");
+            Assert.Contains("2026-07-28", result.GetProperty("supportedVersions").EnumerateArray().Select(v => v.GetString()));
+        }
+
+        using var call = await PostAsync(
+            """{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"text":"new"},""" + Meta + "}}", accept, Headers("tools/call", "echo"));
+        Assert.Equal(HttpStatusCode.OK, call.StatusCode);
+        Assert.Equal("new", Parse(call, await call.Content.ReadAsStringAsync()).GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
+    }
+
+    [Theory]
+    [InlineData("2026-07-28")]
+    [InlineData("2025-11-25")]
+    [InlineData(null)]
+    public async Task A_request_whose_mcp_method_header_differs_from_its_body_gets_400_under_its_id(string? version)
+    {
+        var meta = version == "2026-07-28" ? ""","_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}""" : "";
+        using var response = await PostAsync(
+            """{"jsonrpc":"2.0","id":41,"method":"tools/call","params":{"name":"echo","arguments":{"text":"x"}""" + meta + "}}",
+            configure: r =>
+            {
+                if (version is not null)
+                {
+                    r.Headers.Add("MCP-Protocol-Version", version);
+                }
+
+                r.Headers.Add("Mcp-Method", "tools/list");
+                r.Headers.Add("Mcp-Name", "echo");
+            });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(41, answer.GetProperty("id").GetInt32());
+        Assert.Contains("Mcp-Method", answer.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

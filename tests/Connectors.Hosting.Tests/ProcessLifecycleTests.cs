@@ -140,6 +140,50 @@ public sealed class ProcessLifecycleTests
     }
 
     [Fact]
+    public async Task A_2026_07_28_client_discovers_and_calls_a_tool_over_stdio_without_initialize()
+    {
+        await using var server = RawStdioServer.Start("Connectors.Hosting.TestServer", []);
+        var meta = new Dictionary<string, object> { ["io.modelcontextprotocol/protocolVersion"] = "2026-07-28", ["io.modelcontextprotocol/clientCapabilities"] = new { } };
+
+        var discover = await server.RequestAsync("discover", "server/discover", new Dictionary<string, object> { ["_meta"] = meta }, TimeSpan.FromSeconds(60));
+        Assert.Contains("2026-07-28", discover.GetProperty("result").GetProperty("supportedVersions").EnumerateArray().Select(v => v.GetString()));
+
+        var call = await server.RequestAsync("call", "tools/call",
+            new Dictionary<string, object> { ["name"] = "echo", ["arguments"] = new { text = "stdio" }, ["_meta"] = meta }, TimeSpan.FromSeconds(60));
+        Assert.Equal("stdio", call.GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public async Task A_request_past_the_request_timeout_gets_503_and_its_call_is_cancelled()
+    {
+        await using var server = await ServerProcess.StartHttpAsync("Connectors.Hosting.TestServer", ["--request-timeout", "3"]);
+        using var http = new HttpClient();
+        // A first call warms the path, so that on a loaded machine the slow call usually starts before its deadline.
+        using (var warmUp = new HttpRequestMessage(HttpMethod.Post, server.McpUrl)
+        {
+            Content = new StringContent("""{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"echo","arguments":{"text":"x"}}}""", Encoding.UTF8, "application/json"),
+        })
+        {
+            warmUp.Headers.TryAddWithoutValidation("Accept", "application/json");
+            (await http.SendAsync(warmUp)).Dispose();
+        }
+
+        var body = """{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"slow","arguments":{"seconds":300}}}""";
+        using var request = new HttpRequestMessage(HttpMethod.Post, server.McpUrl) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.TryAddWithoutValidation("Accept", "application/json");
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+        Assert.Equal(-32000, error.GetProperty("code").GetInt32());
+        Assert.Contains("request timeout", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        // A call that started was cancelled with its request (under heavy load the deadline may pass before it starts).
+        int Count(string text) => server.StderrLines.Count(l => l.Contains(text, StringComparison.Ordinal));
+        await HttpTransportTests.WaitUntilAsync(() => Count("slow tool started") == Count("slow tool observed cancellation"));
+    }
+
+    [Fact]
     public async Task A_secret_given_on_the_command_line_stops_the_server_naming_the_safer_variable_but_not_the_value()
     {
         const string Value = "cmdline-secret-4b1d9e";

@@ -49,16 +49,17 @@ internal static class HttpConnectorHost
         builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(o =>
             o.ShutdownTimeout = TimeSpan.FromSeconds(settings.Get(CommonOptions.ShutdownTimeoutSeconds)));
         builder.Services.AddSingleton(HostOriginValidator.From(settings));
-        builder.Services.AddSingleton<StatelessMcpHttpHandler>();
-        builder.Services.AddConnectorMcpServer(server, settings);
+        builder.Services.AddConnectorMcpServer(server, settings).WithConnectorHttpTransport(settings);
         builder.Services.AddConnectorAuthentication(server, settings, urls);
         builder.Services.AddConnectorTelemetry(server, settings, aspNetCore: true);
 
         await using var app = builder.Build();
         ConnectorServiceCollectionExtensions.ValidateAtStart(app.Services);
         app.UseConnectorAuthentication();
+        app.UseRateLimiter();
+        app.UseMcpRequestGuards();
         app.MapConnectorHealth();
-        app.MapMcpStreamableHttp("/mcp").RequireAuthorization(HttpSecurityExtensions.CallerPolicy);
+        app.MapConnectorMcp(settings).RequireAuthorization(HttpSecurityExtensions.CallerPolicy);
 
         await app.StartAsync(cancellationToken);
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Connectors.Http");

@@ -144,14 +144,13 @@ public static class HttpSecurityExtensions
     /// <summary>
     /// In front of the endpoints: a foreign Host or Origin gets 403 before any credential is looked at, an oversized or
     /// ambiguous Authorization header is refused unparsed; then authentication (which also serves the metadata),
-    /// authorization, and the per-identity cap on requests in flight.
+    /// and authorization. The per-identity cap on requests in flight follows (rate limiting, which keys on the caller).
     /// </summary>
     public static WebApplication UseConnectorAuthentication(this WebApplication app)
     {
         var settings = app.Services.GetRequiredService<ConnectorSettings>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Connectors.Security");
         var hosts = app.Services.GetRequiredService<HostOriginValidator>();
-        var limits = app.Services.GetRequiredService<CallLimits>();
         var mode = settings.Get(SecurityOptions.Auth);
         var bearer = mode is SecurityOptions.AuthApiKey or SecurityOptions.AuthJwt;
         if (mode == SecurityOptions.AuthNone && settings.Get(SecurityOptions.AllowUnauthenticated))
@@ -206,31 +205,8 @@ public static class HttpSecurityExtensions
         });
         app.UseAuthentication();
         app.UseAuthorization();
-        UseInFlightCapPerIdentity(app, limits);
         return app;
     }
-
-    /// <summary>At most <c>--max-concurrent-per-identity</c> requests of one caller in flight; more get 429.</summary>
-    private static void UseInFlightCapPerIdentity(WebApplication app, CallLimits limits) =>
-        app.Use(async (context, next) =>
-        {
-            if (IsHealthPath(context.Request.Path))
-            {
-                await next(context);
-                return;
-            }
-
-            var caller = CallerIdentity.From(context.User) ?? CallerIdentity.Unauthenticated;
-            using var slot = limits.TryEnterRequest(caller);
-            if (slot is null)
-            {
-                context.Response.Headers.RetryAfter = "1";
-                await WriteErrorAsync(context, StatusCodes.Status429TooManyRequests, -32001, $"Too Many Requests: '{caller.Name}' has the most requests in flight it may have; retry after 1 s.");
-                return;
-            }
-
-            await next(context);
-        });
 
     internal static bool IsLoopbackUrl(string url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.IsLoopback || uri.Host == "localhost");
