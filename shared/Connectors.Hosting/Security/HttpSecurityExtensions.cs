@@ -176,14 +176,14 @@ public static class HttpSecurityExtensions
             {
                 // The metadata names this server's origin: never built from a Host nobody allowed.
                 logger.LogWarning("Rejected request: {Reason}", rejection);
-                await WriteErrorAsync(context, StatusCodes.Status403Forbidden, -32000, $"Forbidden: {rejection}");
+                await McpHttpEndpoint.WriteErrorAsync(context, StatusCodes.Status403Forbidden, -32000, $"Forbidden: {rejection}");
                 return;
             }
 
             var authorization = context.Request.Headers.Authorization;
             if (authorization.Sum(value => value?.Length ?? 0) > JwtAuthentication.MaxTokenBytes)
             {
-                await WriteErrorAsync(context, StatusCodes.Status431RequestHeaderFieldsTooLarge, -32001,
+                await McpHttpEndpoint.WriteErrorAsync(context, StatusCodes.Status431RequestHeaderFieldsTooLarge, -32001,
                     $"Request Header Fields Too Large: the Authorization header is longer than {JwtAuthentication.MaxTokenBytes / 1024} KB.");
                 return;
             }
@@ -229,7 +229,7 @@ public static class HttpSecurityExtensions
         }
 
         var reason = status switch { 400 => "Bad Request", 503 => "Service Unavailable", _ => "Unauthorized" };
-        await WriteErrorAsync(context, status, -32001, $"{reason}: {description}");
+        await McpHttpEndpoint.WriteErrorAsync(context, status, -32001, $"{reason}: {description}");
     }
 
     private static readonly System.Buffers.SearchValues<char> s_token68 =
@@ -275,20 +275,4 @@ public static class HttpSecurityExtensions
 
     private static bool IsHealthPath(PathString path) =>
         path.Equals("/healthz", StringComparison.OrdinalIgnoreCase) || path.Equals("/readyz", StringComparison.OrdinalIgnoreCase);
-
-    private static async Task WriteErrorAsync(HttpContext context, int status, int code, string message)
-    {
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json";
-        await using var json = new Utf8JsonWriter(context.Response.Body);
-        json.WriteStartObject();
-        json.WriteString("jsonrpc", "2.0");
-        json.WriteNull("id");
-        json.WriteStartObject("error");
-        json.WriteNumber("code", code);
-        json.WriteString("message", message);
-        json.WriteEndObject();
-        json.WriteEndObject();
-        await json.FlushAsync(context.RequestAborted);
-    }
 }
