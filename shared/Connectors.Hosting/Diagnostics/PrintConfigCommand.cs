@@ -118,7 +118,7 @@ internal static class PrintConfigCommand
         foreach (var secret in secrets)
         {
             var id = secret.EnvironmentVariable.ToLowerInvariant().Replace('_', '-');
-            inputs.Add(new JsonObject
+            inputs.Add((JsonNode)new JsonObject
             {
                 ["type"] = "promptString",
                 ["id"] = id,
