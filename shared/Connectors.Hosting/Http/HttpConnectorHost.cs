@@ -59,7 +59,7 @@ internal static class HttpConnectorHost
         app.UseRateLimiter();
         app.UseMcpRequestGuards();
         app.MapConnectorHealth();
-        app.MapConnectorMcp(settings).RequireAuthorization(HttpSecurityExtensions.CallerPolicy);
+        app.MapConnectorMcp(settings).RequireConnectorCaller(settings);
 
         await app.StartAsync(cancellationToken);
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Connectors.Http");
