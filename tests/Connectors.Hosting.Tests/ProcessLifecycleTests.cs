@@ -184,6 +184,21 @@ public sealed class ProcessLifecycleTests
     }
 
     [Fact]
+    public async Task A_port_already_in_use_stops_the_server_with_exit_code_2_naming_the_option_not_as_a_crash()
+    {
+        using var holder = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        holder.Start();
+        var port = ((IPEndPoint)holder.LocalEndpoint).Port;
+
+        var (exitCode, _, stderr) = await ServerProcess.RunToExitAsync("Connectors.Hosting.TestServer", ["--transport", "http", "--urls", $"http://127.0.0.1:{port}"]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--urls", stderr, StringComparison.Ordinal);
+        Assert.Contains("choose another port", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_secret_given_on_the_command_line_stops_the_server_naming_the_safer_variable_but_not_the_value()
     {
         const string Value = "cmdline-secret-4b1d9e";

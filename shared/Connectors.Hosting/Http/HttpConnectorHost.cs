@@ -59,9 +59,17 @@ internal static class HttpConnectorHost
         app.UseRateLimiter();
         app.UseMcpRequestGuards();
         app.MapConnectorHealth();
-        app.MapConnectorMcp(settings).RequireAuthorization(HttpSecurityExtensions.CallerPolicy);
+        app.MapConnectorMcp(settings).RequireConnectorCaller(settings);
 
-        await app.StartAsync(cancellationToken);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+        {
+            // Another process holds the port: a configuration error to fix, not a crash with a stack trace.
+            throw new ConnectorConfigurationException($"--urls (from {settings.SourceOf(CommonOptions.Urls)}): {ex.Message} Stop what listens there or choose another port.");
+        }
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Connectors.Http");
         foreach (var address in app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [])
         {

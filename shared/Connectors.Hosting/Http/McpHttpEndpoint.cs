@@ -7,22 +7,22 @@ using Connectors.Hosting.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
 
 namespace Connectors.Hosting.Http;
 
 /// <summary>
 /// Streamable HTTP on the SDK's own endpoint (<c>MapMcp</c>, stateless: any replica answers any request), with what the
-/// SDK leaves to the application around it: the body cap's 413, the per-request deadline
-/// (ASP.NET Core request timeouts), the drain on shutdown, a JSON answer for clients that accept only JSON, and the
+/// SDK leaves to the application around it: the body cap's 413, the per-request deadline, the drain on shutdown, a JSON answer for clients that accept only JSON, and the
 /// per-identity cap on requests in flight (ASP.NET Core rate limiting). DNS-rebinding protection sits in front of
 /// authentication (<see cref="HttpSecurityExtensions.UseConnectorAuthentication"/>), so a foreign Host is refused first.
 /// </summary>
@@ -30,21 +30,14 @@ internal static class McpHttpEndpoint
 {
     public const string Pattern = "/mcp";
 
-    private const string RequestTimeoutPolicyName = "mcp-request";
     private const string IdentityConcurrencyPolicyName = "mcp-identity-in-flight";
 
-    /// <summary>The SDK's HTTP transport, stateless, and the ASP.NET Core timeouts and rate limiting its endpoint uses.</summary>
+    /// <summary>The SDK's HTTP transport, stateless, and the ASP.NET Core rate limiting its endpoint uses.</summary>
     public static IMcpServerBuilder WithConnectorHttpTransport(this IMcpServerBuilder mcp, ConnectorSettings settings)
     {
         mcp.WithHttpTransport(options => options.Stateless = true);
+        mcp.Services.AddSingleton<IOptionsFactory<McpServerOptions>, SharedServerOptionsFactory>();
         mcp.Services.AddSingleton<McpRequestGuards>();
-        mcp.Services.AddRequestTimeouts(options => options.AddPolicy(RequestTimeoutPolicyName, new RequestTimeoutPolicy
-        {
-            Timeout = TimeSpan.FromSeconds(settings.Get(CommonOptions.RequestTimeoutSeconds)),
-            TimeoutStatusCode = StatusCodes.Status503ServiceUnavailable,
-            WriteTimeoutResponse = context => WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, -32000,
-                "The request did not finish within this server's request timeout and was stopped."),
-        }));
 
         var inFlightPerIdentity = settings.Get(SecurityOptions.ConcurrentRequestsPerIdentity);
         mcp.Services.AddRateLimiter(options =>
@@ -64,13 +57,12 @@ internal static class McpHttpEndpoint
     }
 
     /// <summary>
-    /// The rest of what the SDK's endpoint leaves to us (<see cref="McpRequestGuards"/>) and the request deadline; after
-    /// authentication and rate limiting, so nothing of an unauthenticated request's body is read.
+    /// The rest of what the SDK's endpoint leaves to us (<see cref="McpRequestGuards"/>), the request deadline included;
+    /// after authentication and rate limiting, so nothing of an unauthenticated request's body is read.
     /// </summary>
     public static WebApplication UseMcpRequestGuards(this WebApplication app)
     {
         app.Use(app.Services.GetRequiredService<McpRequestGuards>().InvokeAsync);
-        app.UseRequestTimeouts();
         return app;
     }
 
@@ -80,7 +72,7 @@ internal static class McpHttpEndpoint
     /// </summary>
     public static IEndpointConventionBuilder MapConnectorMcp(this IEndpointRouteBuilder endpoints, ConnectorSettings settings)
     {
-        var endpoint = endpoints.MapMcp(Pattern).WithRequestTimeout(RequestTimeoutPolicyName);
+        var endpoint = endpoints.MapMcp(Pattern);
         return settings.Get(SecurityOptions.ConcurrentRequestsPerIdentity) > 0 ? endpoint.RequireRateLimiting(IdentityConcurrencyPolicyName) : endpoint;
     }
 
@@ -101,7 +93,9 @@ internal static class McpHttpEndpoint
 /// <summary>
 /// What the SDK's endpoint does not do itself, as one middleware on the MCP path: the body cap's 413 and the parse
 /// error's -32700 as JSON-RPC errors, a 400 rather than a 500 for params the SDK cannot read, Mcp-Method checked on every
-/// protocol version, the drain on shutdown, and the answer format (SSE or JSON) the client's Accept asks for.
+/// protocol version, the request deadline and the drain on shutdown, and the answer format (SSE or JSON) the client's
+/// Accept asks for. The deadline is a timer on the one token source the request already needs for the drain, rather than
+/// ASP.NET Core's request-timeouts middleware, which adds a second source and a middleware to every call.
 /// </summary>
 internal sealed class McpRequestGuards : IDisposable
 {
@@ -110,12 +104,14 @@ internal sealed class McpRequestGuards : IDisposable
     private static readonly MediaTypeHeaderValue s_sse = new("text/event-stream");
 
     private readonly long _maxRequestBytes;
+    private readonly TimeSpan _requestTimeout;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _drain = new();
 
     public McpRequestGuards(ConnectorSettings settings, IHostApplicationLifetime lifetime, ILoggerFactory loggerFactory)
     {
         _maxRequestBytes = settings.Get(CommonOptions.MaxRequestBytes);
+        _requestTimeout = TimeSpan.FromSeconds(settings.Get(CommonOptions.RequestTimeoutSeconds));
         _logger = loggerFactory.CreateLogger("Connectors.Http");
 
         // Kestrel lets in-flight requests run on shutdown; shortly before its bound we cancel the calls still running,
@@ -144,7 +140,11 @@ internal sealed class McpRequestGuards : IDisposable
         }
 
         var answerAsJson = false;
-        if (ChooseResponseFormat(context.Request) is { } useSse)
+        if (context.Request.Headers.Accept is [BothMediaTypes])
+        {
+            // What MCP clients send: the SDK serves it as it is, and parsing it on every call is not needed to know that.
+        }
+        else if (ChooseResponseFormat(context.Request) is { } useSse)
         {
             // The SDK serves only clients that accept both, as the specification asks of them; we also serve those that
             // accept one, and answer a JSON-only client with the final message as one JSON body.
@@ -154,6 +154,7 @@ internal sealed class McpRequestGuards : IDisposable
 
         var clientGone = context.RequestAborted;
         using var aborted = CancellationTokenSource.CreateLinkedTokenSource(clientGone, _drain.Token);
+        aborted.CancelAfter(_requestTimeout);
         context.RequestAborted = aborted.Token;
         using var body = new MemoryStream();
         try
@@ -197,11 +198,14 @@ internal sealed class McpRequestGuards : IDisposable
         }
         catch (OperationCanceledException)
         {
-            // Shutdown, or the request deadline once the answer had started (before that, the timeout middleware answers).
-            _logger.LogInformation("A request was cancelled by shutdown or its deadline");
+            // Shutdown or the request deadline; once the answer has started, ending it is all that is left to do.
+            var draining = _drain.IsCancellationRequested;
+            _logger.LogInformation("A request was cancelled by {Cause}", draining ? "shutdown" : "its deadline");
             if (!context.Response.HasStarted)
             {
-                await McpHttpEndpoint.WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, -32000, "The server is shutting down; retry the request.");
+                await McpHttpEndpoint.WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, -32000, draining
+                    ? "The server is shutting down; retry the request."
+                    : "The request did not finish within this server's request timeout and was stopped.");
             }
         }
     }

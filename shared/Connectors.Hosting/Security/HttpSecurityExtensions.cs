@@ -21,12 +21,12 @@ namespace Connectors.Hosting.Security;
 /// <summary>
 /// HTTP authentication as ASP.NET Core schemes: <c>--auth api-key|jwt|gateway</c> authenticate, the MCP SDK's scheme
 /// serves the RFC 9728 protected-resource metadata and answers 401 with <c>WWW-Authenticate: Bearer resource_metadata</c>.
-/// The MCP endpoint requires <see cref="CallerPolicy"/>; health and the metadata stay public. With <c>--auth none</c>
-/// the policy lets everyone through, and listening beyond loopback needs <c>--allow-unauthenticated</c>.
+/// The MCP endpoint requires <see cref="CallerPolicy"/> (<see cref="RequireConnectorCaller"/>); health and the metadata
+/// stay public. With <c>--auth none</c> nothing is required, and listening beyond loopback needs <c>--allow-unauthenticated</c>.
 /// </summary>
 public static class HttpSecurityExtensions
 {
-    /// <summary>The authorization policy of the MCP endpoint: an authenticated caller (anyone with <c>--auth none</c>).</summary>
+    /// <summary>The authorization policy of the MCP endpoint: an authenticated caller.</summary>
     public const string CallerPolicy = "connectors-caller";
 
     private const string MetadataPath = "/.well-known/oauth-protected-resource";
@@ -46,17 +46,7 @@ public static class HttpSecurityExtensions
         }
 
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ConnectorAuthorizationResultHandler>();
-        services.AddAuthorization(options => options.AddPolicy(CallerPolicy, policy =>
-        {
-            if (mode == SecurityOptions.AuthNone)
-            {
-                policy.RequireAssertion(_ => true);
-            }
-            else
-            {
-                policy.RequireAuthenticatedUser();
-            }
-        }));
+        services.AddAuthorization(options => options.AddPolicy(CallerPolicy, policy => policy.RequireAuthenticatedUser()));
         if (mode == SecurityOptions.AuthNone)
         {
             services.AddAuthentication();
@@ -140,6 +130,13 @@ public static class HttpSecurityExtensions
 
         return services;
     }
+
+    /// <summary>
+    /// The MCP endpoint's requirement: <see cref="CallerPolicy"/>, except with <c>--auth none</c>, where a policy that
+    /// admits everyone would only add its evaluation to every call.
+    /// </summary>
+    public static TBuilder RequireConnectorCaller<TBuilder>(this TBuilder endpoint, ConnectorSettings settings) where TBuilder : IEndpointConventionBuilder =>
+        settings.Get(SecurityOptions.Auth) == SecurityOptions.AuthNone ? endpoint : endpoint.RequireAuthorization(CallerPolicy);
 
     /// <summary>
     /// In front of the endpoints: a foreign Host or Origin gets 403 before any credential is looked at, an oversized or
