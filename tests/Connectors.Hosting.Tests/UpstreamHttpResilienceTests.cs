@@ -92,6 +92,33 @@ public sealed class UpstreamHttpResilienceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_probe_its_caller_cancels_leaves_the_circuit_open()
+    {
+        var upstream = new Upstream { Answer = _ => throw new HttpRequestException("connection refused") };
+        var http = Client("api", upstream, Fast);
+        await FailAsync(http, 3);
+
+        _clock.Now += TimeSpan.FromSeconds(31);
+        var probeStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        upstream.AnswerAsync = async (_, ct) =>
+        {
+            probeStarted.TrySetResult();
+            await Task.Delay(Timeout.InfiniteTimeSpan, ct);
+            return Status(HttpStatusCode.OK);
+        };
+        using var cancel = new CancellationTokenSource();
+        var probe = http.GetAsync("items", cancel.Token);
+        await probeStarted.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => probe);
+
+        upstream.AnswerAsync = null;
+        upstream.Answer = _ => Status(HttpStatusCode.OK);
+        await Assert.ThrowsAsync<BrokenCircuitException>(() => http.GetAsync("items"));
+        Assert.Equal(4, upstream.Requests);
+    }
+
+    [Fact]
     public async Task GETs_and_requests_marked_repeatable_are_retried_but_other_requests_never()
     {
         var upstream = new Upstream { Answer = _ => Status(HttpStatusCode.BadGateway) };
@@ -248,7 +275,7 @@ public sealed class UpstreamHttpResilienceTests : IDisposable
 
         public Func<HttpRequestMessage, HttpResponseMessage> Answer { get; set; } = _ => new HttpResponseMessage(HttpStatusCode.OK);
 
-        public Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>>? AnswerAsync { get; init; }
+        public Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>>? AnswerAsync { get; set; }
 
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {

@@ -49,6 +49,7 @@ public static class UpstreamHttpResilience
     {
         builder.AddResilienceHandler("upstream", pipeline =>
         {
+            var circuit = new CircuitBreakerStateProvider();
             pipeline.AddTimeout(options.Deadline).AddCircuitBreaker(new()
             {
                 // All calls in the window failed, and at least FailureThreshold of them: the ratio breaker's form of "N in a row".
@@ -56,7 +57,11 @@ public static class UpstreamHttpResilience
                 MinimumThroughput = Math.Max(2, options.FailureThreshold),
                 SamplingDuration = options.SamplingDuration,
                 BreakDuration = options.BreakDuration,
-                ShouldHandle = args => ValueTask.FromResult(IsFailure(args.Outcome, options)),
+                StateProvider = circuit,
+                // Polly counts a cancelled call as a success, so a probe its caller gave up on would close the circuit
+                // without the upstream having answered; a probe that proves nothing keeps the circuit open instead.
+                ShouldHandle = args => ValueTask.FromResult(IsFailure(args.Outcome, options)
+                    || (args.Outcome.Exception is OperationCanceledException && circuit.CircuitState == CircuitState.HalfOpen)),
             });
             // Our backoff, not a 5xx's Retry-After (which could outlast the deadline); rate limits (429) are the clients' to answer.
             if (options.MaxRetries > 0)
