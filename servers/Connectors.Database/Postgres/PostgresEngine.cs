@@ -140,7 +140,30 @@ public sealed partial class PostgresEngine : IAsyncDisposable
     }
 
     private ProfileState State(DatabaseProfile profile) =>
-        _states.GetOrAdd(profile.Name, _ => new ProfileState(new NpgsqlDataSourceBuilder(profile.ConnectionString).Build(), new SemaphoreSlim(profile.MaxConnections)));
+        _states.GetOrAdd(profile.Name, _ => new ProfileState(BuildDataSource(profile.ConnectionString), new SemaphoreSlim(profile.MaxConnections)));
+
+    /// <summary>
+    /// A profile's data source: Npgsql's slim builder, which leaves out the mappings that need reflection or run-time code
+    /// (dynamic JSON to .NET types, unmapped enums, records as tuples; Native AOT keeps none of them), with every other
+    /// feature the full builder gives each data source, so a value of any type reads as the same .NET value and a query
+    /// shows it the same way (a test compares the two builders type by type): arrays, ranges, multiranges, records, json,
+    /// full-text search, network, geometric, ltree and cube types, extra conversions; TLS and Kerberos (GSSAPI) logins.
+    /// </summary>
+    internal static NpgsqlDataSource BuildDataSource(string connectionString) => new NpgsqlSlimDataSourceBuilder(connectionString)
+        .EnableCube()
+        .EnableLTree()
+        .EnableFullTextSearch()
+        .EnableRecords()
+        .EnableExtraConversions()
+        .EnableJsonTypes()
+        .EnableNetworkTypes()
+        .EnableGeometricTypes()
+        .EnableArrays()
+        .EnableRanges()
+        .EnableMultiranges()
+        .EnableTransportSecurity()
+        .EnableIntegratedSecurity()
+        .Build();
 
     /// <summary>
     /// One more try on a fresh connection when the connection failed, not the statements: the open failed, or a pooled
