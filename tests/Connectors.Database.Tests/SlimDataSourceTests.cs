@@ -83,6 +83,52 @@ public sealed class SlimDataSourceTests(DatabaseCluster cluster)
         }
     }
 
+    [Fact]
+    public async Task Parameters_bind_to_the_same_PostgreSQL_types_as_with_the_full_builder()
+    {
+        // What the server binds (query params as untyped text, catalog names as text and text[]), then common .NET types.
+        NpgsqlParameter[] parameters =
+        [
+            new() { Value = "42", NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Unknown }, new() { Value = "x", NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text },
+            new() { Value = new[] { "a", "b" } }, new() { Value = "text" }, new() { Value = 1L }, new() { Value = 1 }, new() { Value = (short)1 },
+            new() { Value = 1.5m }, new() { Value = 1.5 }, new() { Value = 1.5f }, new() { Value = true }, new() { Value = 'c' },
+            new() { Value = new DateTime(2024, 2, 29, 1, 2, 3, DateTimeKind.Utc) }, new() { Value = new DateTime(2024, 2, 29, 1, 2, 3, DateTimeKind.Unspecified) },
+            new() { Value = new DateTimeOffset(2024, 2, 29, 1, 2, 3, TimeSpan.Zero) }, new() { Value = new DateOnly(2024, 2, 29) },
+            new() { Value = new TimeOnly(1, 2, 3) }, new() { Value = TimeSpan.FromHours(26) }, new() { Value = Guid.Empty },
+            new() { Value = new byte[] { 1, 2 } }, new() { Value = new[] { 1, 2 } }, new() { Value = new[] { 1L, 2L } }, new() { Value = new[] { 1.5m } },
+            new() { Value = new[] { true } }, new() { Value = new[] { 1.5 } }, new() { Value = new[] { Guid.Empty } },
+            new() { Value = new[] { new DateTime(2024, 2, 29, 0, 0, 0, DateTimeKind.Utc) } }, new() { Value = System.Net.IPAddress.Loopback },
+            new() { Value = new NpgsqlTypes.NpgsqlPoint(1, 2) }, new() { Value = new NpgsqlTypes.NpgsqlRange<int>(1, 3) },
+            new() { Value = new System.Collections.BitArray(2) { [0] = true } }, new() { Value = System.Text.Json.JsonDocument.Parse("{\"a\":1}") },
+            new() { Value = DBNull.Value },
+        ];
+
+        await using var full = new NpgsqlDataSourceBuilder(cluster.AdminConnectionString).Build();
+        await using var slim = PostgresEngine.BuildDataSource(cluster.AdminConnectionString);
+        Assert.Equal(string.Join('\n', await BindAllAsync(full, parameters)), string.Join('\n', await BindAllAsync(slim, parameters)));
+    }
+
+    /// <summary>The PostgreSQL type and text each parameter arrives as, or the exception binding it raised.</summary>
+    private static async Task<List<string>> BindAllAsync(NpgsqlDataSource source, NpgsqlParameter[] parameters)
+    {
+        var bound = new List<string>();
+        await using var connection = await source.OpenConnectionAsync();
+        foreach (var parameter in parameters)
+        {
+            await using var command = new NpgsqlCommand("SELECT pg_typeof($1)::text || ' ' || coalesce($1::text, 'NULL')", connection) { Parameters = { parameter.Clone() } };
+            try
+            {
+                bound.Add($"{parameter.Value?.GetType().Name}: {await command.ExecuteScalarAsync()}");
+            }
+            catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
+            {
+                bound.Add($"{parameter.Value?.GetType().Name}: {ex.GetType().Name}");
+            }
+        }
+
+        return bound;
+    }
+
     /// <summary>Each value as the query tool's JSON answer shows it (one row, one column), or the exception it raised.</summary>
     private static async Task<List<string>> ShowAllAsync(NpgsqlDataSource source, IEnumerable<string> values)
     {
