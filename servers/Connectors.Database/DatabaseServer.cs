@@ -85,7 +85,7 @@ public static class DatabaseServer
             }
         });
         server.ConfigureMcp((mcp, _) => mcp
-            .WithTools<DatabaseTools>()
+            .WithTools<DatabaseTools>(DatabaseJsonContext.Tools)
             .WithResources<DatabaseResources>()
             .WithPrompts<DatabasePrompts>()
             .WithCompleteHandler(DatabaseCompletions.CompleteAsync));
