@@ -120,7 +120,7 @@ internal static class CellValues
             }
 
             var cell = FromValue(array.GetValue(indices));
-            json.Append(cell.Text is null ? "null" : cell.Raw ? cell.Text : JsonSerializer.Serialize(cell.Text));
+            json.Append(cell.Text is null ? "null" : cell.Raw ? cell.Text : JsonSerializer.Serialize(cell.Text, DatabaseJsonContext.Default.String));
         }
 
         json.Append(']');

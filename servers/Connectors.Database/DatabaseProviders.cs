@@ -1,6 +1,5 @@
 using System.Text.Json;
-using Connectors.Database.Postgres;
-using Connectors.Database.SqlServer;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Connectors.Database;
 
@@ -31,12 +30,13 @@ public interface ISchemaCatalog
     Task<TableDescription?> DescribeAsync(DatabaseProfile profile, string? schema, string table, CancellationToken cancellationToken);
 }
 
-/// <summary>The provider classes of a profile's engine: the only place that chooses between them.</summary>
-public sealed class DatabaseProviders(PostgresQuery postgresQuery, PostgresCatalog postgresCatalog, SqlServerQuery sqlServerQuery, SqlServerCatalog sqlServerCatalog)
+/// <summary>
+/// The provider classes of a profile's engine, registered per engine as keyed services (<see cref="DatabaseProvider"/>):
+/// SQL Server's only in a build that has it (<see cref="SqlServerSupport"/>), so nothing else names them.
+/// </summary>
+public sealed class DatabaseProviders(IServiceProvider services)
 {
-    public IQueryRunner Query(DatabaseProfile profile) =>
-        profile.Provider == DatabaseProvider.SqlServer ? sqlServerQuery : postgresQuery;
+    public IQueryRunner Query(DatabaseProfile profile) => services.GetRequiredKeyedService<IQueryRunner>(profile.Provider);
 
-    public ISchemaCatalog Catalog(DatabaseProfile profile) =>
-        profile.Provider == DatabaseProvider.SqlServer ? sqlServerCatalog : postgresCatalog;
+    public ISchemaCatalog Catalog(DatabaseProfile profile) => services.GetRequiredKeyedService<ISchemaCatalog>(profile.Provider);
 }

@@ -46,11 +46,15 @@ public static class DatabaseServer
             services.AddSingleton<PostgresEngine>();
             services.AddSingleton<FunctionCatalog>();
             services.AddSingleton<SqlGuard>();
-            services.AddSingleton<PostgresQuery>();
-            services.AddSingleton<PostgresCatalog>();
-            services.AddSingleton<SqlServerEngine>();
-            services.AddSingleton<SqlServerQuery>();
-            services.AddSingleton<SqlServerCatalog>();
+            services.AddKeyedSingleton<IQueryRunner, PostgresQuery>(DatabaseProvider.Postgres);
+            services.AddKeyedSingleton<ISchemaCatalog, PostgresCatalog>(DatabaseProvider.Postgres);
+            if (SqlServerSupport.IsEnabled)
+            {
+                services.AddSingleton<SqlServerEngine>();
+                services.AddKeyedSingleton<IQueryRunner, SqlServerQuery>(DatabaseProvider.SqlServer);
+                services.AddKeyedSingleton<ISchemaCatalog, SqlServerCatalog>(DatabaseProvider.SqlServer);
+            }
+
             services.AddSingleton<DatabaseProviders>();
             // The ping is tagged ready (/readyz); the role and parser checks are untagged: only doctor runs them.
             var checks = services.AddHealthChecks();
@@ -81,7 +85,7 @@ public static class DatabaseServer
             }
         });
         server.ConfigureMcp((mcp, _) => mcp
-            .WithTools<DatabaseTools>()
+            .WithTools<DatabaseTools>(DatabaseJsonContext.Tools)
             .WithResources<DatabaseResources>()
             .WithPrompts<DatabasePrompts>()
             .WithCompleteHandler(DatabaseCompletions.CompleteAsync));

@@ -125,9 +125,18 @@ public sealed partial class ProfileRegistry
         (string Hardened, ProfileTarget Target) connection;
         try
         {
-            connection = provider == DatabaseProvider.SqlServer
-                ? HardenSqlServer(name, new SqlConnectionStringBuilder(connectionString), limits)
-                : HardenPostgres(new NpgsqlConnectionStringBuilder(connectionString), limits);
+            if (provider == DatabaseProvider.Postgres)
+            {
+                connection = HardenPostgres(new NpgsqlConnectionStringBuilder(connectionString), limits);
+            }
+            else if (SqlServerSupport.IsEnabled)
+            {
+                connection = HardenSqlServer(name, new SqlConnectionStringBuilder(connectionString), limits);
+            }
+            else
+            {
+                throw SqlServerSupport.Unavailable(name);
+            }
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or KeyNotFoundException)
         {

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Unicode;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Connectors.Database;
@@ -42,7 +41,6 @@ public readonly record struct ResultColumn(string Name, string Type);
 /// </summary>
 public sealed class ResultBuilder
 {
-    private static readonly JsonSerializerOptions s_json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private static readonly SearchValues<char> s_csvQuoted = SearchValues.Create(",\"\r\n");
     private static readonly SearchValues<char> s_markdownEscaped = SearchValues.Create("\\|\r\n");
     private static readonly SearchValues<byte> s_jsonEscapedUtf8 = SearchValues.Create([.. Enumerable.Range(0, 0x20).Select(b => (byte)b), (byte)'"', (byte)'\\']);
@@ -280,7 +278,7 @@ public sealed class ResultBuilder
         return new QueryAnswer(ToStringAndRelease(), RowCount, note is not null);
     }
 
-    internal static string Quote(string text) => JsonSerializer.Serialize(text, s_json);
+    internal static string Quote(string text) => JsonSerializer.Serialize(text, DatabaseJsonContext.Relaxed.String);
 
     private string ToStringAndRelease()
     {

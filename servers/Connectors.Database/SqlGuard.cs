@@ -34,7 +34,8 @@ public sealed class SqlGuard(ProfileRegistry profiles, FunctionCatalog catalog)
     {
         if (profile.Provider == DatabaseProvider.SqlServer)
         {
-            return SqlServer.TSqlGuard.Inspect(sql);
+            // A build without SQL Server refuses such profiles at start-up; the check lets the trimmer drop the T-SQL parser.
+            return SqlServerSupport.IsEnabled ? SqlServer.TSqlGuard.Inspect(sql) : throw new InvalidOperationException("This build has no SQL Server support.");
         }
 
         var statement = Inspect(sql, profile.AllowExplainAnalyze);

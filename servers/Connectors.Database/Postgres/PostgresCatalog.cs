@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using Npgsql;
 using NpgsqlTypes;
@@ -7,8 +8,10 @@ namespace Connectors.Database.Postgres;
 /// <summary>
 /// The metadata reads behind list_schemas, list_tables and describe_table: fixed SQL over pg_catalog, run inside the
 /// same engine fence as every query (each tool's statements in the fence's own batch: one round trip), rows mapped by
-/// Dapper. Only objects the role can use are listed.
+/// Dapper (its build-time row readers, <c>[DapperAot]</c>: no reflection, so Native AOT keeps them). Only objects the role
+/// can use are listed.
 /// </summary>
+[DapperAot]
 public sealed class PostgresCatalog(PostgresEngine engine) : ISchemaCatalog
 {
     private const int MaxTables = ISchemaCatalog.MaxTables;
@@ -53,7 +56,7 @@ public sealed class PostgresCatalog(PostgresEngine engine) : ISchemaCatalog
             FROM pg_catalog.pg_namespace n
             WHERE {SystemSchemas} AND pg_catalog.has_schema_privilege(n.oid, 'USAGE')
             ORDER BY 1
-            """)], ReadRowsAsync<SchemaRow>, null, cancellationToken);
+            """)], (reader, ct) => ReadRowsAsync(reader, reader.GetRowParser<SchemaRow>(), ct), null, cancellationToken);
 
     public Task<List<TableRow>> TablesAsync(DatabaseProfile profile, string? schema, CancellationToken cancellationToken) =>
         engine.ReadBatchAsync(profile, () => [Statement($"""
@@ -66,7 +69,7 @@ public sealed class PostgresCatalog(PostgresEngine engine) : ISchemaCatalog
               AND pg_catalog.has_schema_privilege(n.oid, 'USAGE')
             ORDER BY 1, 2
             LIMIT {MaxTables + 1}
-            """, Text(schema))], ReadRowsAsync<TableRow>, null, cancellationToken);
+            """, Text(schema))], (reader, ct) => ReadRowsAsync(reader, reader.GetRowParser<TableRow>(), ct), null, cancellationToken);
 
     /// <summary>Everything describe_table shows, or null when no such table is visible.</summary>
     public Task<TableDescription?> DescribeAsync(DatabaseProfile profile, string? schema, string table, CancellationToken cancellationToken) =>
@@ -98,15 +101,18 @@ public sealed class PostgresCatalog(PostgresEngine engine) : ISchemaCatalog
                 """, Text(schema), Text(table)),
         ], async (reader, ct) =>
         {
-            var found = await ReadRowsAsync<TableRow>(reader, ct);
+            var found = await ReadRowsAsync(reader, reader.GetRowParser<TableRow>(), ct);
             if (found.Count == 0)
             {
                 return null;
             }
 
-            var columns = await NextRowsAsync<ColumnRow>(reader, ct);
-            var constraints = await NextRowsAsync<ConstraintRow>(reader, ct);
-            var indexes = await NextRowsAsync<IndexRow>(reader, ct);
+            await reader.NextResultAsync(ct);
+            var columns = await ReadRowsAsync(reader, reader.GetRowParser<ColumnRow>(), ct);
+            await reader.NextResultAsync(ct);
+            var constraints = await ReadRowsAsync(reader, reader.GetRowParser<ConstraintRow>(), ct);
+            await reader.NextResultAsync(ct);
+            var indexes = await ReadRowsAsync(reader, reader.GetRowParser<IndexRow>(), ct);
             return new TableDescription(found[0], columns, constraints, indexes);
         }, null, cancellationToken);
 
@@ -121,15 +127,9 @@ public sealed class PostgresCatalog(PostgresEngine engine) : ISchemaCatalog
         return statement;
     }
 
-    private static async Task<List<T>> NextRowsAsync<T>(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    // Each caller names its row type: Dapper.AOT generates the parser of every GetRowParser<T> call with a concrete T.
+    private static async Task<List<T>> ReadRowsAsync<T>(NpgsqlDataReader reader, Func<DbDataReader, T> parse, CancellationToken cancellationToken)
     {
-        await reader.NextResultAsync(cancellationToken);
-        return await ReadRowsAsync<T>(reader, cancellationToken);
-    }
-
-    private static async Task<List<T>> ReadRowsAsync<T>(NpgsqlDataReader reader, CancellationToken cancellationToken)
-    {
-        var parse = reader.GetRowParser<T>();
         var rows = new List<T>();
         while (await reader.ReadAsync(cancellationToken))
         {

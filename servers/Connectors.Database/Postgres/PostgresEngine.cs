@@ -140,7 +140,31 @@ public sealed partial class PostgresEngine : IAsyncDisposable
     }
 
     private ProfileState State(DatabaseProfile profile) =>
-        _states.GetOrAdd(profile.Name, _ => new ProfileState(new NpgsqlDataSourceBuilder(profile.ConnectionString).Build(), new SemaphoreSlim(profile.MaxConnections)));
+        _states.GetOrAdd(profile.Name, _ => new ProfileState(BuildDataSource(profile.ConnectionString), new SemaphoreSlim(profile.MaxConnections)));
+
+    /// <summary>
+    /// A profile's data source: Npgsql's slim builder, which leaves out the mappings that need reflection or run-time code
+    /// (dynamic JSON to .NET types, unmapped enums, records as tuples; Native AOT keeps none of them), with the full
+    /// builder's other type families, so a value of any type reads as the same .NET value, a query shows it the same way and
+    /// a parameter binds to the same PostgreSQL type (tests compare the two builders): arrays, ranges, multiranges, records,
+    /// json, full-text search, network, geometric, ltree and cube types; TLS and Kerberos (GSSAPI) logins. Extra conversions
+    /// (reading a value as another .NET type than its own) are left out: nothing here reads that way, and the slim builder
+    /// would put them ahead of the default mappings, where they bind a string[] parameter as bit[].
+    /// </summary>
+    internal static NpgsqlDataSource BuildDataSource(string connectionString) => new NpgsqlSlimDataSourceBuilder(connectionString)
+        .EnableArrays()
+        .EnableRanges()
+        .EnableMultiranges()
+        .EnableRecords()
+        .EnableJsonTypes()
+        .EnableFullTextSearch()
+        .EnableNetworkTypes()
+        .EnableGeometricTypes()
+        .EnableLTree()
+        .EnableCube()
+        .EnableTransportSecurity()
+        .EnableIntegratedSecurity()
+        .Build();
 
     /// <summary>
     /// One more try on a fresh connection when the connection failed, not the statements: the open failed, or a pooled

@@ -92,11 +92,14 @@ public sealed partial class SqlServerEngine(ILogger<SqlServerEngine> logger) : I
         {
             await connection.OpenAsync(cancellationToken);
             var lockTimeout = EngineErrors.LockTimeoutMilliseconds(profile).ToString(CultureInfo.InvariantCulture);
+            // SET LOCK_TIMEOUT takes a literal, not a parameter; the number is the profile's own, never a caller's value.
+#pragma warning disable DAP241
             await using var settings = new SqlCommand(
                 $"SET LOCK_TIMEOUT {lockTimeout}; SET XACT_ABORT ON; SET IMPLICIT_TRANSACTIONS OFF; SET NOCOUNT ON;", connection)
             {
                 CommandTimeout = profile.StatementTimeoutSeconds,
             };
+#pragma warning restore DAP241
             await settings.ExecuteNonQueryAsync(cancellationToken);
             return connection;
         }
