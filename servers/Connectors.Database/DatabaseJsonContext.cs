@@ -18,8 +18,14 @@ internal sealed partial class DatabaseJsonContext : JsonSerializerContext
     public static DatabaseJsonContext Relaxed { get; } = new(new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 
     /// <summary>The SDK's options, with the argument types its own resolver lacks (<c>JsonElement[]</c>) from this context.</summary>
-    public static JsonSerializerOptions Tools { get; } = new(McpJsonUtilities.DefaultOptions)
+    public static JsonSerializerOptions Tools => ToolOptions.Value;
+
+    // A class of its own: an initializer beside the generated Default could run before it and combine a null resolver.
+    private static class ToolOptions
     {
-        TypeInfoResolver = JsonTypeInfoResolver.Combine(Default, McpJsonUtilities.DefaultOptions.TypeInfoResolver),
-    };
+        public static readonly JsonSerializerOptions Value = new(McpJsonUtilities.DefaultOptions)
+        {
+            TypeInfoResolver = JsonTypeInfoResolver.Combine(Default, McpJsonUtilities.DefaultOptions.TypeInfoResolver),
+        };
+    }
 }

@@ -36,7 +36,7 @@ public static class FilesystemServer
             mcp.WithTools<ReadTools>().WithTools<DirectoryTools>().WithTools<SearchTools>().WithResources<FileResources>();
             if (settings.Get(FilesystemOptions.AllowWrite))
             {
-                mcp.WithTools<WriteTools>();
+                mcp.WithTools<WriteTools>(FilesystemJsonContext.Tools);
             }
         });
         return server;
