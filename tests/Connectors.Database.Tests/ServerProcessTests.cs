@@ -148,19 +148,9 @@ public sealed class ServerProcessTests(DatabaseCluster cluster)
     /// <summary>The server over stdio with timeouts far beyond the tests' patience: only a cancellation ends the long query in time.</summary>
     private static Process StartOverStdio(Probe probe)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            Environment = { ["CONNECTORS_DATABASE_CONNECTION_STRING"] = probe.ConnectionString },
-        };
-        foreach (var argument in new[] { ServerProcess.ServerDll("Connectors.Database"), "--statement-timeout", "900", "--tool-timeout", "900" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
+        var start = ServerProcess.CreateStartInfo(
+            "Connectors.Database", ["--statement-timeout", "900", "--tool-timeout", "900"],
+            new Dictionary<string, string> { ["CONNECTORS_DATABASE_CONNECTION_STRING"] = probe.ConnectionString });
         var process = Process.Start(start)!;
         process.ErrorDataReceived += (_, _) => { };
         process.BeginErrorReadLine();

@@ -17,7 +17,7 @@ public sealed class RealClientTests : IDisposable
     public async Task The_mcp_inspector_cli_lists_the_tools_and_calls_one()
     {
         _tree.Write("notes/today.txt", "inspected\n");
-        var server = new[] { "dotnet", ServerProcess.ServerDll("Connectors.Filesystem"), "--root", _tree.Root };
+        string[] server = [.. ServerProcess.Command("Connectors.Filesystem"), "--root", _tree.Root];
 
         var (listExit, listOut, listErr) = await NodeTools.RunAsync("mcp-inspector", ["--cli", .. server, "--method", "tools/list"], TimeSpan.FromMinutes(2));
         Assert.True(listExit == 0, listErr);
