@@ -8,6 +8,7 @@ namespace Connectors.Database.Tests;
 
 /// <summary>The server as a real process: readiness of every profile over HTTP, and cancellation by a client over HTTP and stdio.</summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Category", "ServerProcess")]
 public sealed class ServerProcessTests(DatabaseCluster cluster)
 {
     private static readonly HttpClient s_http = new() { Timeout = TimeSpan.FromMinutes(5) };

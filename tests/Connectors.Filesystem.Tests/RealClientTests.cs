@@ -7,6 +7,7 @@ namespace Connectors.Filesystem.Tests;
 /// Clients we did not write: the MCP Inspector's CLI (over stdio) and the official conformance suite (over HTTP).
 /// Both are installed in eng/node by eng/test.sh.
 /// </summary>
+[Trait("Category", "ServerProcess")]
 public sealed class RealClientTests : IDisposable
 {
     private readonly TempTree _tree = new();

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Nodes;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using Xunit;
@@ -15,8 +16,8 @@ namespace Connectors.Testing;
 /// </summary>
 public static class ToolSweep
 {
-    /// <summary>Both transports a server serves; the HTTP one behind API-key authentication.</summary>
-    public static TheoryData<string> Transports() => new("stdio", "http");
+    /// <summary>Both transports a server serves, HTTP once behind each authentication scheme a team pool uses.</summary>
+    public static TheoryData<string> Transports() => new(ConnectedServer.Stdio, ConnectedServer.HttpApiKey, ConnectedServer.HttpJwt);
 
     /// <summary>One call: the tool, its arguments, and what its (successful) answer must contain.</summary>
     public sealed record Call(string Tool, Dictionary<string, object?> Arguments, string Expect);
@@ -54,77 +55,133 @@ public static class ToolSweep
 }
 
 /// <summary>
-/// A server process with the SDK's client connected over stdio, or over Streamable HTTP with API-key authentication on
-/// (an unauthenticated request is checked to be refused first).
+/// A server process with the SDK's client connected over stdio, or over Streamable HTTP with API-key or JWT
+/// authentication on (the credential holds the server's read and write scopes; requests without one, or with a token
+/// signed by a key the issuer never published, are checked to be refused first).
 /// </summary>
 public sealed class ConnectedServer : IAsyncDisposable
 {
-    private readonly string? _keysFile;
+    public const string Stdio = "stdio";
+    public const string HttpApiKey = "http+api-key";
+    public const string HttpJwt = "http+jwt";
 
-    private ConnectedServer(McpClient client, ServerProcess? http, string? keysFile)
+    private const string Resource = "https://mcp.test.example/mcp";
+    private readonly List<IAsyncDisposable> _owned = [];
+    private readonly List<string> _files = [];
+
+    private ConnectedServer()
     {
-        Client = client;
-        Http = http;
-        _keysFile = keysFile;
     }
 
-    public McpClient Client { get; }
+    public McpClient Client { get; private set; } = null!;
 
     /// <summary>The HTTP server process, or null over stdio.</summary>
-    public ServerProcess? Http { get; }
+    public ServerProcess? Http { get; private set; }
 
     public static async Task<ConnectedServer> StartAsync(string transport, string projectName, string[] args, IReadOnlyDictionary<string, string>? environment = null)
     {
-        if (transport == "stdio")
-        {
-            return new ConnectedServer(await ServerProcess.ConnectStdioAsync(projectName, args, environment), null, null);
-        }
-
-        Assert.Equal("http", transport);
-        var key = "ck_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-        var keysFile = Path.Combine(Path.GetTempPath(), $"connectors-sweep-keys-{Guid.NewGuid():N}");
-        // A key without its own scopes holds the server's read and write scopes.
-        await File.WriteAllTextAsync(keysFile, $"sweep:{key}\n");
-        var serverEnvironment = new Dictionary<string, string>(environment ?? new Dictionary<string, string>()) { ["CONNECTORS_API_KEYS_FILE"] = keysFile };
-        var server = await ServerProcess.StartHttpAsync(projectName, ["--auth", "api-key", .. args], serverEnvironment);
+        var connected = new ConnectedServer();
         try
         {
-            using (var http = new HttpClient())
-            using (var anonymous = new HttpRequestMessage(HttpMethod.Post, server.McpUrl))
-            {
-                anonymous.Content = new StringContent("""{"jsonrpc":"2.0","id":1,"method":"tools/list"}""", Encoding.UTF8, "application/json");
-                anonymous.Headers.TryAddWithoutValidation("Accept", "application/json, text/event-stream");
-                using var refused = await http.SendAsync(anonymous);
-                Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
-            }
-
-            var client = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
-            {
-                Endpoint = server.McpUrl,
-                TransportMode = HttpTransportMode.StreamableHttp,
-                AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = "Bearer " + key },
-            }));
-            return new ConnectedServer(client, server, keysFile);
+            await connected.ConnectAsync(transport, projectName, args, environment);
+            return connected;
         }
         catch
         {
-            await server.DisposeAsync();
-            File.Delete(keysFile);
+            await connected.DisposeAsync();
             throw;
         }
     }
 
-    public async ValueTask DisposeAsync()
+    private async Task ConnectAsync(string transport, string projectName, string[] args, IReadOnlyDictionary<string, string>? environment)
     {
-        await Client.DisposeAsync();
-        if (Http is not null)
+        if (transport == Stdio)
         {
-            await Http.DisposeAsync();
+            Client = await ServerProcess.ConnectStdioAsync(projectName, args, environment);
+            return;
         }
 
-        if (_keysFile is not null)
+        var serverEnvironment = new Dictionary<string, string>(environment ?? new Dictionary<string, string>());
+        string credential, forged;
+        string[] authArgs;
+        if (transport == HttpApiKey)
         {
-            File.Delete(_keysFile);
+            credential = NewKey();
+            forged = NewKey();
+            var keysFile = Path.Combine(Path.GetTempPath(), $"connectors-sweep-keys-{Guid.NewGuid():N}");
+            _files.Add(keysFile);
+            // A key without its own scopes holds the server's read and write scopes.
+            await File.WriteAllTextAsync(keysFile, $"sweep:{credential}\n");
+            serverEnvironment["CONNECTORS_API_KEYS_FILE"] = keysFile;
+            authArgs = ["--auth", "api-key"];
+        }
+        else
+        {
+            Assert.Equal(HttpJwt, transport);
+            var issuer = await TestIssuer.StartAsync();
+            _owned.Add(issuer);
+            using var key = TestKey.Rsa("sweep-1");
+            using var attacker = TestKey.Rsa("sweep-1");
+            issuer.Publish(key);
+            // The scope names of the server: connectors-<name> holds <name>:read and <name>:write.
+            var name = projectName["Connectors.".Length..].ToLowerInvariant();
+            var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            var claims = new JsonObject { ["iss"] = issuer.Url, ["sub"] = "sweeper", ["aud"] = Resource, ["scope"] = $"{name}:read {name}:write", ["iat"] = now, ["exp"] = now + 900 };
+            credential = key.Sign("RS256", claims);
+            forged = attacker.Sign("RS256", claims);
+            authArgs = ["--auth", "jwt", "--jwt-issuer", issuer.Url, "--resource-uri", Resource];
+        }
+
+        Http = await ServerProcess.StartHttpAsync(projectName, [.. authArgs, .. args], serverEnvironment);
+        _owned.Add(Http);
+        using (var http = new HttpClient())
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, await ListToolsStatusAsync(http, null));
+            Assert.Equal(HttpStatusCode.Unauthorized, await ListToolsStatusAsync(http, forged));
+        }
+
+        Client = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = Http.McpUrl,
+            TransportMode = HttpTransportMode.StreamableHttp,
+            AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = "Bearer " + credential },
+        }));
+    }
+
+    private async Task<HttpStatusCode> ListToolsStatusAsync(HttpClient http, string? bearer)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, Http!.McpUrl)
+        {
+            Content = new StringContent("""{"jsonrpc":"2.0","id":1,"method":"tools/list"}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.TryAddWithoutValidation("Accept", "application/json, text/event-stream");
+        if (bearer is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + bearer);
+        }
+
+        using var response = await http.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    private static string NewKey() => "ck_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Client is not null)
+        {
+            await Client.DisposeAsync();
+        }
+
+        // The server before the issuer it fetches keys from.
+        for (var i = _owned.Count - 1; i >= 0; i--)
+        {
+            await _owned[i].DisposeAsync();
+        }
+
+        foreach (var file in _files)
+        {
+            File.Delete(file);
         }
     }
 }
