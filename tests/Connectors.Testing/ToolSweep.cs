@@ -134,6 +134,13 @@ public sealed class ConnectedServer : IAsyncDisposable
 
         Http = await ServerProcess.StartHttpAsync(projectName, [.. authArgs, .. args], serverEnvironment);
         _owned.Add(Http);
+        if (ServerProcess.PublishedServersDirectory is { } published)
+        {
+            // What runs is the published executable itself, not a dotnet host.
+            var image = new FileInfo($"/proc/{Http.ProcessId}/exe").ResolveLinkTarget(returnFinalTarget: false)!.FullName;
+            Assert.StartsWith(Path.GetFullPath(published), image, StringComparison.Ordinal);
+        }
+
         using (var http = new HttpClient())
         {
             Assert.Equal(HttpStatusCode.Unauthorized, await ListToolsStatusAsync(http, null));
