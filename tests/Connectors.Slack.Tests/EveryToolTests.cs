@@ -18,7 +18,8 @@ public sealed class EveryToolTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync() => await _emulator.DisposeAsync();
 
-    private string[] Args => ["--api-url", _emulator.Url, "--log-level", "warning", "--allow-post-channels", SlackWorkspace.Ops];
+    // The default log level: the HTTP start waits for the "Listening on" information line.
+    private string[] Args => ["--api-url", _emulator.Url, "--allow-post-channels", SlackWorkspace.Ops];
 
     private static Dictionary<string, object?> A(params (string Name, object? Value)[] arguments) => arguments.ToDictionary(a => a.Name, a => a.Value);
 
