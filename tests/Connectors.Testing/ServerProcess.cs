@@ -137,10 +137,19 @@ public sealed partial class ServerProcess : IAsyncDisposable
         var server = new ServerProcess(Process.Start(CreateCommandStartInfo(command, args, environment))!);
         server._process.BeginErrorReadLine();
         server._process.StandardOutput.Close();
-        var listening = await server.WaitForLogAsync(line => line.Contains("Listening on", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
-        using var json = JsonDocument.Parse(listening);
-        server.BaseUrl = new Uri(json.RootElement.GetProperty("url").GetString()!);
-        return server;
+        try
+        {
+            var listening = await server.WaitForLogAsync(line => line.Contains("Listening on", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+            using var json = JsonDocument.Parse(listening);
+            server.BaseUrl = new Uri(json.RootElement.GetProperty("url").GetString()!);
+            return server;
+        }
+        catch
+        {
+            // A server that never said where it listens is still running: end it rather than leave it behind.
+            await server.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Starts a server over stdio and connects the SDK's client to it.</summary>
