@@ -2,6 +2,9 @@
 # Runs every test of Connectors on a fresh machine: installs what the tests need (Node.js for the MCP conformance
 # suite and the MCP Inspector; PostgreSQL and libpg_query for the database server; kubectl for the deployment files), builds the solution, runs all test projects, and ends with one line of counts:
 #   N passed, N failed, N skipped
+# CONNECTORS_TEST_NATIVE=1 then publishes the four servers (eng/publish.sh) and runs the tests that drive real server
+# processes again against those executables, counted in the same line; =only runs just that part (after a build).
+# Off by default until eng/publish.sh publishes Native AOT (its ReadyToRun output is a dll, which that run refuses).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -62,15 +65,44 @@ say "installing the Node test tools (eng/node)"
 say "building"
 dotnet build Connectors.sln -c Debug -nologo -v quiet -clp:ErrorsOnly
 
-rm -rf "$results"
-say "testing"
-status=0
-dotnet test Connectors.sln -c Debug --no-build --nologo \
-  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@" || status=$?
+native_only=0; native=0
+case "${CONNECTORS_TEST_NATIVE:-0}" in only) native_only=1; native=1 ;; 1) native=1 ;; esac
 
-# Sum the counters of every test project's TRX report.
+rm -rf "$results"
+status=0
+if [ "$native_only" = 0 ]; then
+  say "testing"
+  dotnet test Connectors.sln -c Debug --no-build --nologo \
+    --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@" || status=$?
+fi
+
+# Native AOT breaks at run time, not at build time: the tests marked Category=ServerProcess (every tool of every server
+# over stdio and HTTP, conformance, auth, guards, doctor/healthcheck) run again against the published executables.
+# ServerProcess refuses to start a managed dll while CONNECTORS_TEST_SERVERS_DIR is set, so nothing falls back to one.
+if [ "$native" = 1 ]; then
+  servers="$root/artifacts/native-servers"
+  rm -rf "$servers"
+  started=$SECONDS
+  for server in Filesystem Database GitHub Slack; do
+    say "publishing Connectors.$server (Native AOT)"
+    if ! bash eng/publish.sh "${server,,}" "$servers/Connectors.$server"; then
+      say "eng/publish.sh ${server,,} failed"
+      status=1
+    fi
+  done
+  say "published in $((SECONDS - started)) s; testing the native servers"
+  started=$SECONDS
+  for project in Filesystem Database GitHub Slack; do
+    CONNECTORS_TEST_SERVERS_DIR="$servers" dotnet test "tests/Connectors.$project.Tests" -c Debug --no-build --nologo \
+      --filter "Category=ServerProcess" --logger "trx" --logger "console;verbosity=normal" \
+      --results-directory "$results/native" || status=$?
+  done
+  say "native tests ran in $((SECONDS - started)) s"
+fi
+
+# Sum the counters of every TRX report: one per test project, and one per project of the native run.
 passed=0; failed=0; skipped=0
-for trx in "$results"/*.trx; do
+for trx in "$results"/*.trx "$results"/native/*.trx; do
   [ -e "$trx" ] || continue
   counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
   get() { printf '%s' "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0; }

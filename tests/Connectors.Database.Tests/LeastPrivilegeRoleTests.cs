@@ -66,6 +66,7 @@ public sealed partial class LeastPrivilegeRoleTests(DatabaseCluster cluster)
         return new NpgsqlConnectionStringBuilder(cluster.ConnectionString) { Username = "mcp_reader" }.ConnectionString;
     }
 
+    [Trait("Category", "ServerProcess")]
     [Fact]
     public async Task Doctor_passes_the_documented_role_and_warns_about_one_that_can_write()
     {

@@ -10,7 +10,7 @@ namespace Connectors.Database.Tests;
 [Collection(PostgresCollection.Name)]
 public sealed class ResultFormatSnapshotTests(DatabaseCluster cluster)
 {
-    private const string WideQuery = """
+    internal const string WideQuery = """
         SELECT g AS id, g::smallint AS i2, (g * 1000000000000)::bigint AS i8,
           (CASE g WHEN 1 THEN 9007199254740993 WHEN 2 THEN -9007199254740991 ELSE -9223372036854775808 END)::bigint AS i8_edge,
           (g * 1.37)::numeric(12,2) AS amount,

@@ -8,6 +8,7 @@ namespace Connectors.Database.Tests;
 
 /// <summary>The server as a real process: readiness of every profile over HTTP, and cancellation by a client over HTTP and stdio.</summary>
 [Collection(PostgresCollection.Name)]
+[Trait("Category", "ServerProcess")]
 public sealed class ServerProcessTests(DatabaseCluster cluster)
 {
     private static readonly HttpClient s_http = new() { Timeout = TimeSpan.FromMinutes(5) };
@@ -148,19 +149,9 @@ public sealed class ServerProcessTests(DatabaseCluster cluster)
     /// <summary>The server over stdio with timeouts far beyond the tests' patience: only a cancellation ends the long query in time.</summary>
     private static Process StartOverStdio(Probe probe)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            Environment = { ["CONNECTORS_DATABASE_CONNECTION_STRING"] = probe.ConnectionString },
-        };
-        foreach (var argument in new[] { ServerProcess.ServerDll("Connectors.Database"), "--statement-timeout", "900", "--tool-timeout", "900" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
+        var start = ServerProcess.CreateStartInfo(
+            "Connectors.Database", ["--statement-timeout", "900", "--tool-timeout", "900"],
+            new Dictionary<string, string> { ["CONNECTORS_DATABASE_CONNECTION_STRING"] = probe.ConnectionString });
         var process = Process.Start(start)!;
         process.ErrorDataReceived += (_, _) => { };
         process.BeginErrorReadLine();

@@ -7,6 +7,7 @@ namespace Connectors.Filesystem.Tests;
 /// Clients we did not write: the MCP Inspector's CLI (over stdio) and the official conformance suite (over HTTP).
 /// Both are installed in eng/node by eng/test.sh.
 /// </summary>
+[Trait("Category", "ServerProcess")]
 public sealed class RealClientTests : IDisposable
 {
     private readonly TempTree _tree = new();
@@ -17,7 +18,7 @@ public sealed class RealClientTests : IDisposable
     public async Task The_mcp_inspector_cli_lists_the_tools_and_calls_one()
     {
         _tree.Write("notes/today.txt", "inspected\n");
-        var server = new[] { "dotnet", ServerProcess.ServerDll("Connectors.Filesystem"), "--root", _tree.Root };
+        string[] server = [.. ServerProcess.Command("Connectors.Filesystem"), "--root", _tree.Root];
 
         var (listExit, listOut, listErr) = await NodeTools.RunAsync("mcp-inspector", ["--cli", .. server, "--method", "tools/list"], TimeSpan.FromMinutes(2));
         Assert.True(listExit == 0, listErr);

@@ -4,6 +4,7 @@ using Connectors.Testing;
 namespace Connectors.Filesystem.Tests;
 
 /// <summary>The built filesystem server as a real process, over stdio and Streamable HTTP, with the SDK's client.</summary>
+[Trait("Category", "ServerProcess")]
 public sealed class ServerProcessTests : IDisposable
 {
     private readonly TempTree _tree = new();

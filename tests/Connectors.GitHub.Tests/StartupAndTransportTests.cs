@@ -65,6 +65,7 @@ public sealed class StartupAndTransportTests : IDisposable
         Assert.Equal("unauthenticated", (await github.CallAsync("get_me")).ErrorCode());
     }
 
+    [Trait("Category", "ServerProcess")]
     [Fact]
     public async Task Without_a_credential_the_server_refuses_to_start_with_exit_code_2()
     {
@@ -73,6 +74,7 @@ public sealed class StartupAndTransportTests : IDisposable
         Assert.Contains("No GitHub credential: set GITHUB_TOKEN", stderr, StringComparison.Ordinal);
     }
 
+    [Trait("Category", "ServerProcess")]
     [Fact]
     public async Task An_unknown_toolset_stops_the_start_and_help_never_shows_the_token()
     {
@@ -103,6 +105,7 @@ public sealed class StartupAndTransportTests : IDisposable
         Assert.DoesNotContain("ghp_not_valid", failed.Description, StringComparison.Ordinal);
     }
 
+    [Trait("Category", "ServerProcess")]
     [Fact]
     public async Task The_server_works_over_streamable_http_as_a_real_process()
     {

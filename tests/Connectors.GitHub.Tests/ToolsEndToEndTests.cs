@@ -5,6 +5,7 @@ namespace Connectors.GitHub.Tests;
 
 /// <summary>Every tool through the real server process over stdio against the emulator, with the GitHub calls each one costs.</summary>
 [Collection(GitHubCollection.Name)]
+[Trait("Category", "ServerProcess")]
 public sealed class ToolsEndToEndTests(GitHubFixture github)
 {
     private const string Owner = "octo-org";

@@ -6,6 +6,7 @@ namespace Connectors.Slack.Tests;
 
 /// <summary>Every class of Slack failure comes back as a stable error code with what to do; faults get their own server process.</summary>
 [Collection(SlackCollection.Name)]
+[Trait("Category", "ServerProcess")]
 public sealed class ErrorMappingTests(SlackFixture slack)
 {
     [Fact]

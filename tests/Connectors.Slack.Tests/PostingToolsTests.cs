@@ -5,6 +5,7 @@ namespace Connectors.Slack.Tests;
 
 /// <summary>Posting exists only with --allow-post-channels, only in those channels, at most once per idempotency key.</summary>
 [Collection(SlackCollection.Name)]
+[Trait("Category", "ServerProcess")]
 public sealed class PostingToolsTests(SlackFixture slack)
 {
     private static readonly string[] PostingTools = ["post_message", "reply_to_thread", "add_reaction"];

@@ -9,6 +9,7 @@ namespace Connectors.Slack.Tests;
 /// of the collection never write to; it stays in the collection to run one at a time with them as before.
 /// </remarks>
 [Collection(SlackCollection.Name)]
+[Trait("Category", "ServerProcess")]
 public sealed class ReadToolsTests(UntouchedSlackFixture slack) : IClassFixture<UntouchedSlackFixture>
 {
     [Fact]

@@ -19,6 +19,7 @@ public sealed class ServerTests(SlackFixture slack, ITestOutputHelper output)
         Assert.Equal(expected, actual);
     }
 
+    [Trait("Category", "ServerProcess")]
     [Fact]
     public async Task Without_a_token_the_server_refuses_to_start_and_says_which_variables_to_set()
     {
@@ -27,6 +28,7 @@ public sealed class ServerTests(SlackFixture slack, ITestOutputHelper output)
         Assert.Contains("SLACK_BOT_TOKEN", stderr, StringComparison.Ordinal);
     }
 
+    [Trait("Category", "ServerProcess")]
     [Fact]
     public async Task A_token_of_the_wrong_kind_or_a_bad_channel_list_stops_start_up_without_echoing_the_token()
     {
@@ -41,6 +43,7 @@ public sealed class ServerTests(SlackFixture slack, ITestOutputHelper output)
         Assert.Contains("channel IDs such as C0123ABCD", badListErr, StringComparison.Ordinal);
     }
 
+    [Trait("Category", "ServerProcess")]
     [Fact]
     public async Task Help_names_the_token_variables_as_secrets_and_never_shows_their_values()
     {
@@ -52,6 +55,7 @@ public sealed class ServerTests(SlackFixture slack, ITestOutputHelper output)
         Assert.DoesNotContain(SlackWorkspace.UserToken, stdout, StringComparison.Ordinal);
     }
 
+    [Trait("Category", "ServerProcess")]
     [Fact]
     public async Task The_server_answers_over_streamable_http()
     {

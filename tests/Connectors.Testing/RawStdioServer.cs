@@ -69,24 +69,7 @@ public sealed partial class RawStdioServer : IAsyncDisposable
     /// <summary>Starts the server (without initializing it).</summary>
     public static RawStdioServer Start(string projectName, string[] args, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var startInfo = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        startInfo.ArgumentList.Add(ServerProcess.ServerDll(projectName));
-        foreach (var arg in args)
-        {
-            startInfo.ArgumentList.Add(arg);
-        }
-
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            startInfo.Environment[key] = value;
-        }
-
+        var startInfo = ServerProcess.CreateStartInfo(projectName, args, environment);
         var process = Process.Start(startInfo)!;
         return new RawStdioServer(process) { ProcessId = process.Id };
     }

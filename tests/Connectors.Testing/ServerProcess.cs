@@ -53,13 +53,59 @@ public sealed partial class ServerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>The path of a built server: the sibling of this test assembly's output, same configuration.</summary>
+    /// <summary>
+    /// Names a folder of published servers, one per subfolder named after its project (<c>DIR/Connectors.Filesystem/</c>,
+    /// as eng/test.sh publishes them). When set, every server these helpers start is that published native executable
+    /// instead of the built dll: Native AOT fails at run time, not at build time, so the process-level tests run again
+    /// against what ships.
+    /// </summary>
+    public const string PublishedServersVariable = "CONNECTORS_TEST_SERVERS_DIR";
+
+    /// <summary>The folder of published servers this run uses, or null when the tests run the built dlls.</summary>
+    public static string? PublishedServersDirectory =>
+        Environment.GetEnvironmentVariable(PublishedServersVariable) is { Length: > 0 } directory ? directory : null;
+
+    /// <summary>
+    /// The path of a built server: the sibling of this test assembly's output, same configuration. Refused when the run
+    /// is against published servers, so no test can quietly start the managed dll there.
+    /// </summary>
     public static string ServerDll(string projectName)
     {
+        if (PublishedServersDirectory is { } published)
+        {
+            throw new InvalidOperationException($"{PublishedServersVariable}={published}: this run tests the published executables, and a test asked for {projectName}.dll; start servers through ServerProcess.Command.");
+        }
+
         var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var configuration = testOutput.Name;
         var dll = Path.Combine(testOutput.Parent!.Parent!.FullName, projectName, configuration, projectName + ".dll");
         return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build {projectName} first (dotnet build Connectors.sln).", dll);
+    }
+
+    /// <summary>
+    /// The command line that starts a server: <c>dotnet Server.dll</c>, or under <see cref="PublishedServersVariable"/>
+    /// the published native executable — which must be a Native AOT output (no managed entry assembly beside it).
+    /// </summary>
+    public static string[] Command(string projectName)
+    {
+        if (PublishedServersDirectory is not { } published)
+        {
+            return ["dotnet", ServerDll(projectName)];
+        }
+
+        var folder = Path.Combine(published, projectName);
+        var executable = Path.Combine(folder, projectName);
+        if (!File.Exists(executable))
+        {
+            throw new FileNotFoundException($"{PublishedServersVariable}={published} has no published {projectName}; publish it to {folder} first (eng/test.sh does).", executable);
+        }
+
+        if (File.Exists(Path.Combine(folder, projectName + ".dll")))
+        {
+            throw new InvalidOperationException($"{folder} holds {projectName}.dll: a framework-dependent publish, not Native AOT.");
+        }
+
+        return [executable];
     }
 
     /// <summary>Runs a server to completion with the given arguments (help, configuration errors, …).</summary>
@@ -76,8 +122,11 @@ public sealed partial class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>Starts a server over Streamable HTTP on a free loopback port and waits until it listens.</summary>
-    public static Task<ServerProcess> StartHttpAsync(string projectName, string[] args, IReadOnlyDictionary<string, string>? environment = null) =>
-        StartHttpCommandAsync("dotnet", [ServerDll(projectName), .. args, "--transport", "http", "--urls", "http://127.0.0.1:0"], environment);
+    public static Task<ServerProcess> StartHttpAsync(string projectName, string[] args, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var command = Command(projectName);
+        return StartHttpCommandAsync(command[0], [.. command[1..], .. args, "--transport", "http", "--urls", "http://127.0.0.1:0"], environment);
+    }
 
     /// <summary>
     /// Starts any server command (an installed tool, a published app) that is configured to serve HTTP — by its
@@ -88,15 +137,27 @@ public sealed partial class ServerProcess : IAsyncDisposable
         var server = new ServerProcess(Process.Start(CreateCommandStartInfo(command, args, environment))!);
         server._process.BeginErrorReadLine();
         server._process.StandardOutput.Close();
-        var listening = await server.WaitForLogAsync(line => line.Contains("Listening on", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
-        using var json = JsonDocument.Parse(listening);
-        server.BaseUrl = new Uri(json.RootElement.GetProperty("url").GetString()!);
-        return server;
+        try
+        {
+            var listening = await server.WaitForLogAsync(line => line.Contains("Listening on", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+            using var json = JsonDocument.Parse(listening);
+            server.BaseUrl = new Uri(json.RootElement.GetProperty("url").GetString()!);
+            return server;
+        }
+        catch
+        {
+            // A server that never said where it listens is still running: end it rather than leave it behind.
+            await server.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Starts a server over stdio and connects the SDK's client to it.</summary>
-    public static Task<McpClient> ConnectStdioAsync(string projectName, string[] args, IReadOnlyDictionary<string, string>? environment = null, Action<string>? onStderrLine = null) =>
-        ConnectStdioCommandAsync("dotnet", [ServerDll(projectName), .. args], environment, onStderrLine);
+    public static Task<McpClient> ConnectStdioAsync(string projectName, string[] args, IReadOnlyDictionary<string, string>? environment = null, Action<string>? onStderrLine = null)
+    {
+        var command = Command(projectName);
+        return ConnectStdioCommandAsync(command[0], [.. command[1..], .. args], environment, onStderrLine);
+    }
 
     /// <summary>Starts any server command (e.g. an installed .NET tool) over stdio and connects the SDK's client to it.</summary>
     public static Task<McpClient> ConnectStdioCommandAsync(string command, string[] args, IReadOnlyDictionary<string, string>? environment = null, Action<string>? onStderrLine = null)
@@ -180,8 +241,12 @@ public sealed partial class ServerProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static ProcessStartInfo CreateStartInfo(string projectName, string[] args, IReadOnlyDictionary<string, string>? environment) =>
-        CreateCommandStartInfo("dotnet", [ServerDll(projectName), .. args], environment);
+    /// <summary>A start of the server with every stream redirected, for tests that drive the process themselves.</summary>
+    public static ProcessStartInfo CreateStartInfo(string projectName, string[] args, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var command = Command(projectName);
+        return CreateCommandStartInfo(command[0], [.. command[1..], .. args], environment);
+    }
 
     private static ProcessStartInfo CreateCommandStartInfo(string command, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment)
     {

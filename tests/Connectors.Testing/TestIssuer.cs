@@ -4,9 +4,8 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Connectors.Testing;
 
-namespace Connectors.Hosting.Tests.Security;
+namespace Connectors.Testing;
 
 /// <summary>
 /// A tiny authorization server on 127.0.0.1: OIDC discovery and a JWKS whose keys a test can rotate, plus an attacker's
