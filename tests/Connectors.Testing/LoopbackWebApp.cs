@@ -12,11 +12,15 @@ namespace Connectors.Testing;
 public static class LoopbackWebApp
 {
     /// <summary>A slim app without logging that will listen on a free loopback port; map its routes, then <see cref="StartAsync"/>.</summary>
-    public static WebApplication Create()
+    /// <param name="address">
+    /// Another address of this machine to listen on instead of loopback: a container bridge's gateway, the one address of
+    /// the host that servers running in containers can reach.
+    /// </param>
+    public static WebApplication Create(IPAddress? address = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(options => options.Listen(address ?? IPAddress.Loopback, 0));
         return builder.Build();
     }
 

@@ -60,9 +60,10 @@ public sealed partial class GitHubEmulator : IAsyncDisposable, IDisposable
         }
     }
 
-    public static async Task<GitHubEmulator> StartAsync(GitHubState? state = null)
+    /// <param name="address">Where to listen instead of loopback (see <see cref="LoopbackWebApp.Create"/>).</param>
+    public static async Task<GitHubEmulator> StartAsync(GitHubState? state = null, System.Net.IPAddress? address = null)
     {
-        var app = LoopbackWebApp.Create();
+        var app = LoopbackWebApp.Create(address);
         var emulator = new GitHubEmulator(app, state ?? GitHubState.Sample());
         app.Run(emulator.HandleAsync);
         emulator.Url = new Uri(await LoopbackWebApp.StartAsync(app) + "/");

@@ -7,9 +7,10 @@ using Xunit;
 namespace Connectors.Testing.Postgres;
 
 /// <summary>
-/// A real, throwaway PostgreSQL cluster for the whole test collection: initdb into a temporary directory and pg_ctl on
-/// 127.0.0.1 with a free port (as the postgres OS user when the tests run as root), or the server named by
-/// CONNECTORS_TEST_POSTGRES (an admin connection string). The fixture database holds the tables the tests read and
+/// A real, throwaway PostgreSQL cluster for the whole test collection: the server named by CONNECTORS_TEST_POSTGRES (an
+/// admin connection string); else a container of the image CONNECTORS_TEST_POSTGRES_IMAGE names (Testcontainers, where a
+/// Docker engine runs: eng/test.sh sets it); else initdb into a temporary directory and pg_ctl on 127.0.0.1 with a free
+/// port (as the postgres OS user when the tests run as root). The fixture database holds the tables the tests read and
 /// the objects the attack corpus aims at. Each test project makes it a collection fixture (one cluster per test run).
 /// </summary>
 public class PostgresCluster : IAsyncLifetime
@@ -34,12 +35,13 @@ public class PostgresCluster : IAsyncLifetime
 
     private string? _directory;
     private int _port;
+    private PostgresContainer? _container;
 
     /// <summary>Connection string of a superuser on the fixture database: the worst case a server could be given.</summary>
     public string ConnectionString { get; private set; } = "";
 
     /// <summary>Whether this fixture runs its own cluster (and so can stop and start it).</summary>
-    public bool OwnsCluster => _directory is not null;
+    public bool OwnsCluster => _directory is not null || _container is not null;
 
     public async ValueTask InitializeAsync()
     {
@@ -48,6 +50,11 @@ public class PostgresCluster : IAsyncLifetime
         if (!string.IsNullOrEmpty(external))
         {
             admin = external;
+        }
+        else if (PostgresContainer.Image is { } image)
+        {
+            _container = await PostgresContainer.StartAsync(image);
+            admin = $"Host=127.0.0.1;Port={_container.Port};Username=postgres;Database=postgres;Pooling=false";
         }
         else
         {
@@ -112,16 +119,37 @@ public class PostgresCluster : IAsyncLifetime
         return (string)(await command.ExecuteScalarAsync())!;
     }
 
-    public async Task StopAsync() =>
-        await RunAsync(Path.Combine(s_binaries, "pg_ctl"), "-D", Path.Combine(_directory!, "data"), "-m", "immediate", "-w", "stop");
+    public async Task StopAsync()
+    {
+        if (_container is not null)
+        {
+            await _container.StopAsync();
+            return;
+        }
 
-    public async Task StartAsync() =>
+        await RunAsync(Path.Combine(s_binaries, "pg_ctl"), "-D", Path.Combine(_directory!, "data"), "-m", "immediate", "-w", "stop");
+    }
+
+    public async Task StartAsync()
+    {
+        if (_container is not null)
+        {
+            await _container.StartAsync();
+            return;
+        }
+
         await RunAsync(Path.Combine(s_binaries, "pg_ctl"), "-D", Path.Combine(_directory!, "data"), "-l", Path.Combine(_directory!, "log"), "-w", "-t", "120",
             "-o", $"-c listen_addresses=127.0.0.1 -p {_port} -k {_directory} -c fsync=off -c max_connections=60", "start");
+    }
 
     public virtual async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
+        if (_container is not null)
+        {
+            await _container.DisposeAsync();
+        }
+
         if (_directory is not null)
         {
             try

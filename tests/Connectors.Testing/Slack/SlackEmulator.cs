@@ -72,9 +72,10 @@ public sealed partial class SlackEmulator : IAsyncDisposable, IDisposable
         Interlocked.Exchange(ref _rateLimitedResponses, 0);
     }
 
-    public static async Task<SlackEmulator> StartAsync(SlackWorkspace? workspace = null)
+    /// <param name="address">Where to listen instead of loopback (see <see cref="LoopbackWebApp.Create"/>).</param>
+    public static async Task<SlackEmulator> StartAsync(SlackWorkspace? workspace = null, System.Net.IPAddress? address = null)
     {
-        var app = LoopbackWebApp.Create();
+        var app = LoopbackWebApp.Create(address);
         var emulator = new SlackEmulator(app, workspace ?? SlackWorkspace.CreateDefault());
         app.Map("/api/{method}", (Func<HttpContext, string, Task>)emulator.HandleAsync);
         emulator.Url = await LoopbackWebApp.StartAsync(app) + "/api/";
