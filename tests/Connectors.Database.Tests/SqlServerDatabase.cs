@@ -1,9 +1,14 @@
 using System.Runtime.CompilerServices;
+using Connectors.Testing;
 using Microsoft.Data.SqlClient;
+using Testcontainers.MsSql;
 
 namespace Connectors.Database.Tests;
 
-/// <summary>A test that needs a real SQL Server: skipped, with the reason, when CONNECTORS_TEST_SQLSERVER is not set.</summary>
+/// <summary>
+/// A test that needs a real SQL Server: skipped, with the reason, when neither CONNECTORS_TEST_SQLSERVER nor
+/// CONNECTORS_TEST_SQLSERVER_IMAGE is set.
+/// </summary>
 public sealed class SqlServerFactAttribute : FactAttribute
 {
     public SqlServerFactAttribute([CallerFilePath] string? sourceFilePath = null, [CallerLineNumber] int sourceLineNumber = -1)
@@ -17,15 +22,20 @@ public sealed class SqlServerFactAttribute : FactAttribute
 }
 
 /// <summary>
-/// The SQL Server named by CONNECTORS_TEST_SQLSERVER (a connection string of a login that may create a schema), with a
-/// schema of fixture tables the execution tests read and the attacks aim at. Does nothing when the variable is not set.
+/// The SQL Server named by CONNECTORS_TEST_SQLSERVER (a connection string of a login that may create a schema), else a
+/// container of the SQL Server image CONNECTORS_TEST_SQLSERVER_IMAGE names (Testcontainers.MsSql, as sa), with a schema
+/// of fixture tables the execution tests read and the attacks aim at. Does nothing when neither is set.
 /// </summary>
 public sealed class SqlServerDatabase : IAsyncLifetime
 {
     public const string Variable = "CONNECTORS_TEST_SQLSERVER";
+    public const string ImageVariable = "CONNECTORS_TEST_SQLSERVER_IMAGE";
     public const string Schema = "connectors_test";
 
-    public static readonly string SkipReason = $"{Variable} is not set: no SQL Server to run against (the T-SQL guard corpus runs without one).";
+    public static readonly string SkipReason =
+        $"neither {Variable} (a connection string) nor {ImageVariable} (a SQL Server image for Testcontainers) is set: no SQL Server to run against (the T-SQL guard corpus runs without one).";
+
+    private MsSqlContainer? _container;
 
     private static readonly string[] s_fixture =
     [
@@ -50,15 +60,25 @@ public sealed class SqlServerDatabase : IAsyncLifetime
         $"INSERT INTO {Schema}.orders (id, account_id, total) VALUES (1, 1, 9.99), (2, 1, 20), (3, 2, 5)",
     ];
 
-    public static bool Configured => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(Variable));
+    public static bool Configured => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(Variable)) || Image is not null;
 
-    public string ConnectionString => Environment.GetEnvironmentVariable(Variable) ?? "";
+    private static string? Image => Environment.GetEnvironmentVariable(ImageVariable) is { Length: > 0 } image ? image : null;
+
+    public string ConnectionString =>
+        Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } configured ? configured : _container?.GetConnectionString() ?? "";
 
     public async ValueTask InitializeAsync()
     {
         if (!Configured)
         {
             return;
+        }
+
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(Variable)) && Image is { } image)
+        {
+            TestcontainersDefaults.Apply();
+            _container = new MsSqlBuilder(image).Build();
+            await _container.StartAsync();
         }
 
         foreach (var statement in s_fixture)
@@ -69,7 +89,11 @@ public sealed class SqlServerDatabase : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        if (Configured)
+        if (_container is not null)
+        {
+            await _container.DisposeAsync();
+        }
+        else if (Configured)
         {
             await ExecuteAsync(s_fixture[0]);
         }
