@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the container images of Connectors, tagged as deploy/compose.yaml names them: connectors-filesystem,
-# connectors-database, connectors-github, connectors-slack; and a PostgreSQL 15 for the pool and the tests where the
-# official image cannot be had. Prints each image's size and build time.
+# connectors-database, connectors-github, connectors-slack (also :<version>, as deploy/k8s names them); and a
+# PostgreSQL 15 for the pool and the tests where the official image cannot be had. Prints each image's size and build
+# time.
 #   usage: eng/images.sh [--bases official|local] [--published DIR] [--check]
 # --bases official: the Dockerfile's defaults (the .NET SDK, runtime-deps and Debian images from their registries); the
 #   servers are published inside the SDK image, and PostgreSQL is the official postgres:15 (not built here).
@@ -167,5 +168,7 @@ case "$bases" in
     say "the four server images in $((SECONDS - servers_started)) s" ;;
   *) echo "--bases official|local" >&2; exit 2 ;;
 esac
+# The Kubernetes manifests name the images by version (deploy/k8s/base: connectors-<server>:<version>).
+for server in "${SERVERS[@]}"; do docker tag "connectors-$server" "connectors-$server:$version"; done
 say "done in $((SECONDS - total)) s"
 check_images

@@ -69,7 +69,36 @@ native_only=0; native=0
 case "${CONNECTORS_TEST_NATIVE:-0}" in only) native_only=1; native=1 ;; 1) native=1 ;; esac
 
 rm -rf "$results"
+mkdir -p "$results"
 status=0
+
+# Containers: a Docker engine (eng/lib/docker.sh: the one running, else installed and started here, and stopped at the
+# end), the four server images and a PostgreSQL built on local bases from the servers eng/publish.sh made
+# (eng/images.sh), for tests/Connectors.Container.Tests and the database tests' PostgreSQL fixture. Where no engine can
+# run, the container tests are reported skipped with the reason, and the fixture falls back to initdb.
+containers() {
+  source eng/lib/docker.sh
+  trap docker_stop_started EXIT
+  export CONNECTORS_TEST_MEASUREMENTS="$results/container-measurements.txt"
+  if ! docker_ensure; then
+    say "no Docker engine, the container tests will be skipped: $DOCKER_UNAVAILABLE"
+    export CONNECTORS_TEST_DOCKER_UNAVAILABLE="$DOCKER_UNAVAILABLE"
+    return
+  fi
+  # No registry to pull Testcontainers' reaper from; the tests remove their containers themselves.
+  export TESTCONTAINERS_RYUK_DISABLED=${TESTCONTAINERS_RYUK_DISABLED:-true}
+  local published=()
+  [ -n "${CONNECTORS_PUBLISHED_SERVERS:-}" ] && published=(--published "$CONNECTORS_PUBLISHED_SERVERS")
+  say "building the container images (eng/images.sh)"
+  if bash eng/images.sh --bases local "${published[@]}" 2>&1 | tee "$results/images.log" >&2; then
+    grep -E 'connectors-[a-z]+: [0-9.]+[kMG]B in|four server images' "$results/images.log" | sed 's/^\[images\] //' >> "$CONNECTORS_TEST_MEASUREMENTS" || true
+    export CONNECTORS_TEST_POSTGRES_IMAGE=connectors-local/postgres:15
+  else
+    say "eng/images.sh failed"
+    status=1
+  fi
+}
+[ "${native_only:-0}" = 1 ] || containers
 if [ "$native_only" = 0 ]; then
   say "testing"
   dotnet test Connectors.sln -c Debug --no-build --nologo \
@@ -115,6 +144,10 @@ done
 if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
   say "no test results were found"
   status=1
+fi
+if [ -s "$results/container-measurements.txt" ]; then
+  say "containers, as measured in this run:"
+  sed 's/^/[test]   /' "$results/container-measurements.txt" >&2
 fi
 echo "$passed passed, $failed failed, $skipped skipped"
 exit "$status"
