@@ -91,7 +91,7 @@ containers() {
   [ -n "${CONNECTORS_PUBLISHED_SERVERS:-}" ] && published=(--published "$CONNECTORS_PUBLISHED_SERVERS")
   say "building the container images (eng/images.sh)"
   if bash eng/images.sh --bases local "${published[@]}" 2>&1 | tee "$results/images.log" >&2; then
-    grep -E 'connectors-[a-z]+: [0-9.]+[kMG]B in|four server images' "$results/images.log" | sed 's/^\[images\] //' >> "$CONNECTORS_TEST_MEASUREMENTS" || true
+    grep -E 'four server images' "$results/images.log" | sed 's/^\[images\] //' >> "$CONNECTORS_TEST_MEASUREMENTS" || true
     export CONNECTORS_TEST_POSTGRES_IMAGE=connectors-local/postgres:15
   else
     say "eng/images.sh failed"
