@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Connectors.Testing;
 
 namespace Connectors.Container.Tests;
@@ -45,6 +46,24 @@ public sealed class ComposePoolTests(ComposePool pool)
         using var foreign = await McpHttp.ToolsListAsync(pool.McpUrl(server), ComposePool.ApiKey, origin: "http://attacker.example");
 
         Assert.Equal(HttpStatusCode.Forbidden, foreign.StatusCode);
+    }
+
+    [Theory]
+    [MemberData(nameof(Servers))]
+    public void Every_server_of_the_pool_runs_as_uid_1654_read_only_without_capabilities(string server)
+    {
+        Docker.SkipUnlessAvailable();
+        var container = pool.ContainerOf(server);
+
+        var inspect = JsonDocument.Parse(Docker.RunOrFail(["inspect", container])).RootElement[0];
+        var host = inspect.GetProperty("HostConfig");
+        var uids = Docker.RunOrFail(["exec", container, "cat", "/proc/1/status"]).Split('\n')
+            .Single(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t', StringSplitOptions.RemoveEmptyEntries)[1..];
+
+        Assert.All(uids, uid => Assert.Equal("1654", uid));
+        Assert.True(host.GetProperty("ReadonlyRootfs").GetBoolean());
+        Assert.Contains("ALL", host.GetProperty("CapDrop").EnumerateArray().Select(c => c.GetString()));
+        Assert.Contains("no-new-privileges:true", host.GetProperty("SecurityOpt").EnumerateArray().Select(o => o.GetString()));
     }
 
     [Fact]
