@@ -11,20 +11,21 @@ say() { echo "[bench] $*" >&2; }
 # (eng/publish.sh), unless BENCH_SKIP_PUBLISH=1 says eng/bench.sh already did.
 bench_publish() {
   if [ "${BENCH_SKIP_PUBLISH:-0}" = 1 ] && [ -x "$bench_out/$1/server" ]; then return; fi
-  say "publishing $1 (Release, ReadyToRun)"
+  say "publishing $1 (eng/publish.sh: Native AOT)"
   rm -rf "${bench_out:?}/$1"
   bash eng/publish.sh "$1" "$bench_out/$1"
 }
 
-# bench_tools: builds the harness (Connectors.Bench) and publishes the .NET hello-world floor like our servers (ReadyToRun).
+# bench_tools: builds the harness (Connectors.Bench) and publishes the .NET hello-world floor like our servers (Native AOT).
 bench_tools() {
   if [ "${BENCH_SKIP_PUBLISH:-0}" = 1 ] && [ -x "$bench_out/hello/Connectors.Bench.Hello" ] && [ -f artifacts/bin/Connectors.Bench/release/Connectors.Bench.dll ]; then return; fi
   say "building the harness and the hello-world floor"
   dotnet build bench/Connectors.Bench -c Release -nologo -v quiet -clp:ErrorsOnly >&2
   local rid=linux-x64
   case "$(uname -m)" in aarch64|arm64) rid=linux-arm64 ;; esac
-  dotnet publish bench/Connectors.Bench.Hello -c Release -r "$rid" --self-contained false -nologo -v quiet -clp:ErrorsOnly \
-    -p:PublishReadyToRun=true -p:DebugType=none -o "$bench_out/hello" >&2
+  rm -rf "${bench_out:?}/hello"
+  dotnet publish bench/Connectors.Bench.Hello -c Release -r "$rid" -p:PublishAot=true -p:DebugSymbols=false -nologo -v quiet -clp:ErrorsOnly \
+    -p:DebugType=none -o "$bench_out/hello" >&2
 }
 
 bench_harness() { dotnet artifacts/bin/Connectors.Bench/release/Connectors.Bench.dll "$@"; }

@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
-# Start-up and latency benchmark of the filesystem server over stdio (ReadyToRun publish):
-# median ready time (process start -> answered initialize) over N runs, idle RSS, p50/p95 of 200 read_text_file calls.
-# Usage: bash eng/bench-startup.sh [runs=7]
+# Start-up benchmark (issue 19): the filesystem server as it ships (eng/publish.sh, Native AOT) beside the Node reference
+# server @modelcontextprotocol/server-filesystem and the hello-world floor (Native AOT too), runs interleaved in one run:
+# stdio ready time (start -> initialize answered), idle RSS, read_text_file p50/p95, and ours over HTTP to the first
+# answered tools/list. Writes bench/results/startup.{csv,md}.
+# Usage: bash eng/bench-startup.sh [runs=9] [calls=200]   (BENCH_SKIP_PUBLISH=1: reuse what eng/bench.sh published)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs=${1:-7}
-out=artifacts/bench
-rm -rf "$out/filesystem" && mkdir -p "$out/data"
-echo "[bench] publishing Connectors.Filesystem (Release, ReadyToRun)" >&2
-dotnet publish servers/Connectors.Filesystem -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$out/filesystem" -nologo -v quiet >&2
-dotnet build bench/Connectors.Bench -c Release -nologo -v quiet >&2
-seq 1 200 | sed 's/^/a line of text, number /' > "$out/data/sample.txt"
-echo "[bench] $(date -u +%Y-%m-%d) $(nproc) cores, $(uname -m), $(dotnet --version)" >&2
-dotnet artifacts/bin/Connectors.Bench/release/Connectors.Bench.dll startup "$runs" 200 sample.txt -- "$out/filesystem/Connectors.Filesystem" --root "$out/data"
+source eng/bench-lib.sh
+runs=${1:-9}
+calls=${2:-200}
+bench_publish filesystem
+bench_tools
+
+reference=()
+entry=$(bench_reference server-filesystem)
+if [ -n "$entry" ]; then reference=(-- node "$entry"); else say "no Node/npm (or BENCH_REFERENCE=0): measuring our server and the floor only"; fi
+
+mkdir -p "$bench_out/startup"
+say "$(date -u +%Y-%m-%dT%H:%MZ) $(nproc) cores, $(uname -m), load $(cut -d' ' -f1-3 /proc/loadavg), $(dotnet --version)"
+bench_harness startup "$runs" "$calls" "$bench_out/startup" "$bench_results" "$bench_out/hello/Connectors.Bench.Hello" \
+  -- "$bench_out/filesystem/server" "${reference[@]}"

@@ -18,6 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 source eng/lib/docker.sh
+source eng/lib/servers.sh
 
 say() { printf '[images] %s\n' "$*" >&2; }
 
@@ -32,7 +33,6 @@ while [ $# -gt 0 ]; do
 done
 
 SERVERS=(filesystem database github slack)
-declare -A PROJECT=([filesystem]=Connectors.Filesystem [database]=Connectors.Database [github]=Connectors.GitHub [slack]=Connectors.Slack)
 LOCAL_DEBIAN=connectors-local/debian:bookworm
 LOCAL_RUNTIME_DEPS=connectors-local/runtime-deps:10.0
 LOCAL_POSTGRES=connectors-local/postgres:15
@@ -154,15 +154,16 @@ case "$bases" in
     if [ -z "$published" ]; then
       published=$root/artifacts/native-servers
       for server in "${SERVERS[@]}"; do
-        [ -x "$published/${PROJECT[$server]}/${PROJECT[$server]}" ] && continue
-        say "publishing ${PROJECT[$server]} (eng/publish.sh)"
-        bash eng/publish.sh "$server" "$published/${PROJECT[$server]}"
+        project=$(server_project "$server")
+        [ -x "$published/$project/$project" ] && continue
+        say "publishing $project (eng/publish.sh)"
+        bash eng/publish.sh "$server" "$published/$project"
       done
     fi
     servers_started=$SECONDS
     for server in "${SERVERS[@]}"; do
       build_local "connectors-$server" -f deploy/docker/Dockerfile --build-arg "SERVER=$server" --build-arg SERVER_BUILD=published \
-        --build-context "published=$published/${PROJECT[$server]}" \
+        --build-context "published=$published/$(server_project "$server")" \
         --build-arg "RUNTIME_DEPS_IMAGE=$LOCAL_RUNTIME_DEPS" --build-arg "DEBIAN_IMAGE=$LOCAL_DEBIAN" "${labels[@]}" .
     done
     say "the four server images in $((SECONDS - servers_started)) s" ;;

@@ -1,35 +1,51 @@
 #!/usr/bin/env bash
-# Publishes one server the way its container image ships it: Release, framework-dependent on the ASP.NET Core runtime,
-# ReadyToRun (precompiled, so a replica is ready sooner), no debug symbols. The Dockerfile runs exactly this; so does
-# the distribution test suite, which then starts the output as the image would.
-#   usage: eng/publish.sh filesystem|database|github|slack OUTPUT_DIR [RUNTIME_ID]
-# CONNECTORS_PUBLISH_COMPOSITE=1 publishes self-contained instead, the server and the .NET runtime precompiled together
-# as one composite ReadyToRun image. Framework-dependent, ReadyToRun cannot precompile the runtime's generic code for
-# other assemblies' types (System.Text.Json metadata of the protocol types above all), so ~1,700 methods are compiled at
-# start-up; composite, ~300. Measured on the database server (eng/bench-database.sh): ready 152 ms instead of 205, but
-# idle RSS 90 MB instead of 66, a 179 MB output instead of 36, and a publish of minutes instead of seconds.
+# Publishes one server the way it ships: the container images copy this output, and the test run (eng/test.sh) runs
+# its tests of real server processes again against it.
+#   usage: eng/publish.sh [--r2r [--composite]] filesystem|database|github|slack OUTPUT_DIR [RUNTIME_ID]
+# Default: Native AOT, one self-contained native executable (no managed entry assembly, no .NET runtime needed), release,
+# no debug symbols. It needs clang and zlib (Debian: clang zlib1g-dev). The database server's native build has no SQL
+# Server support (Microsoft.Data.SqlClient does not run under Native AOT) and says so at start-up.
+# --r2r: framework-dependent on the ASP.NET Core runtime, ReadyToRun, for platforms with no native build and for SQL
+# Server. --composite (with --r2r): self-contained, the server and the runtime precompiled together as one composite
+# ReadyToRun image: ready sooner than --r2r, at a larger output and RSS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source eng/lib/servers.sh
 
-server=${1:?usage: eng/publish.sh filesystem|database|github|slack OUTPUT_DIR [RUNTIME_ID]}
-output=${2:?usage: eng/publish.sh filesystem|database|github|slack OUTPUT_DIR [RUNTIME_ID]}
+usage="usage: eng/publish.sh [--r2r [--composite]] filesystem|database|github|slack OUTPUT_DIR [RUNTIME_ID]"
+form=native
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --r2r) form=r2r; shift ;;
+    --composite) [ "$form" = r2r ] || { echo "--composite goes with --r2r; $usage" >&2; exit 2; }; form=composite; shift ;;
+    -*) echo "unknown option '$1'; $usage" >&2; exit 2 ;;
+    *) break ;;
+  esac
+done
+server=${1:?$usage}
+output=${2:?$usage}
 case "$(uname -m)" in aarch64|arm64) default_rid=linux-arm64 ;; *) default_rid=linux-x64 ;; esac
 rid=${3:-$default_rid}
 
-case "$server" in
-  filesystem) name=Connectors.Filesystem ;;
-  database) name=Connectors.Database ;;
-  github) name=Connectors.GitHub ;;
-  slack) name=Connectors.Slack ;;
-  *) echo "unknown server '$server' (filesystem, database, github, slack)" >&2; exit 2 ;;
+name=$(server_project "$server") || exit 2
+case "$form" in
+  native)
+    if ! command -v clang >/dev/null 2>&1; then
+      echo "Native AOT needs clang and zlib (apt-get install clang zlib1g-dev), or publish with --r2r." >&2
+      exit 1
+    fi
+    # StripSymbols would leave the symbols beside the binary in a .dbg file; DebugSymbols=false writes none.
+    mode=(-p:PublishAot=true -p:DebugSymbols=false -p:StripSymbols=true -p:ArtifactsPivots="release_aot_$rid") ;;
+  r2r)
+    mode=(-p:PublishAot=false --self-contained false -p:PublishReadyToRun=true -p:ArtifactsPivots="release_$rid") ;;
+  composite)
+    mode=(-p:PublishAot=false --self-contained true -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true
+          -p:ArtifactsPivots="release_composite_$rid") ;;
 esac
 
-if [ "${CONNECTORS_PUBLISH_COMPOSITE:-0}" = 1 ]; then
-  mode=(--self-contained true -p:PublishReadyToRunComposite=true -p:ArtifactsPivots="release_composite_$rid")
-else
-  mode=(--self-contained false -p:ArtifactsPivots="release_$rid")
-fi
+rm -rf "$output"
 dotnet publish "servers/$name" -c Release -r "$rid" "${mode[@]}" -nologo -v quiet -clp:ErrorsOnly \
-  -p:PublishReadyToRun=true -p:DebugType=none -p:SatelliteResourceLanguages=en -o "$output"
+  -p:DebugType=none -p:SatelliteResourceLanguages=en -o "$output"
+rm -f "$output"/*.dbg
 # One entry point name whatever the server (the image's ENTRYPOINT and HEALTHCHECK use it).
 ln -sfn "$name" "$output/server"

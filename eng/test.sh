@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test of Connectors on a fresh machine: installs what the tests need (Node.js for the MCP conformance
-# suite and the MCP Inspector; PostgreSQL and libpg_query for the database server; kubectl for the deployment files), builds the solution, runs all test projects, and ends with one line of counts:
+# suite and the MCP Inspector; PostgreSQL and libpg_query for the database server; kubectl for the deployment files;
+# clang and zlib for Native AOT), builds the solution, publishes the four servers as they ship (eng/publish.sh,
+# Native AOT), builds the container images from them on a Docker engine it starts where none runs (eng/images.sh),
+# runs all test projects (the container tests among them), runs the tests of real server processes again against the
+# published executables, and ends with one line of counts:
 #   N passed, N failed, N skipped
-# CONNECTORS_TEST_NATIVE=1 then publishes the four servers (eng/publish.sh) and runs the tests that drive real server
-# processes again against those executables, counted in the same line; =only runs just that part (after a build).
-# Off by default until eng/publish.sh publishes Native AOT (its ReadyToRun output is a dll, which that run refuses).
+# CONNECTORS_TEST_NATIVE=0 leaves out the publish and the native run; =only runs just those (after a build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -55,9 +57,26 @@ ensure_kubectl() {
   fi
 }
 
+# Native AOT links with clang, and zlib into every executable.
+ensure_native_toolchain() {
+  command -v clang >/dev/null 2>&1 && [ -e /usr/include/zlib.h ] && return
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing clang and zlib1g-dev from Debian (Native AOT)"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang zlib1g-dev >/dev/null
+  else
+    say "Native AOT needs clang and zlib (apt-get install clang zlib1g-dev); install them, or run with CONNECTORS_TEST_NATIVE=0."
+    exit 1
+  fi
+}
+
+native_only=0; native=1
+case "${CONNECTORS_TEST_NATIVE:-1}" in only) native_only=1 ;; 0) native=0 ;; esac
+
 ensure_node
 ensure_postgres
 ensure_kubectl
+[ "$native" = 0 ] || ensure_native_toolchain
 say "node $(node --version), npm $(npm --version)"
 say "installing the Node test tools (eng/node)"
 (cd eng/node && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
@@ -65,15 +84,39 @@ say "installing the Node test tools (eng/node)"
 say "building"
 dotnet build Connectors.sln -c Debug -nologo -v quiet -clp:ErrorsOnly
 
-native_only=0; native=0
-case "${CONNECTORS_TEST_NATIVE:-0}" in only) native_only=1; native=1 ;; 1) native=1 ;; esac
-
 rm -rf "$results"
 mkdir -p "$results"
 status=0
 
+# The servers as they ship, published and packed once: the distribution tests use these (CONNECTORS_PUBLISHED_SERVERS,
+# CONNECTORS_PACKED_SERVERS), and the native run below starts the published executables.
+servers="$root/artifacts/native-servers"
+if [ "$native" = 1 ]; then
+  rm -rf "$servers" "$root/artifacts/tool-feed"
+  started=$SECONDS
+  for server in Filesystem Database GitHub Slack; do
+    say "publishing Connectors.$server (eng/publish.sh, Native AOT)"
+    if ! bash eng/publish.sh "${server,,}" "$servers/Connectors.$server"; then
+      say "eng/publish.sh ${server,,} failed"
+      status=1
+    fi
+  done
+  say "published in $((SECONDS - started)) s"
+  export CONNECTORS_PUBLISHED_SERVERS="$servers"
+  # Packed right after the publish, the native packages reuse its compilation (a restore in between would redo it).
+  started=$SECONDS
+  say "packing the tools (eng/pack.sh)"
+  if bash eng/pack.sh "$root/artifacts/tool-feed"; then
+    export CONNECTORS_PACKED_SERVERS="$root/artifacts/tool-feed"
+  else
+    say "eng/pack.sh failed"
+    status=1
+  fi
+  say "packed in $((SECONDS - started)) s"
+fi
+
 # Containers: a Docker engine (eng/lib/docker.sh: the one running, else installed and started here, and stopped at the
-# end), the four server images and a PostgreSQL built on local bases from the servers eng/publish.sh made
+# end), the four server images and a PostgreSQL built on local bases from the servers published above
 # (eng/images.sh), for tests/Connectors.Container.Tests and the database tests' PostgreSQL fixture. Where no engine can
 # run, the container tests are reported skipped with the reason, and the fixture falls back to initdb.
 containers() {
@@ -87,10 +130,14 @@ containers() {
   fi
   # No registry to pull Testcontainers' reaper from; the tests remove their containers themselves.
   export TESTCONTAINERS_RYUK_DISABLED=${TESTCONTAINERS_RYUK_DISABLED:-true}
-  local published=()
-  [ -n "${CONNECTORS_PUBLISHED_SERVERS:-}" ] && published=(--published "$CONNECTORS_PUBLISHED_SERVERS")
+  if [ -z "${CONNECTORS_PUBLISHED_SERVERS:-}" ]; then
+    # Images left from an earlier run would be tested as if they were this checkout's.
+    say "no published servers (CONNECTORS_TEST_NATIVE=0): the container tests will be skipped"
+    export CONNECTORS_TEST_DOCKER_UNAVAILABLE="the servers were not published in this run (CONNECTORS_TEST_NATIVE=0), so no images were built from this checkout"
+    return
+  fi
   say "building the container images (eng/images.sh)"
-  if bash eng/images.sh --bases local "${published[@]}" 2>&1 | tee "$results/images.log" >&2; then
+  if bash eng/images.sh --bases local --published "$CONNECTORS_PUBLISHED_SERVERS" 2>&1 | tee "$results/images.log" >&2; then
     grep -E 'four server images' "$results/images.log" | sed 's/^\[images\] //' >> "$CONNECTORS_TEST_MEASUREMENTS" || true
     export CONNECTORS_TEST_POSTGRES_IMAGE=connectors-local/postgres:15
   else
@@ -98,7 +145,8 @@ containers() {
     status=1
   fi
 }
-[ "${native_only:-0}" = 1 ] || containers
+[ "$native_only" = 1 ] || containers
+
 if [ "$native_only" = 0 ]; then
   say "testing"
   dotnet test Connectors.sln -c Debug --no-build --nologo \
@@ -109,17 +157,7 @@ fi
 # over stdio and HTTP, conformance, auth, guards, doctor/healthcheck) run again against the published executables.
 # ServerProcess refuses to start a managed dll while CONNECTORS_TEST_SERVERS_DIR is set, so nothing falls back to one.
 if [ "$native" = 1 ]; then
-  servers="$root/artifacts/native-servers"
-  rm -rf "$servers"
-  started=$SECONDS
-  for server in Filesystem Database GitHub Slack; do
-    say "publishing Connectors.$server (Native AOT)"
-    if ! bash eng/publish.sh "${server,,}" "$servers/Connectors.$server"; then
-      say "eng/publish.sh ${server,,} failed"
-      status=1
-    fi
-  done
-  say "published in $((SECONDS - started)) s; testing the native servers"
+  say "testing the native servers"
   started=$SECONDS
   for project in Filesystem Database GitHub Slack; do
     CONNECTORS_TEST_SERVERS_DIR="$servers" dotnet test "tests/Connectors.$project.Tests" -c Debug --no-build --nologo \

@@ -84,7 +84,7 @@ internal static class Floors
         return new Measurement(server, Who.Floor, $"PostgreSQL round trip from .NET (Npgsql SELECT 1, idle 1 ms between), p50 of {calls}", "ms", medians);
     }
 
-    /// <summary>Name of the ready-time floor: a .NET hello-world console app (ReadyToRun) from start to exit.</summary>
+    /// <summary>Name of the ready-time floor: a .NET hello-world console app, published as the servers are (Native AOT), from start to exit.</summary>
     public const string HelloWorld = ".NET hello-world process (start to exit)";
 
     public static Measurement HelloWorldReady(string server, int runs, string helloCommand) =>

@@ -22,5 +22,5 @@ internal static class SqlServerSupport
         $"Database profile '{profile}' is a SQL Server database, and this build of connectors-database (Native AOT) has no SQL Server " +
         "support: Microsoft.Data.SqlClient does not run under Native AOT. Run the framework-dependent build of the same server for " +
         "SQL Server profiles: the Connectors.Database tool package's framework-dependent (any) build, `eng/publish.sh --r2r database DIR` " +
-        "from the source, or an image built from that publish. PostgreSQL profiles run in this build.");
+        "from the source, or an image built with --build-arg PUBLISH_OPTIONS=--r2r (deploy/docker/Dockerfile). PostgreSQL profiles run in this build.");
 }

@@ -6,7 +6,7 @@ using static Connectors.Testing.ToolSweep;
 namespace Connectors.Database.Tests;
 
 /// <summary>
-/// Every tool of the database server called over stdio and over HTTP (API-key auth) on the throwaway cluster, the
+/// Every tool of the database server called over stdio, over HTTP with an API key and over HTTP with a JWT on the throwaway cluster, the
 /// reviewed answer text of every PostgreSQL type in every format, the whole attack corpus against the SQL guard, and
 /// doctor/healthcheck: what eng/test.sh runs again against the published Native AOT server.
 /// </summary>

@@ -126,7 +126,7 @@ public sealed class DeploymentFilesTests
     {
         var lines = (await File.ReadAllLinesAsync(Repository.PathOf("deploy", "docker", "Dockerfile"))).Select(l => l.Trim()).ToList();
 
-        Assert.Contains(lines, l => l.StartsWith("RUN bash eng/publish.sh \"$SERVER\"", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("RUN bash eng/publish.sh $PUBLISH_OPTIONS \"$SERVER\" /app", StringComparison.Ordinal));
         Assert.Contains("USER app", lines);
         Assert.Contains("EXPOSE 8080", lines);
         Assert.Contains(lines, l => l.StartsWith("HEALTHCHECK", StringComparison.Ordinal) && l.EndsWith("[\"/app/server\", \"healthcheck\"]", StringComparison.Ordinal));

@@ -6,26 +6,40 @@ using ModelContextProtocol.Client;
 
 namespace Connectors.Distribution.Tests;
 
-/// <summary>Every server packed as a .NET tool into a folder feed and installed from it, as a user would.</summary>
+/// <summary>
+/// Every server packed as a .NET tool into a folder feed by eng/pack.sh, as it is published to NuGet, and installed from
+/// it as a user would: the package users name, which installs the Native AOT build on linux-x64, and its framework-dependent
+/// <c>any</c> package, which every other platform gets (installed here by its own name, the one way to get it on linux-x64).
+/// </summary>
 public sealed class PackagedServers : IAsyncLifetime
 {
+    /// <summary>A feed eng/pack.sh already filled (eng/test.sh packs right after it publishes); without it this fixture packs.</summary>
+    public const string Variable = "CONNECTORS_PACKED_SERVERS";
+
     private readonly string _work = Directory.CreateTempSubdirectory("connectors-tools-").FullName;
 
-    public string Feed => Path.Combine(_work, "feed");
+    private readonly string? _given = Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } given ? given : null;
+
+    public string Feed => _given ?? Path.Combine(_work, "feed");
 
     public string ToolPath => Path.Combine(_work, "tools");
 
-    public string Package(ShippedServer server) =>
-        Directory.GetFiles(Feed, $"{server.PackageId}.*.nupkg").Single(p => !p.EndsWith(".snupkg", StringComparison.Ordinal));
+    public string FrameworkDependentToolPath => Path.Combine(_work, "tools-any");
+
+    /// <summary>The package users name: <c>Connectors.X.1.2.3.nupkg</c>, not <c>Connectors.X.linux-x64.…</c> or <c>.any.…</c>.</summary>
+    public string Package(ShippedServer server) => Package(server.PackageId);
+
+    public string Package(string id) => Directory.GetFiles(Feed, $"{id}.*.nupkg").Single(p => char.IsAsciiDigit(Path.GetFileName(p)[id.Length + 1]));
 
     public string Installed(ShippedServer server) => Path.Combine(ToolPath, server.Command);
 
+    public string InstalledFrameworkDependent(ShippedServer server) => Path.Combine(FrameworkDependentToolPath, server.Command);
+
     public async ValueTask InitializeAsync()
     {
-        foreach (var server in Servers.All)
+        if (_given is null)
         {
-            await Repository.RunAsync("dotnet", ["pack", Repository.PathOf("servers", server.Project, server.Project + ".csproj"),
-                "--no-build", "-c", Repository.Configuration, "-o", Feed, "-nologo", "-v", "quiet"]);
+            await Repository.RunAsync("bash", [Repository.PathOf("eng", "pack.sh"), Feed], timeout: TimeSpan.FromMinutes(30));
         }
 
         // A private package cache: an earlier install of the same version must not stand in for this build.
@@ -34,6 +48,7 @@ public sealed class PackagedServers : IAsyncLifetime
         {
             var version = Path.GetFileNameWithoutExtension(Package(server))[(server.PackageId.Length + 1)..];
             await Repository.RunAsync("dotnet", ["tool", "install", "--tool-path", ToolPath, "--add-source", Feed, server.PackageId, "--version", version], cache);
+            await Repository.RunAsync("dotnet", ["tool", "install", "--tool-path", FrameworkDependentToolPath, "--add-source", Feed, server.PackageId + ".any", "--version", version], cache);
         }
     }
 
@@ -63,6 +78,50 @@ public sealed class PackagedToolsTests(PackagedServers packages)
         Assert.Equal(server.Command, client.ServerInfo?.Name);
         Assert.NotEmpty(await client.ListToolsAsync());
         var result = await client.CallToolAsync(server.SmokeTool, new Dictionary<string, object?>());
+        Assert.NotEqual(true, result.IsError);
+        Assert.Contains(server.SmokeAnswer, result.Text(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Servers.Keys), MemberType = typeof(Servers))]
+    public void On_linux_x64_the_installed_command_is_the_native_executable(string key)
+    {
+        Assert.SkipUnless(System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier == "linux-x64", "the native package is built for linux-x64 only");
+        var server = Servers.Get(key);
+
+        var target = new FileInfo(packages.Installed(server)).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? packages.Installed(server);
+
+        Assert.Contains($"{server.PackageId.ToLowerInvariant()}.linux-x64", target, StringComparison.Ordinal);
+        Assert.True(Elf.Read(target).IsExecutable);
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(target)!, "*.dll"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Servers.Keys), MemberType = typeof(Servers))]
+    public void The_package_points_linux_x64_at_the_native_build_and_every_other_platform_at_the_framework_dependent_one(string key)
+    {
+        var server = Servers.Get(key);
+        using var package = ZipFile.OpenRead(packages.Package(server));
+        var settings = XDocument.Load(package.Entries.Single(e => e.Name == "DotnetToolSettings.xml").Open());
+
+        var runtimes = settings.Descendants("RuntimeIdentifierPackage").ToDictionary(e => (string)e.Attribute("RuntimeIdentifier")!, e => (string)e.Attribute("Id")!);
+        Assert.Equal(new Dictionary<string, string> { ["linux-x64"] = server.PackageId + ".linux-x64", ["any"] = server.PackageId + ".any" }, runtimes);
+        Assert.DoesNotContain(package.Entries, e => e.Name.EndsWith(".dll", StringComparison.Ordinal));
+
+        using var fallback = ZipFile.OpenRead(packages.Package(server.PackageId + ".any"));
+        Assert.Contains(fallback.Entries, e => e.FullName == $"tools/net10.0/any/{server.Project}.dll");
+        Assert.Contains(fallback.Entries, e => e.FullName == $"tools/net10.0/any/{server.Project}.runtimeconfig.json");
+    }
+
+    [Theory]
+    [MemberData(nameof(Servers.Keys), MemberType = typeof(Servers))]
+    public async Task The_framework_dependent_build_other_platforms_get_completes_a_handshake_and_a_tool_call(string key)
+    {
+        var server = Servers.Get(key);
+        await using var client = await ServerProcess.ConnectStdioCommandAsync(packages.InstalledFrameworkDependent(server), server.Args, server.Environment);
+
+        var result = await client.CallToolAsync(server.SmokeTool, new Dictionary<string, object?>());
+
         Assert.NotEqual(true, result.IsError);
         Assert.Contains(server.SmokeAnswer, result.Text(), StringComparison.Ordinal);
     }

@@ -7,10 +7,6 @@ internal static class Repository
 {
     public static string Root { get; } = FindRoot();
 
-    /// <summary>The configuration this test assembly was built in (the servers were built the same way).</summary>
-    public static string Configuration { get; } =
-        new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Name.Equals("release", StringComparison.OrdinalIgnoreCase) ? "Release" : "Debug";
-
     public static string PathOf(params string[] parts) => Path.Combine([Root, .. parts]);
 
     /// <summary>Runs a command to completion; a non-zero exit fails with its output, so a broken step says why.</summary>

@@ -7,7 +7,7 @@ using static Connectors.Testing.ToolSweep;
 namespace Connectors.Filesystem.Tests;
 
 /// <summary>
-/// Every tool of the filesystem server called over stdio and over HTTP (API-key auth), the path guard's refusals, and
+/// Every tool of the filesystem server called over stdio, over HTTP with an API key and over HTTP with a JWT, the path guard's refusals, and
 /// doctor/healthcheck: what eng/test.sh runs again against the published Native AOT server.
 /// </summary>
 [Trait("Category", "ServerProcess")]

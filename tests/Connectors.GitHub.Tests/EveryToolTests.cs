@@ -7,7 +7,7 @@ using static Connectors.Testing.ToolSweep;
 namespace Connectors.GitHub.Tests;
 
 /// <summary>
-/// Every tool of the GitHub server (all toolsets) called over stdio and over HTTP (API-key auth) against its own
+/// Every tool of the GitHub server (all toolsets) called over stdio, over HTTP with an API key and over HTTP with a JWT against its own
 /// emulator, with the prompts, the file resource, the argument guards, and doctor/healthcheck: what eng/test.sh runs
 /// again against the published Native AOT server.
 /// </summary>

@@ -5,7 +5,7 @@ using static Connectors.Testing.ToolSweep;
 namespace Connectors.Slack.Tests;
 
 /// <summary>
-/// Every tool of the Slack server (posting allowed in #ops) called over stdio and over HTTP (API-key auth) against its
+/// Every tool of the Slack server (posting allowed in #ops) called over stdio, over HTTP with an API key and over HTTP with a JWT against its
 /// own emulator, with the posting guard's refusals and doctor/healthcheck: what eng/test.sh runs again against the
 /// published Native AOT server.
 /// </summary>

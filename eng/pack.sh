@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Packs servers as .NET tools into a folder feed, the way they are published to NuGet:
+#   Connectors.X            the package users name (dotnet tool install / dnx): no binaries, it points at the next two
+#   Connectors.X.linux-x64  the Native AOT executable, installed on linux-x64
+#   Connectors.X.any        the framework-dependent build, installed everywhere else (needs the .NET 10 runtime)
+# usage: eng/pack.sh OUTPUT_DIR [filesystem|database|github|slack ...]   (default: all four)
+# The native package needs clang and zlib, as eng/publish.sh does. Its publish properties are eng/publish.sh's, so a
+# server published by it first is not compiled again (same intermediate folder, nothing changed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source eng/lib/servers.sh
+
+output=${1:?usage: eng/pack.sh OUTPUT_DIR [filesystem|database|github|slack ...]}
+shift
+[ $# -gt 0 ] || set -- filesystem database github slack
+case "$(uname -m)" in aarch64|arm64) rid=linux-arm64 ;; *) rid=linux-x64 ;; esac
+mkdir -p "$output"
+
+for server in "$@"; do
+  name=$(server_project "$server") || exit 2
+  common=(-c Release -nologo -v quiet -clp:ErrorsOnly -p:DebugType=none -p:SatelliteResourceLanguages=en -o "$output")
+  # PublishAot on the outer pack makes it write only the pointer package; the two below carry the builds.
+  dotnet pack "servers/$name" -p:PublishAot=true "${common[@]}"
+  dotnet pack "servers/$name" -r "$rid" -p:PublishAot=true -p:DebugSymbols=false -p:StripSymbols=true \
+    -p:ArtifactsPivots="release_aot_$rid" "${common[@]}"
+  dotnet pack "servers/$name" -r any -p:PublishAot=false "${common[@]}"
+done
