@@ -68,4 +68,22 @@ public sealed class OperationsTests(DatabaseCluster cluster)
         var unnoticed = await mcp.CallAsync("query", new { sql = "SELECT 3 AS again", format = "csv" });
         Assert.Equal("again\n3\n", unnoticed.Text());
     }
+
+    [Fact]
+    public async Task An_operators_restart_of_the_database_costs_no_failed_call()
+    {
+        Assert.SkipUnless(cluster.OwnsCluster, "this test stops and restarts the cluster, so it needs the fixture's own (unset CONNECTORS_TEST_POSTGRES)");
+        await using var mcp = await StartAsync();
+        // The pool keeps the connection, which the restart tells 57P01 before it ends.
+        Assert.True((await mcp.CallAsync("query", new { sql = "SELECT 1" })).IsError != true);
+
+        await cluster.StopAsync(fast: true);
+        await cluster.StartAsync();
+
+        foreach (var call in new[] { 1, 2 })
+        {
+            var answer = await mcp.CallAsync("query", new { sql = $"SELECT {call} AS after_restart", format = "csv" });
+            Assert.Equal($"after_restart\n{call}\n", answer.Text());
+        }
+    }
 }

@@ -168,18 +168,29 @@ public sealed partial class PostgresEngine : IAsyncDisposable
 
     /// <summary>
     /// One more try on a fresh connection when the connection failed, not the statements: the open failed, or a pooled
-    /// connection had died with the server (a restart nobody noticed). Nothing has been read yet, and whatever reached the
-    /// server ran read-only and was rolled back. An error the server reported about the statements is never retried.
+    /// connection had died with the server (a restart nobody noticed, or one that told each connection it was ending).
+    /// Nothing has been read yet, and whatever reached the server ran read-only and was rolled back. An error the server
+    /// reported about the statements is never retried.
     /// </summary>
     private static readonly ResiliencePipeline FreshConnectionRetry = new ResiliencePipelineBuilder()
         .AddRetry(new RetryStrategyOptions
         {
             MaxRetryAttempts = 1,
             Delay = TimeSpan.Zero,
-            ShouldHandle = args => ValueTask.FromResult(
-                args.Outcome.Exception is NpgsqlException and not PostgresException && !args.Context.CancellationToken.IsCancellationRequested),
+            ShouldHandle = args => ValueTask.FromResult(ConnectionLost(args.Outcome.Exception) && !args.Context.CancellationToken.IsCancellationRequested),
         })
         .Build();
+
+    /// <summary>
+    /// The connection, not the statements, failed: no answer from the server at all, or the server ending the session
+    /// (57P01 on a fast shutdown — pg_ctl -m fast, docker stop, a pod restart — and 57P02 on a crash of another backend).
+    /// </summary>
+    private static bool ConnectionLost(Exception? exception) => exception switch
+    {
+        PostgresException postgres => postgres.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown,
+        NpgsqlException => true,
+        _ => false,
+    };
 
     private static ValueTask<(NpgsqlConnection, NpgsqlBatch, NpgsqlDataReader)> OpenFencedAsync(
         DatabaseProfile profile, ProfileState state, Func<IEnumerable<NpgsqlBatchCommand>> statements, bool rollbackInBatch, CancellationToken cancellationToken) =>
@@ -213,7 +224,7 @@ public sealed partial class PostgresEngine : IAsyncDisposable
             catch (Exception ex)
             {
                 await DisposeAsync(batch, connection);
-                if (ex is NpgsqlException and not PostgresException)
+                if (ConnectionLost(ex))
                 {
                     state.Source.Clear(); // the pool's other idle connections are likely dead too
                 }

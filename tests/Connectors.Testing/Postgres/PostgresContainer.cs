@@ -43,13 +43,13 @@ internal sealed class PostgresContainer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops the server as the initdb cluster's <c>pg_ctl -m immediate stop</c> does: SIGQUIT to the postmaster (the
-    /// container's process), so open connections are cut without a word. <c>docker stop</c> would be a fast shutdown,
-    /// in which the server first tells every idle connection 57P01 (terminating connection due to administrator command).
+    /// Stops the server as the initdb cluster's <c>pg_ctl -m immediate|fast stop</c> does: SIGQUIT to the postmaster (the
+    /// container's process), so open connections are cut without a word, or SIGINT, a fast shutdown, in which the server
+    /// first tells every open connection 57P01 (terminating connection due to administrator command).
     /// </summary>
-    public async Task StopAsync()
+    public async Task StopAsync(bool fast = false)
     {
-        await DockerAsync("kill", "--signal", "QUIT", _container.Id);
+        await DockerAsync("kill", "--signal", fast ? "INT" : "QUIT", _container.Id);
         await DockerAsync("wait", _container.Id);
     }
 
