@@ -187,5 +187,9 @@ if [ -s "$results/container-measurements.txt" ]; then
   say "containers, as measured in this run:"
   sed 's/^/[test]   /' "$results/container-measurements.txt" >&2
 fi
+# The engine started here stops before the count line, which must be the run's last line.
+if declare -F docker_stop_started >/dev/null; then
+  docker_stop_started
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 exit "$status"
