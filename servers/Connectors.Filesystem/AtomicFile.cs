@@ -11,7 +11,7 @@ namespace Connectors.Filesystem;
 /// and no stray file: an unnamed file vanishes with its last descriptor. Where O_TMPFILE is unsupported, a named temporary file (O_EXCL, never through a
 /// link) takes its place and is removed on failure. Readers see either the old or the new file, never a mix.
 /// </summary>
-internal static class AtomicFile
+internal static partial class AtomicFile
 {
     public const int MaxEditBytes = 16 * 1024 * 1024;
 
@@ -35,7 +35,7 @@ internal static class AtomicFile
         }
 
         var mode = existing is { Kind: FileKind.File } file ? file.Mode & 0xFFF : 0x1B6; // keep the old bits, else 0666 less the umask
-        var temporary = $".{(target.Name.Length > 180 ? target.Name[..180] : target.Name)}.{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6))}.tmp";
+        var temporary = TemporaryName(target.Name);
         var unnamed = unnamedFirst ? Libc.OpenAt(directory, ".", Libc.O_TMPFILE | Libc.O_WRONLY | Libc.O_CLOEXEC, mode) : -1;
         var named = !unnamedFirst || (unnamed < 0 && Libc.LastError is Libc.EOPNOTSUPP or Libc.EISDIR or Libc.EINVAL);
         var fd = named ? Libc.OpenAt(directory, temporary, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, mode) : unnamed;
@@ -93,6 +93,16 @@ internal static class AtomicFile
             };
         }
     }
+
+    /// <summary>The name a write links its new content under just before the rename: <c>.name.0123456789ab.tmp</c>.</summary>
+    internal static string TemporaryName(string target) =>
+        $".{(target.Length > 180 ? target[..180] : target)}.{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6))}.tmp";
+
+    /// <summary>Whether a name has the shape of <see cref="TemporaryName"/>, the only files the start-up sweep removes.</summary>
+    internal static bool IsTemporaryName(string name) => TemporaryNamePattern().IsMatch(name);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\..+\.[0-9a-f]{12}\.tmp$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex TemporaryNamePattern();
 
     private static void Check(int result)
     {

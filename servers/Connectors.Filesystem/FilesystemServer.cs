@@ -30,6 +30,10 @@ public static class FilesystemServer
             services.AddSingleton(guard);
             services.AddSingleton(new FilesystemLimits(settings.Get(FilesystemOptions.MaxReadBytes), settings.Get(FilesystemOptions.MaxEntries)));
             services.AddHealthChecks().AddCheck("roots", guard.CheckRootsReachable, [ConnectorHealth.Ready]);
+            if (settings.Get(FilesystemOptions.AllowWrite))
+            {
+                services.AddConnectorBackgroundWork<StrayTemporaryFileSweep>();
+            }
         });
         server.ConfigureMcp((mcp, settings) =>
         {

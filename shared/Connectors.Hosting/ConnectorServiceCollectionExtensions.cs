@@ -5,6 +5,7 @@ using Connectors.Hosting.Output;
 using Connectors.Hosting.Security;
 using Connectors.Hosting.Tools;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Protocol;
@@ -15,6 +16,19 @@ namespace Connectors.Hosting;
 /// <summary>The parts every transport shares; each does nothing beyond its defaults without configuration.</summary>
 public static class ConnectorServiceCollectionExtensions
 {
+    /// <summary>
+    /// Work a server runs in the background while it serves, on either transport: a hosted service of the HTTP host's
+    /// generic host, and started (then stopped) by the stdio host, which has no generic host. Not run by <c>doctor</c>.
+    /// </summary>
+    public static IServiceCollection AddConnectorBackgroundWork<[System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicConstructors)] TWork>(this IServiceCollection services)
+        where TWork : class, IHostedService
+    {
+        services.AddSingleton<TWork>();
+        services.AddSingleton<ConnectorBackgroundWork>(provider => new ConnectorBackgroundWork(provider.GetRequiredService<TWork>()));
+        services.AddHostedService(provider => provider.GetRequiredService<TWork>());
+        return services;
+    }
+
     /// <summary>JSON logs on stderr at the configured level, secrets redacted.</summary>
     public static ILoggingBuilder AddConnectorLogging(this ILoggingBuilder logging, ConnectorSettings settings, SecretRedactor redactor, TextWriter? output = null)
     {
@@ -102,3 +116,6 @@ public static class ConnectorServiceCollectionExtensions
         services.GetRequiredService<ToolAccess>().CheckOverrides(tools.Select(t => t.ProtocolTool.Name), services.GetRequiredService<ConnectorSettings>());
     }
 }
+
+/// <summary>One piece of background work (<see cref="ConnectorServiceCollectionExtensions.AddConnectorBackgroundWork"/>), as the stdio host finds it.</summary>
+internal sealed record ConnectorBackgroundWork(IHostedService Work);

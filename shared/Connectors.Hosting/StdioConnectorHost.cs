@@ -57,6 +57,14 @@ internal static class StdioConnectorHost
 
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        // A server's background work runs here too (only that: the SDK registers hosted services of its own for stdio,
+        // which this host replaces).
+        var hostedServices = provider.GetServices<ConnectorBackgroundWork>().Select(w => w.Work).ToList();
+        foreach (var hosted in hostedServices)
+        {
+            await hosted.StartAsync(stop.Token);
+        }
+
         try
         {
             // Ends when the client closes stdin, or on a signal.
@@ -64,6 +72,13 @@ internal static class StdioConnectorHost
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
+        }
+        finally
+        {
+            for (var i = hostedServices.Count - 1; i >= 0; i--)
+            {
+                await hostedServices[i].StopAsync(CancellationToken.None);
+            }
         }
 
         return 0;
