@@ -40,6 +40,9 @@ public sealed class RealClientTests : IDisposable
     [InlineData("server-initialize")]
     [InlineData("ping")]
     [InlineData("tools-list")]
+    [InlineData("prompts-list")]
+    [InlineData("completion-complete")]
+    [InlineData("resources-list")]
     [InlineData("dns-rebinding-protection")]
     public async Task The_official_conformance_scenario_passes_over_http(string scenario)
     {
