@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Connectors.Testing;
 using Connectors.Testing.Slack;
 using ModelContextProtocol;
@@ -202,22 +201,6 @@ public sealed class ResourcesAndCompletionsTests(SlackFixture slack)
     public async Task The_official_conformance_scenario_passes_over_http(string scenario)
     {
         await using var server = await ServerProcess.StartHttpAsync(SlackFixture.Project, ["--api-url", slack.Emulator.Url], SlackFixture.Environment());
-        var url = $"http://localhost:{server.BaseUrl.Port}/mcp";
-        var results = Directory.CreateTempSubdirectory("connectors-slack-conformance-").FullName;
-        try
-        {
-            var (exit, stdout, stderr) = await NodeTools.RunAsync("conformance", ["server", "--url", url, "--scenario", scenario, "-o", results], TimeSpan.FromMinutes(2));
-
-            Assert.True(exit == 0, $"{stdout}\n{stderr}");
-            var checks = Directory.GetFiles(results, "checks.json", SearchOption.AllDirectories).Single();
-            var statuses = JsonDocument.Parse(await File.ReadAllTextAsync(checks)).RootElement.EnumerateArray()
-                .Select(c => (Id: c.GetProperty("id").GetString(), Status: c.GetProperty("status").GetString())).ToList();
-            Assert.NotEmpty(statuses);
-            Assert.All(statuses, c => Assert.True(c.Status == "SUCCESS", $"{c.Id}: {c.Status}\n{stdout}"));
-        }
-        finally
-        {
-            Directory.Delete(results, recursive: true);
-        }
+        await Conformance.AssertScenarioPassesAsync(server.BaseUrl, scenario);
     }
 }
