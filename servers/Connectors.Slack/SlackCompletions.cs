@@ -23,7 +23,7 @@ internal static class SlackCompletions
         var value = request.Argument.Value ?? "";
         var kind = (request.Ref, request.Argument.Name) switch
         {
-            (ResourceTemplateReference { Uri: SlackResources.ChannelTemplate }, "id") => Kind.Channel,
+            (ResourceTemplateReference { Uri: SlackResources.ChannelTemplate }, "id") => Kind.ChannelInUri,
             (ResourceTemplateReference { Uri: SlackResources.UserTemplate }, "id") => Kind.User,
             (PromptReference { Name: "summarize_channel" }, "channel") => Kind.Channel,
             (PromptReference { Name: "summarize_channel" }, "window") => Kind.Window,
@@ -34,18 +34,19 @@ internal static class SlackCompletions
         var directory = context.Services!.GetRequiredService<SlackDirectory>();
         IEnumerable<string> candidates = value.Length > MaxValueLength || value.Any(char.IsControl) ? [] : kind switch
         {
-            Kind.Channel => directory.KnownChannels().Where(c => !c.IsIm && !c.IsMpim)
-                .SelectMany(c => c.Name is { Length: > 0 } name ? [c.Id, "#" + name] : new[] { c.Id }),
+            // In a URI '#' would start the fragment, so the template takes the bare name.
+            Kind.Channel or Kind.ChannelInUri => directory.KnownChannels().Where(c => !c.IsIm && !c.IsMpim)
+                .SelectMany(c => c.Name is { Length: > 0 } name ? [c.Id, (kind == Kind.Channel ? "#" : "") + name] : new[] { c.Id }),
             Kind.User => directory.KnownUsers().Where(u => !u.Deleted)
                 .SelectMany(u => SlackDirectory.Handles(u).Select(h => "@" + h).Prepend(u.Id)),
             Kind.Window => Windows,
             _ => [],
         };
 
-        // '#gen' and 'gen' both find #general; '@jo' and 'jo' both find @jordan.
+        // '#gen' and 'gen' both find #general (or general); '@jo' and 'jo' both find @jordan.
         var bare = value.TrimStart('#', '@');
         var matches = candidates
-            .Where(c => c.StartsWith(value, StringComparison.OrdinalIgnoreCase) || (value.Length == bare.Length && c.Length > 1 && c[0] is '#' or '@' && c.AsSpan(1).StartsWith(bare, StringComparison.OrdinalIgnoreCase)))
+            .Where(c => c.TrimStart('#', '@').StartsWith(bare, StringComparison.OrdinalIgnoreCase))
             .Where(c => c.All(ch => !char.IsControl(ch)))
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.OrdinalIgnoreCase)
@@ -60,6 +61,7 @@ internal static class SlackCompletions
     {
         None,
         Channel,
+        ChannelInUri,
         User,
         Window,
     }

@@ -111,6 +111,10 @@ public sealed class ResourcesAndCompletionsTests(SlackFixture slack)
         var person = Assert.IsType<TextResourceContents>(Assert.Single((await slack.Client.ReadResourceAsync($"slack://user/{SlackWorkspace.Alice}")).Contents));
         Assert.StartsWith($"Alice ({SlackWorkspace.Alice}), @alice", person.Text, StringComparison.Ordinal);
         Assert.Contains("Title: Engineering manager", person.Text, StringComparison.Ordinal);
+
+        // What the user template completes to reads back: a handle in the URI.
+        var byHandle = Assert.IsType<TextResourceContents>(Assert.Single((await slack.Client.ReadResourceAsync("slack://user/@bob")).Contents));
+        Assert.Equal($"slack://user/{SlackWorkspace.Bob}", byHandle.Uri);
     }
 
     [Fact]
@@ -137,7 +141,8 @@ public sealed class ResourcesAndCompletionsTests(SlackFixture slack)
             await ListAsync(client, "users:");
             emulator.ResetCounters();
 
-            Assert.Equal(["#general"], (await client.CompleteAsync(ChannelTemplate, "id", "#gen")).Completion.Values);
+            Assert.Equal(["general"], (await client.CompleteAsync(ChannelTemplate, "id", "#gen")).Completion.Values);
+            Assert.Equal(["general"], (await client.CompleteAsync(ChannelTemplate, "id", "gen")).Completion.Values);
             Assert.Equal(["#general"], (await client.CompleteAsync(new PromptReference { Name = "summarize_channel" }, "channel", "GEN")).Completion.Values);
             Assert.Equal([SlackWorkspace.Ops], (await client.CompleteAsync(ChannelTemplate, "id", "C0OPS")).Completion.Values);
             Assert.Equal(["@bob", "@bobby"], (await client.CompleteAsync(UserTemplate, "id", "@bob")).Completion.Values);
@@ -186,7 +191,7 @@ public sealed class ResourcesAndCompletionsTests(SlackFixture slack)
                 cursor = (await ListAsync(client, cursor)).NextCursor;
             }
 
-            var completion = (await client.CompleteAsync(ChannelTemplate, "id", "#bulk")).Completion;
+            var completion = (await client.CompleteAsync(ChannelTemplate, "id", "bulk")).Completion;
             Assert.Equal(100, completion.Values.Count);
             Assert.Equal(150, completion.Total);
             Assert.True(completion.HasMore);
