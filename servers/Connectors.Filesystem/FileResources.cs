@@ -11,9 +11,12 @@ namespace Connectors.Filesystem;
 [McpServerResourceType]
 public sealed class FileResources(PathGuard guard, FilesystemLimits limits)
 {
+    /// <summary>The template, as clients name it in <c>completion/complete</c>.</summary>
+    public const string UriTemplate = "file://{+path}";
+
     public static string UriOf(string fullPath) => new Uri("file://" + fullPath).AbsoluteUri;
 
-    [McpServerResource(UriTemplate = "file://{+path}", Name = "file", Title = "File under an allowed directory")]
+    [McpServerResource(UriTemplate = UriTemplate, Name = "file", Title = "File under an allowed directory")]
     [Description("A file under one of the allowed directories, by absolute path (file:///abs/path). Text files come back as text, others as a base64 blob; up to --max-read-bytes.")]
     public async Task<ResourceContents> ReadFileResource(
         [Description("Absolute path of the file.")] string path,

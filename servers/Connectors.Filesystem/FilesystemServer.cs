@@ -37,7 +37,8 @@ public static class FilesystemServer
         });
         server.ConfigureMcp((mcp, settings) =>
         {
-            mcp.WithTools<ReadTools>().WithTools<DirectoryTools>().WithTools<SearchTools>().WithResources<FileResources>();
+            mcp.WithTools<ReadTools>().WithTools<DirectoryTools>().WithTools<SearchTools>().WithResources<FileResources>()
+                .WithPrompts<FilesystemPrompts>().WithCompleteHandler(PathCompletions.CompleteAsync);
             if (settings.Get(FilesystemOptions.AllowWrite))
             {
                 mcp.WithTools<WriteTools>(FilesystemJsonContext.Tools);

@@ -13,7 +13,7 @@ namespace Connectors.GitHub;
 [McpServerResourceType]
 internal sealed class GitHubResources(GitHubClient client)
 {
-    [McpServerResource(UriTemplate = "github://{owner}/{repo}/{+path}", Name = "github_file", Title = "File in a GitHub repository")]
+    [McpServerResource(UriTemplate = GitHubCompletions.FileTemplate, Name = "github_file", Title = "File in a GitHub repository")]
     [Description("A file of a GitHub repository at its default branch, as text (binary files as a blob).")]
     public async Task<ResourceContents> ReadFile(
         [Description("Owner (user or organisation).")] string owner,

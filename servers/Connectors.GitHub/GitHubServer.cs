@@ -65,7 +65,7 @@ public static class GitHubServer
                 Toolsets[toolset](mcp);
             }
 
-            mcp.WithPrompts<GitHubPrompts>().WithResources<GitHubResources>();
+            mcp.WithPrompts<GitHubPrompts>().WithResources<GitHubResources>().WithCompleteHandler(GitHubCompletions.CompleteAsync);
         });
         return server;
     }

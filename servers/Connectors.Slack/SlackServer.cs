@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Connectors.Slack;
 
-/// <summary>The Slack server's definition: its options, its client and caches, its tools and prompts.</summary>
+/// <summary>The Slack server's definition: its options, its client and caches, its tools, prompts, resources and completions.</summary>
 public static class SlackServer
 {
     public static ConnectorServer Create()
@@ -63,7 +63,8 @@ public static class SlackServer
         });
         server.ConfigureMcp((mcp, settings) =>
         {
-            mcp.WithTools<ConversationTools>().WithTools<UserTools>().WithPrompts<SlackPrompts>();
+            mcp.WithTools<ConversationTools>().WithTools<UserTools>().WithPrompts<SlackPrompts>()
+                .WithResources<SlackResources>().WithListResourcesHandler(SlackResources.ListAsync).WithCompleteHandler(SlackCompletions.CompleteAsync);
             if (settings.Get(SlackOptions.UserToken).Length > 0)
             {
                 mcp.WithTools<SearchTools>();

@@ -40,20 +40,13 @@ public sealed class RealClientTests : IDisposable
     [InlineData("server-initialize")]
     [InlineData("ping")]
     [InlineData("tools-list")]
+    [InlineData("prompts-list")]
+    [InlineData("completion-complete")]
+    [InlineData("resources-list")]
     [InlineData("dns-rebinding-protection")]
     public async Task The_official_conformance_scenario_passes_over_http(string scenario)
     {
         await using var server = await ServerProcess.StartHttpAsync("Connectors.Filesystem", ["--root", _tree.Root]);
-        var url = $"http://localhost:{server.BaseUrl.Port}/mcp";
-        var results = Path.Combine(_tree.Base, "conformance");
-
-        var (exit, stdout, stderr) = await NodeTools.RunAsync("conformance", ["server", "--url", url, "--scenario", scenario, "-o", results], TimeSpan.FromMinutes(2));
-
-        Assert.True(exit == 0, $"{stdout}\n{stderr}");
-        var checks = Directory.GetFiles(results, "checks.json", SearchOption.AllDirectories).Single();
-        var statuses = JsonDocument.Parse(await File.ReadAllTextAsync(checks)).RootElement.EnumerateArray()
-            .Select(c => (Id: c.GetProperty("id").GetString(), Status: c.GetProperty("status").GetString())).ToList();
-        Assert.NotEmpty(statuses);
-        Assert.All(statuses, c => Assert.True(c.Status == "SUCCESS", $"{c.Id}: {c.Status}\n{stdout}"));
+        await Conformance.AssertScenarioPassesAsync(server.BaseUrl, scenario);
     }
 }

@@ -116,4 +116,16 @@ public sealed class StartupAndTransportTests : IDisposable
         Assert.Contains("default branch: main", result.Ok(), StringComparison.Ordinal);
         Assert.DoesNotContain(server.StderrLines, l => l.Contains(GitHubFixture.Token, StringComparison.Ordinal));
     }
+
+    [Trait("Category", "ServerProcess")]
+    [Theory]
+    [InlineData("prompts-list")]
+    [InlineData("completion-complete")]
+    [InlineData("resources-list")]
+    public async Task The_official_conformance_scenario_passes_over_http(string scenario)
+    {
+        await using var emulator = await Testing.GitHub.GitHubEmulator.StartAsync();
+        await using var server = await ServerProcess.StartHttpAsync("Connectors.GitHub", ["--api-url", emulator.Url.ToString()], new Dictionary<string, string> { ["GITHUB_TOKEN"] = GitHubFixture.Token });
+        await Conformance.AssertScenarioPassesAsync(server.BaseUrl, scenario);
+    }
 }

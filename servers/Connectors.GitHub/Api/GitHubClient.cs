@@ -48,6 +48,9 @@ internal sealed class GitHubClient
     /// <summary>Requests sent to GitHub, and how many of them were answered 304 from the cache.</summary>
     public (long Requests, long NotModified) Counters => (Interlocked.Read(ref _requests), Interlocked.Read(ref _notModified));
 
+    /// <summary>Repositories this server has answers cached for (owner/name, most recent first); asks GitHub nothing.</summary>
+    public IReadOnlyList<string> KnownRepositories() => _cache.KnownRepositories();
+
     /// <summary>
     /// The named HttpClient behind <see cref="GitHubClient"/>: retried on 502/503/504, dropped connections and garbled
     /// JSON (GETs only), one circuit breaker for this API, the whole call within <paramref name="deadline"/>.

@@ -25,6 +25,35 @@ internal sealed class ResponseCache(int maxEntries = 1000, long maxBytes = 32L *
         }
     }
 
+    /// <summary>
+    /// The repositories (owner/name) whose answers are cached now, most recently used first: what completions may offer
+    /// without asking GitHub.
+    /// </summary>
+    public IReadOnlyList<string> KnownRepositories()
+    {
+        var repositories = new List<string>();
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        lock (_order)
+        {
+            foreach (var (key, _) in _order)
+            {
+                // Keys are "repos/{owner}/{name}[/…|?…]\n{accept}" for repository answers.
+                if (!key.StartsWith("repos/", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var parts = key[6..].Split('/', '?', '\n');
+                if (parts.Length >= 2 && parts[0].Length > 0 && parts[1].Length > 0 && seen.Add(parts[0] + "/" + parts[1]))
+                {
+                    repositories.Add(parts[0] + "/" + parts[1]);
+                }
+            }
+        }
+
+        return repositories;
+    }
+
     public void Put(string key, CachedResponse value)
     {
         // One answer larger than a tenth of the cache would push out everything else.

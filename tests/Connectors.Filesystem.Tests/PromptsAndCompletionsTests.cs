@@ -1,0 +1,184 @@
+using Connectors.Testing;
+using ModelContextProtocol.Protocol;
+
+namespace Connectors.Filesystem.Tests;
+
+public sealed class PromptsAndCompletionsTests : IDisposable
+{
+    private static readonly ResourceTemplateReference FileTemplate = new() { Uri = "file://{+path}" };
+    private static readonly PromptReference SummarizeTree = new() { Name = "summarize_tree" };
+
+    private readonly TempTree _tree = new();
+
+    public void Dispose() => _tree.Dispose();
+
+    private Task<InMemoryMcp> StartAsync(params string[] extra) =>
+        InMemoryMcp.StartAsync(FilesystemServer.Create(), ["--root", _tree.Root, .. extra]);
+
+    private static async Task<Completion> CompleteAsync(InMemoryMcp mcp, Reference reference, string argument, string value) =>
+        (await mcp.Client.CompleteAsync(reference, argument, value)).Completion;
+
+    [Fact]
+    public async Task The_prompts_are_listed_with_descriptions_and_described_arguments()
+    {
+        await using var mcp = await StartAsync();
+        var prompts = await mcp.Client.ListPromptsAsync();
+
+        Assert.Equal(["find_definition", "review_changes", "summarize_tree"], prompts.Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.All(prompts, p =>
+        {
+            Assert.False(string.IsNullOrWhiteSpace(p.Description));
+            Assert.NotEmpty(p.ProtocolPrompt.Arguments!);
+            Assert.All(p.ProtocolPrompt.Arguments!, a => Assert.False(string.IsNullOrWhiteSpace(a.Description), $"{p.Name}.{a.Name}"));
+        });
+        var find = prompts.Single(p => p.Name == "find_definition").ProtocolPrompt.Arguments!;
+        Assert.True(find.Single(a => a.Name == "symbol").Required);
+        Assert.False(find.Single(a => a.Name == "path").Required ?? false);
+    }
+
+    [Fact]
+    public async Task Getting_a_prompt_names_its_arguments_and_the_tools_to_call()
+    {
+        await using var mcp = await StartAsync();
+        var result = await mcp.Client.GetPromptAsync("find_definition", new Dictionary<string, object?> { ["symbol"] = "ParseConfig", ["path"] = "src" });
+
+        var text = Assert.IsType<TextContentBlock>(Assert.Single(result.Messages).Content).Text;
+        Assert.Contains("ParseConfig", text, StringComparison.Ordinal);
+        Assert.Contains("under src", text, StringComparison.Ordinal);
+        Assert.Contains("search_content", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_empty_value_completes_to_the_allowed_roots()
+    {
+        await using var mcp = await StartAsync();
+        var completion = await CompleteAsync(mcp, FileTemplate, "path", "");
+        Assert.Equal([_tree.Root + "/"], completion.Values);
+    }
+
+    [Fact]
+    public async Task A_partial_root_path_completes_to_the_root_and_never_to_its_siblings()
+    {
+        _tree.WriteOutside("secret.txt", "s");
+        await using var mcp = await StartAsync();
+
+        // "root" and "root_evil" share a prefix: only the allowed root is offered.
+        Assert.Equal([_tree.Root + "/"], (await CompleteAsync(mcp, FileTemplate, "path", _tree.Root[..^2])).Values);
+        Assert.Empty((await CompleteAsync(mcp, FileTemplate, "path", _tree.Root + "_")).Values);
+        Assert.Empty((await CompleteAsync(mcp, FileTemplate, "path", _tree.Outside + "/")).Values);
+
+        // Directories above the root complete to the root alone: their other entries stay unnamed.
+        Assert.Equal([_tree.Root + "/"], (await CompleteAsync(mcp, FileTemplate, "path", _tree.Base + "/")).Values);
+        Assert.Equal([_tree.Root + "/"], (await CompleteAsync(mcp, FileTemplate, "path", "/")).Values);
+    }
+
+    [Fact]
+    public async Task Entries_under_a_root_complete_by_prefix_with_directories_marked()
+    {
+        _tree.Write("src/main.cs", "");
+        _tree.Write("src/model/a.cs", "");
+        _tree.Write("src/other.txt", "");
+        _tree.Write("src/.hidden", "");
+        await using var mcp = await StartAsync();
+
+        Assert.Equal([$"{_tree.Root}/src/main.cs", $"{_tree.Root}/src/model/"], (await CompleteAsync(mcp, FileTemplate, "path", $"{_tree.Root}/src/m")).Values);
+        Assert.Equal([$"{_tree.Root}/src/"], (await CompleteAsync(mcp, FileTemplate, "path", $"{_tree.Root}/")).Values);
+        Assert.Equal([$"{_tree.Root}/src/.hidden"], (await CompleteAsync(mcp, FileTemplate, "path", $"{_tree.Root}/src/.")).Values);
+
+        // Prompt arguments also accept paths relative to the first root, and complete them relatively.
+        Assert.Equal(["src/model/a.cs"], (await CompleteAsync(mcp, SummarizeTree, "path", "src/model/")).Values);
+        Assert.Equal(["src/"], (await CompleteAsync(mcp, new PromptReference { Name = "review_changes" }, "path", "s")).Values);
+    }
+
+    [Fact]
+    public async Task Denied_entries_are_never_suggested()
+    {
+        _tree.Write("app/.env", "SECRET=1");
+        _tree.Write("app/.editorconfig", "");
+        _tree.Write("app/server.pem", "");
+        await using var mcp = await StartAsync();
+
+        Assert.Equal([$"{_tree.Root}/app/.editorconfig"], (await CompleteAsync(mcp, FileTemplate, "path", $"{_tree.Root}/app/.e")).Values);
+        Assert.Empty((await CompleteAsync(mcp, FileTemplate, "path", $"{_tree.Root}/app/ser")).Values);
+    }
+
+    [Theory]
+    [InlineData("{root}/../root_evil/")]
+    [InlineData("{root}/../")]
+    [InlineData("{root}/./")]
+    [InlineData("{root}//")]
+    [InlineData("../")]
+    [InlineData("../root_evil/s")]
+    [InlineData("src/../../")]
+    [InlineData("/etc/")]
+    [InlineData("/etc/pass")]
+    [InlineData("~/")]
+    [InlineData("{root}/link/")]
+    [InlineData("{root}/link/se")]
+    [InlineData("{root}/src\0/")]
+    [InlineData("file:///etc/")]
+    public async Task Hostile_values_complete_to_nothing(string value)
+    {
+        _tree.Write("src/a.cs", "");
+        _tree.WriteOutside("secret.txt", "s");
+        _tree.Link("link", _tree.Outside);
+        await using var mcp = await StartAsync();
+        var resolved = value.Replace("{root}", _tree.Root, StringComparison.Ordinal);
+
+        foreach (Reference reference in new Reference[] { FileTemplate, SummarizeTree })
+        {
+            var completion = await CompleteAsync(mcp, reference, "path", resolved);
+            Assert.Empty(completion.Values);
+            Assert.Equal(0, completion.Total);
+        }
+    }
+
+    [Fact]
+    public async Task A_huge_prefix_completes_to_nothing()
+    {
+        await using var mcp = await StartAsync();
+        var completion = await CompleteAsync(mcp, FileTemplate, "path", _tree.Root + "/" + new string('a', 100_000));
+        Assert.Empty(completion.Values);
+    }
+
+    [Fact]
+    public async Task Unknown_references_and_arguments_have_no_suggestions()
+    {
+        _tree.Write("src/a.cs", "");
+        await using var mcp = await StartAsync();
+
+        Assert.Empty((await CompleteAsync(mcp, new PromptReference { Name = "test_prompt_with_arguments" }, "arg1", "test")).Values);
+        Assert.Empty((await CompleteAsync(mcp, new ResourceTemplateReference { Uri = "file:///{x}" }, "path", _tree.Root + "/")).Values);
+        Assert.Empty((await CompleteAsync(mcp, new PromptReference { Name = "find_definition" }, "symbol", "s")).Values);
+    }
+
+    [Fact]
+    public async Task A_large_directory_completes_to_at_most_100_values_and_says_how_many_there_are()
+    {
+        for (var i = 0; i < 250; i++)
+        {
+            _tree.Write($"many/f{i:D3}.txt", "");
+        }
+
+        await using var mcp = await StartAsync();
+        var completion = await CompleteAsync(mcp, FileTemplate, "path", $"{_tree.Root}/many/f");
+
+        Assert.Equal(100, completion.Values.Count);
+        Assert.Equal(250, completion.Total);
+        Assert.True(completion.HasMore);
+        Assert.Equal($"{_tree.Root}/many/f000.txt", completion.Values[0]);
+
+        var narrow = await CompleteAsync(mcp, FileTemplate, "path", $"{_tree.Root}/many/f24");
+        Assert.Equal(10, narrow.Values.Count);
+        Assert.False(narrow.HasMore ?? false);
+    }
+
+    [Fact]
+    public async Task The_server_declares_prompts_and_completions()
+    {
+        await using var mcp = await StartAsync();
+        Assert.NotNull(mcp.Client.ServerCapabilities.Prompts);
+        Assert.NotNull(mcp.Client.ServerCapabilities.Completions);
+        Assert.NotNull(mcp.Client.ServerCapabilities.Resources);
+    }
+}
