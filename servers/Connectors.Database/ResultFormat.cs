@@ -6,40 +6,13 @@ using System.Text.Json;
 
 namespace Connectors.Database;
 
-/// <summary>One cell as shown: <see cref="Text"/> null for SQL NULL; <see cref="Raw"/> when the text is already JSON (numbers, booleans, json, arrays).</summary>
-public readonly record struct Cell(string? Text, bool Raw)
-{
-    public static readonly Cell Null = new(null, false);
-
-    public static Cell Plain(string text) => new(text, false);
-
-    public static Cell Json(string json) => new(json, true);
-}
-
-/// <summary>What a query answered: the text to return, and how many rows it holds.</summary>
-/// <param name="Text">The result in the requested format, within the byte budget.</param>
-/// <param name="Rows">Rows included.</param>
-/// <param name="Truncated">Whether rows were left out (row cap or byte budget).</param>
-public sealed record QueryAnswer(string Text, int Rows, bool Truncated);
-
-/// <summary>Why reading rows stopped.</summary>
-public enum Stop
-{
-    End,
-    RowCap,
-    ByteBudget,
-}
-
-/// <summary>A result column: its name and the engine's type name.</summary>
-public readonly record struct ResultColumn(string Name, string Type);
-
 /// <summary>
 /// Builds one result text in the requested format, row by row, within a byte budget: a row that would not fit is not
 /// added, so the caller stops reading and says how to narrow the query. Cells are written straight into pooled UTF-8
 /// segments (no string per row or per number), which are counted as they fill and turned into the answer's one string
 /// at the end; the segments go back to the pool then.
 /// </summary>
-public sealed class ResultBuilder
+public sealed partial class ResultBuilder
 {
     private static readonly SearchValues<char> s_csvQuoted = SearchValues.Create(",\"\r\n");
     private static readonly SearchValues<char> s_markdownEscaped = SearchValues.Create("\\|\r\n");
@@ -308,113 +281,4 @@ public sealed class ResultBuilder
         _scratch = [];
         return text;
     }
-
-    private void Separate()
-    {
-        if (_column++ > 0)
-        {
-            WriteBytes(_format == Markdown ? " | "u8 : ","u8);
-        }
-    }
-
-    private void WriteField(ReadOnlySpan<char> text)
-    {
-        if (_format == Csv)
-        {
-            if (text.IndexOfAny(s_csvQuoted) < 0)
-            {
-                WriteUtf16(text);
-            }
-            else
-            {
-                WriteUtf16(CsvField(text.ToString()));
-            }
-        }
-        else if (text.IndexOfAny(s_markdownEscaped) < 0)
-        {
-            WriteUtf16(text);
-        }
-        else
-        {
-            WriteUtf16(MarkdownField(text.ToString()));
-        }
-    }
-
-    private void WriteBytes(ReadOnlySpan<byte> bytes)
-    {
-        if (_current.Length - _used < bytes.Length)
-        {
-            Grow(bytes.Length);
-        }
-
-        bytes.CopyTo(_current.AsSpan(_used));
-        _used += bytes.Length;
-        _size += bytes.Length;
-    }
-
-    private void WriteUtf16(ReadOnlySpan<char> text)
-    {
-        while (true)
-        {
-            // Lone surrogates become U+FFFD, as Encoding.UTF8 counts them; a pair is never split across segments.
-            var status = Utf8.FromUtf16(text, _current.AsSpan(_used), out var read, out var written);
-            _used += written;
-            _size += written;
-            if (status == OperationStatus.Done)
-            {
-                return;
-            }
-
-            text = text[read..];
-            Grow(Math.Min(text.Length * 3, LargestSegment));
-        }
-    }
-
-    private void Grow(int atLeast)
-    {
-        Close();
-        var size = Math.Max(atLeast, Math.Clamp(_size, FirstSegment, LargestSegment));
-        _current = ArrayPool<byte>.Shared.Rent(size);
-        _segments.Add(_current);
-        _used = 0;
-    }
-
-    private void Close()
-    {
-        // The last segment's length is kept once it stops filling; a segment with nothing in it is given back at once.
-        if (_segments.Count > _lengths.Count)
-        {
-            if (_used == 0)
-            {
-                ArrayPool<byte>.Shared.Return(_current);
-                _segments.RemoveAt(_segments.Count - 1);
-            }
-            else
-            {
-                _lengths.Add(_used);
-            }
-        }
-    }
-
-    private void DropRow()
-    {
-        while (_segments.Count > Math.Max(_rowSegments, 1))
-        {
-            ArrayPool<byte>.Shared.Return(_segments[^1]);
-            _segments.RemoveAt(_segments.Count - 1);
-        }
-
-        // _rowSegments == 0 means the row began before any segment was rented: the first one is emptied and kept.
-        _lengths.RemoveRange(Math.Max(_segments.Count - 1, 0), _lengths.Count - Math.Max(_segments.Count - 1, 0));
-        _current = _segments.Count > 0 ? _segments[^1] : [];
-        _used = _rowSegments == 0 ? 0 : _rowUsed;
-        _size = _rowSize;
-    }
-
-    private static string CsvField(string text) =>
-        text.AsSpan().IndexOfAny(s_csvQuoted) >= 0 ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : text;
-
-    private static string MarkdownField(string text) =>
-        text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("|", "\\|", StringComparison.Ordinal)
-            .Replace("\r", "", StringComparison.Ordinal).Replace("\n", "<br>", StringComparison.Ordinal);
 }
