@@ -190,6 +190,26 @@ public sealed class ToolPipelineTests
         await mcp.Client.ListToolsAsync();
         root.Stop();
 
+        // The SDK records a request's duration and ends its span as the request completes, which may be just after the
+        // client has its answer: wait (boundedly) for this test's three measurements and two spans before looking.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        bool Arrived()
+        {
+            lock (measurements)
+            lock (spans)
+            {
+                return measurements.Any(m => Equals(m.Tags.GetValueOrDefault("gen_ai.tool.name"), "echo"))
+                    && measurements.Any(m => Equals(m.Tags.GetValueOrDefault("gen_ai.tool.name"), "fail_rate_limited"))
+                    && measurements.Any(m => Equals(m.Tags.GetValueOrDefault("mcp.method.name"), "tools/list"))
+                    && spans.Count(s => s.Kind == ActivityKind.Server && s.TraceId == root.TraceId && s.DisplayName.StartsWith("tools/call", StringComparison.Ordinal)) >= 2;
+            }
+        }
+
+        while (!Arrived() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
         lock (measurements)
         {
             Assert.Contains(measurements, m => Equals(m.Tags.GetValueOrDefault("gen_ai.tool.name"), "echo") && Equals(m.Tags.GetValueOrDefault("mcp.method.name"), "tools/call") && !m.Tags.ContainsKey("error.type"));
