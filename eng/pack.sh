@@ -5,7 +5,7 @@
 #   Connectors.X.any        the framework-dependent build, installed everywhere else (needs the .NET 10 runtime)
 # usage: eng/pack.sh OUTPUT_DIR [filesystem|database|github|slack ...]   (default: all four)
 # The native package needs clang and zlib, as eng/publish.sh does. Its publish properties are eng/publish.sh's, so a
-# server published by it first is not compiled again (same intermediate folder, nothing changed).
+# server published by it first is not compiled again (same intermediate folder, nothing changed: see the order below).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source eng/lib/servers.sh
@@ -16,12 +16,17 @@ shift
 case "$(uname -m)" in aarch64|arm64) rid=linux-arm64 ;; *) rid=linux-x64 ;; esac
 mkdir -p "$output"
 
+# The native packages first, all of them: right after eng/publish.sh they reuse its compilation. A restore for another
+# runtime (the pointer and `any` packs below) rewrites the shared projects' assets and would make each compile again.
+common=(-c Release -nologo -v quiet -clp:ErrorsOnly -p:DebugType=none -p:SatelliteResourceLanguages=en -o "$output")
 for server in "$@"; do
   name=$(server_project "$server") || exit 2
-  common=(-c Release -nologo -v quiet -clp:ErrorsOnly -p:DebugType=none -p:SatelliteResourceLanguages=en -o "$output")
-  # PublishAot on the outer pack makes it write only the pointer package; the two below carry the builds.
-  dotnet pack "servers/$name" -p:PublishAot=true "${common[@]}"
   dotnet pack "servers/$name" -r "$rid" -p:PublishAot=true -p:DebugSymbols=false -p:StripSymbols=true \
     -p:ArtifactsPivots="release_aot_$rid" "${common[@]}"
+done
+for server in "$@"; do
+  name=$(server_project "$server")
+  # PublishAot on the outer pack makes it write only the pointer package; the native and `any` packages carry the builds.
+  dotnet pack "servers/$name" -p:PublishAot=true "${common[@]}"
   dotnet pack "servers/$name" -r any -p:PublishAot=false "${common[@]}"
 done
