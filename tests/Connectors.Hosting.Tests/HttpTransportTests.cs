@@ -307,8 +307,9 @@ public sealed class HttpTransportTests(HttpServerFixture fixture)
     public async Task A_client_disconnect_cancels_the_running_tool_call()
     {
         using var disconnect = new CancellationTokenSource();
-        var call = PostAsync(Call("slow", """{"seconds":120}""", id: 77), cancellationToken: disconnect.Token);
+        // Counted before the call: the tool may log its start before this line would otherwise run.
         var started = fixture.Server.StderrLines.Count(l => l.Contains("slow tool started", StringComparison.Ordinal));
+        var call = PostAsync(Call("slow", """{"seconds":120}""", id: 77), cancellationToken: disconnect.Token);
         await WaitUntilAsync(() => fixture.Server.StderrLines.Count(l => l.Contains("slow tool started", StringComparison.Ordinal)) > started);
         var cancelled = fixture.Server.StderrLines.Count(l => l.Contains("slow tool observed cancellation", StringComparison.Ordinal));
 
