@@ -179,6 +179,10 @@ for trx in "$results"/*.trx "$results"/native/*.trx; do
   skipped=$((skipped + total - executed))
 done
 
+if [ "$failed" -gt 0 ]; then
+  python3 eng/lib/trx-failures.py "$results"/*.trx "$results"/native/*.trx >&2 2>/dev/null ||
+    say "failed tests: see the TRX reports in $results"
+fi
 if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
   say "no test results were found"
   status=1
