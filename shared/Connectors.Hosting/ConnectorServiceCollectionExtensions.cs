@@ -72,6 +72,7 @@ public static class ConnectorServiceCollectionExtensions
         server.ApplyServices(services, settings);
 
         services.AddSingleton(sp => new ToolAccess(settings, server.Name, sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(sp => new DeniedToolsSync(sp.GetRequiredService<IOptions<McpServerOptions>>().Value, sp.GetRequiredService<ToolAccess>()));
         services.AddSingleton(new CallLimits(settings));
         services.AddSingleton(sp => new AuditLog(settings, server.Name, sp.GetService<SecretRedactor>() ?? new SecretRedactor()));
         services.AddSingleton(sp => new ToolCallPipeline(
@@ -103,6 +104,7 @@ public static class ConnectorServiceCollectionExtensions
                     result.Tools = [.. result.Tools.Where(tool => access.IsVisible(tool, caller))];
                     return result;
                 });
+                filters.AddListCacheHints();
             });
         server.ApplyMcp(builder, settings);
         return builder;
@@ -113,6 +115,10 @@ public static class ConnectorServiceCollectionExtensions
     {
         var tools = services.GetRequiredService<IOptions<McpServerOptions>>().Value.ToolCollection ?? [];
         _ = services.GetRequiredService<ToolCallPipeline>();
+        if (services.GetRequiredService<ToolAccess>().Reloads)
+        {
+            _ = services.GetRequiredService<DeniedToolsSync>();
+        }
         services.GetRequiredService<ToolAccess>().CheckOverrides(tools.Select(t => t.ProtocolTool.Name), services.GetRequiredService<ConnectorSettings>());
     }
 }

@@ -37,6 +37,20 @@ public sealed class PromptsAndCompletionsTests : IDisposable
     }
 
     [Fact]
+    public async Task Prompts_and_resource_templates_may_be_cached_by_any_client_but_the_file_list_may_not()
+    {
+        await using var mcp = await StartAsync();
+        var prompts = await mcp.Client.ListPromptsAsync(new ListPromptsRequestParams(), TestContext.Current.CancellationToken);
+        var templates = await mcp.Client.ListResourceTemplatesAsync(new ListResourceTemplatesRequestParams(), TestContext.Current.CancellationToken);
+        var resources = await mcp.Client.ListResourcesAsync(new ListResourcesRequestParams(), TestContext.Current.CancellationToken);
+
+        Assert.Equal((TimeSpan.FromMinutes(10), CacheScope.Public), (prompts.TimeToLive, prompts.CacheScope));
+        Assert.Equal((TimeSpan.FromMinutes(10), CacheScope.Public), (templates.TimeToLive, templates.CacheScope));
+        // Files come and go: the list of them is stale at once (no lifetime, or zero).
+        Assert.Equal(TimeSpan.Zero, resources.TimeToLive ?? TimeSpan.Zero);
+    }
+
+    [Fact]
     public async Task Getting_a_prompt_names_its_arguments_and_the_tools_to_call()
     {
         await using var mcp = await StartAsync();

@@ -38,7 +38,8 @@ public sealed class InMemoryMcp : IAsyncDisposable
         }
     }
 
-    public static async Task<InMemoryMcp> StartAsync(ConnectorServer server, string[] args, IReadOnlyDictionary<string, string>? environment = null)
+    public static async Task<InMemoryMcp> StartAsync(
+        ConnectorServer server, string[] args, IReadOnlyDictionary<string, string>? environment = null, McpClientOptions? clientOptions = null)
     {
         var settings = server.ResolveSettings(args, name => environment is not null && environment.TryGetValue(name, out var v) ? v : null);
         var redactor = new SecretRedactor();
@@ -58,7 +59,7 @@ public sealed class InMemoryMcp : IAsyncDisposable
         ConnectorServiceCollectionExtensions.ValidateAtStart(host.Services);
         await host.StartAsync();
 
-        var client = await McpClient.CreateAsync(new StreamClientTransport(clientToServer.Writer.AsStream(), serverToClient.Reader.AsStream()));
+        var client = await McpClient.CreateAsync(new StreamClientTransport(clientToServer.Writer.AsStream(), serverToClient.Reader.AsStream()), clientOptions);
         return new InMemoryMcp(host, client, logs);
     }
 

@@ -55,6 +55,12 @@ internal sealed class ToolAccess : IDisposable
 
     public bool Enforced { get; }
 
+    /// <summary>Whether <c>tools.deny</c> is re-read from the config file, so the offered tools can change while the server runs.</summary>
+    public bool Reloads => _watch is not null;
+
+    /// <summary>Raised (on a timer thread) after a re-read of the config file changed the deny list.</summary>
+    public event Action? DenyListChanged;
+
     /// <summary>The scopes a key without its own list holds: this server's read and write scopes.</summary>
     public static IReadOnlySet<string> DefaultScopesOf(string serverName)
     {
@@ -140,6 +146,7 @@ internal sealed class ToolAccess : IDisposable
             {
                 _denied = denied;
                 _logger.LogWarning("tools.deny reloaded from the config file: {Denied}", string.Join(", ", denied.Order(StringComparer.Ordinal)));
+                DenyListChanged?.Invoke();
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)

@@ -40,6 +40,11 @@ internal sealed class ToolCallPipeline(
                     limits.AcquireCall(caller ?? CallerIdentity.Unauthenticated, toolName);
                     ArgumentValidator.Validate(tool.ProtocolTool.InputSchema, context.Params?.Arguments);
                 }
+                else if (access.IsDenied(toolName))
+                {
+                    // A reloaded tools.deny takes the tool out of the list; a client still holding the old list learns why.
+                    throw ConnectorException.PermissionDenied($"The tool '{toolName}' is switched off on this server (tools.deny).");
+                }
 
                 var result = await next(context, deadline.Token);
                 if (result.IsError == true)

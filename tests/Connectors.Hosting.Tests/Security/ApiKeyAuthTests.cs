@@ -222,6 +222,14 @@ public sealed class ApiKeyAuthTests(ApiKeyServerFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task A_tools_list_that_depends_on_the_callers_scopes_may_be_cached_only_by_that_caller()
+    {
+        var result = (await Server.RpcAsync(fixture.Http, ToolsList, Bearer(fixture.AliceKey))).GetProperty("result");
+        Assert.Equal("private", result.GetProperty("cacheScope").GetString());
+        Assert.Equal(600_000, result.GetProperty("ttlMs").GetInt64());
+    }
+
+    [Fact]
     public async Task A_call_outside_the_callers_scope_answers_permission_denied_naming_the_scope()
     {
         var denied = await Server.RpcAsync(fixture.Http, Call("write_note", """{"text":"x"}"""), Bearer(fixture.ReaderKey));

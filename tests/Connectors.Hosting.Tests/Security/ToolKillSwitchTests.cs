@@ -1,4 +1,6 @@
 using Connectors.Testing;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
 
 namespace Connectors.Hosting.Tests.Security;
 
@@ -42,6 +44,40 @@ public sealed class ToolKillSwitchTests : IDisposable
         await File.WriteAllTextAsync(config, """{ "tools": { "deny": [] } }""");
         await WaitForToolsAsync(mcp, names => names.Contains("echo"));
         Assert.Equal("x", (await mcp.CallAsync("echo", new { text = "x" })).Text());
+    }
+
+    [Fact]
+    public async Task Connected_clients_are_told_the_tool_list_changed_and_its_cache_lifetime_is_short_while_the_file_reloads()
+    {
+        var config = Path.Combine(_dir, "connectors.json");
+        await File.WriteAllTextAsync(config, """{ "tools": { "deny": [] } }""");
+        // A client of the initialize handshake (2025-11-25) gets the session-wide notification; 2026-07-28 clients ask for
+        // it with subscriptions/listen, which the SDK serves.
+        await using var mcp = await InMemoryMcp.StartAsync(TestServer.TestServer.Create(), ["--config", config],
+            clientOptions: new McpClientOptions { ProtocolVersion = "2025-11-25" });
+        var changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var handler = mcp.Client.RegisterNotificationHandler(NotificationMethods.ToolListChangedNotification, (_, _) =>
+        {
+            changed.TrySetResult();
+            return ValueTask.CompletedTask;
+        });
+        var before = await mcp.Client.ListToolsAsync(new ListToolsRequestParams(), TestContext.Current.CancellationToken);
+        Assert.Equal(TimeSpan.FromSeconds(30), before.TimeToLive);
+        Assert.Equal(CacheScope.Public, before.CacheScope);
+        Assert.True(mcp.Client.ServerCapabilities.Tools?.ListChanged);
+
+        await File.WriteAllTextAsync(config, """{ "tools": { "deny": ["echo"] } }""");
+        await changed.Task.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        Assert.DoesNotContain("echo", (await mcp.Client.ListToolsAsync()).Select(t => t.Name));
+    }
+
+    [Fact]
+    public async Task A_tool_list_that_cannot_change_may_be_cached_by_anyone_for_ten_minutes()
+    {
+        await using var mcp = await InMemoryMcp.StartAsync(TestServer.TestServer.Create(), []);
+        var result = await mcp.Client.ListToolsAsync(new ListToolsRequestParams(), TestContext.Current.CancellationToken);
+        Assert.Equal(TimeSpan.FromMinutes(10), result.TimeToLive);
+        Assert.Equal(CacheScope.Public, result.CacheScope);
     }
 
     [Fact]
