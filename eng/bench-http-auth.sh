@@ -9,7 +9,7 @@ calls=${1:-2000}
 seconds=${2:-10}
 out=artifacts/bench-http
 rm -rf "$out" && mkdir -p "$out/data"
-dotnet publish servers/Connectors.Filesystem -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$out/filesystem" -nologo -v quiet >&2
+bash eng/publish.sh --r2r filesystem "$out/filesystem" >&2
 dotnet build bench/Connectors.Bench -c Release -nologo -v quiet >&2
 key="bench-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 echo "[bench] $(date -u +%Y-%m-%d) $(nproc) cores, $(uname -m), $(dotnet --version)" >&2

@@ -92,7 +92,7 @@ status=0
 # CONNECTORS_PACKED_SERVERS), and the native run below starts the published executables.
 servers="$root/artifacts/native-servers"
 if [ "$native" = 1 ]; then
-  rm -rf "$servers" "$root/artifacts/tool-feed"
+  rm -rf "$servers" "$root/artifacts/native-servers-stdio" "$root/artifacts/tool-feed"
   started=$SECONDS
   for server in Filesystem Database GitHub Slack; do
     say "publishing Connectors.$server (eng/publish.sh, Native AOT)"
@@ -113,6 +113,16 @@ if [ "$native" = 1 ]; then
     status=1
   fi
   say "packed in $((SECONDS - started)) s"
+  # After the pack, which reuses the publish's compilation above.
+  started=$SECONDS
+  say "publishing Connectors.Filesystem without HTTP (eng/publish.sh --stdio-only)"
+  if bash eng/publish.sh --stdio-only filesystem "$root/artifacts/native-servers-stdio/Connectors.Filesystem"; then
+    export CONNECTORS_STDIO_ONLY_SERVERS="$root/artifacts/native-servers-stdio"
+  else
+    say "eng/publish.sh --stdio-only filesystem failed"
+    status=1
+  fi
+  say "published in $((SECONDS - started)) s"
 fi
 
 # Containers: a Docker engine (eng/lib/docker.sh: the one running, else installed and started here, and stopped at the

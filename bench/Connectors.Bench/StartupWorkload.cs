@@ -38,6 +38,8 @@ internal static class StartupWorkload
         await File.WriteAllLinesAsync(file, Enumerable.Range(1, 200).Select(i => $"a line of text, number {i}"));
 
         string[] ours = [.. commands.Ours, "--root", root];
+        // A build without HTTP (eng/publish.sh --stdio-only) is measured over stdio; BENCH_HTTP_SERVER names the full one.
+        string[] httpCommand = Environment.GetEnvironmentVariable("BENCH_HTTP_SERVER") is { Length: > 0 } full ? [full] : commands.Ours;
         string[]? reference = commands.Reference is null ? null : [.. commands.Reference, root];
 
         // One unmeasured start of each, so that every measured one finds its files in the page cache.
@@ -59,7 +61,7 @@ internal static class StartupWorkload
                 ready[Who.Reference].Add(await ReadyMsAsync(reference));
             }
 
-            httpMs.Add(await HttpReadyMsAsync(commands.Ours, root));
+            httpMs.Add(await HttpReadyMsAsync(httpCommand, root));
         }
 
         var rows = new List<Measurement> { new(Server, Who.Floor, Floors.HelloWorld, "ms", helloMs) };

@@ -90,9 +90,15 @@ public sealed class ConnectorServer(string name, string description)
 
             try
             {
-                return settings.Get(CommonOptions.Transport) == "http"
-                    ? await Http.HttpConnectorHost.RunAsync(this, settings, redactor, ct)
-                    : await StdioConnectorHost.RunAsync(this, settings, redactor, ct);
+                if (settings.Get(CommonOptions.Transport) == "http")
+                {
+                    return HostingFeatures.IsHttpSupported
+                        ? await Http.HttpConnectorHost.RunAsync(this, settings, redactor, ct)
+                        : throw new ConnectorConfigurationException(
+                            "This build serves stdio only (eng/publish.sh --stdio-only); for --transport http run the full build or the container image.");
+                }
+
+                return await StdioConnectorHost.RunAsync(this, settings, redactor, ct);
             }
             catch (ConnectorConfigurationException ex)
             {

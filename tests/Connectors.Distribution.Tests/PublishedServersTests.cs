@@ -15,8 +15,29 @@ public sealed class PublishedServers : IAsyncLifetime
 
     private readonly string? _given = Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } given ? given : null;
     private string? _work;
+    private string? _stdioOnlyWork;
+
+    public const string StdioOnlyVariable = "CONNECTORS_STDIO_ONLY_SERVERS";
 
     public string DirectoryOf(ShippedServer server) => Path.Combine(_given ?? _work!, server.Project);
+
+    /// <summary>The server published with <c>eng/publish.sh --stdio-only</c>: by eng/test.sh (<see cref="StdioOnlyVariable"/>), else here.</summary>
+    public async Task<string> StdioOnlyDirectoryAsync(ShippedServer server)
+    {
+        if (Environment.GetEnvironmentVariable(StdioOnlyVariable) is { Length: > 0 } given)
+        {
+            return Path.Combine(given, server.Project);
+        }
+
+        _stdioOnlyWork ??= System.IO.Directory.CreateTempSubdirectory("connectors-publish-stdio-").FullName;
+        var directory = Path.Combine(_stdioOnlyWork, server.Project);
+        if (!System.IO.Directory.Exists(directory))
+        {
+            await Repository.RunAsync("bash", [Repository.PathOf("eng", "publish.sh"), "--stdio-only", server.Key, directory], timeout: TimeSpan.FromMinutes(15));
+        }
+
+        return directory;
+    }
 
     public async ValueTask InitializeAsync()
     {
@@ -34,9 +55,12 @@ public sealed class PublishedServers : IAsyncLifetime
 
     public ValueTask DisposeAsync()
     {
-        if (_work is not null)
+        foreach (var work in new[] { _work, _stdioOnlyWork })
         {
-            System.IO.Directory.Delete(_work, recursive: true);
+            if (work is not null)
+            {
+                System.IO.Directory.Delete(work, recursive: true);
+            }
         }
 
         return ValueTask.CompletedTask;
@@ -125,6 +149,26 @@ public sealed class PublishedServersTests(PublishedServers published)
         Assert.Contains("no SQL Server support", stderr, StringComparison.Ordinal);
         Assert.Contains("eng/publish.sh --r2r database DIR", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("never-printed-0123", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_stdio_only_build_is_a_third_smaller_serves_stdio_and_refuses_http_naming_the_full_build()
+    {
+        var server = Servers.Get("filesystem");
+        var stdioOnly = await published.StdioOnlyDirectoryAsync(server);
+        var lean = new FileInfo(Path.Combine(stdioOnly, server.Project)).Length;
+        var full = new FileInfo(Path.Combine(published.DirectoryOf(server), server.Project)).Length;
+        Assert.True(lean < full * 0.8, $"stdio-only {lean:N0} bytes, full {full:N0}: ASP.NET Core was not left out");
+
+        await using (var client = await ServerProcess.ConnectStdioCommandAsync(Path.Combine(stdioOnly, "server"), [.. server.Args], server.Environment))
+        {
+            var answer = await client.CallToolAsync(server.SmokeTool, new Dictionary<string, object?>());
+            Assert.Contains(server.SmokeAnswer, string.Concat(answer.Content.OfType<ModelContextProtocol.Protocol.TextContentBlock>().Select(t => t.Text)), StringComparison.Ordinal);
+        }
+
+        var (exitCode, _, stderr) = await Repository.TryRunAsync(Path.Combine(stdioOnly, "server"), ["--transport", "http"], server.Environment);
+        Assert.Equal(2, exitCode);
+        Assert.Contains("serves stdio only", stderr, StringComparison.Ordinal);
     }
 
     [Fact]

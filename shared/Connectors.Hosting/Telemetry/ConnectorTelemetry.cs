@@ -91,7 +91,7 @@ public static class ConnectorTelemetry
             .WithTracing(tracing =>
             {
                 tracing.AddSource(McpSourceName).AddHttpClientInstrumentation();
-                if (aspNetCore)
+                if (aspNetCore && HostingFeatures.IsHttpSupported)
                 {
                     AddAspNetCore(tracing);
                 }
@@ -102,7 +102,7 @@ public static class ConnectorTelemetry
             {
                 // "Polly": the GitHub and Slack clients' retries, circuit-breaker transitions and attempt durations.
                 metrics.AddMeter(McpSourceName, "Polly").AddHttpClientInstrumentation();
-                if (aspNetCore)
+                if (aspNetCore && HostingFeatures.IsHttpSupported)
                 {
                     AddAspNetCore(metrics);
                 }
