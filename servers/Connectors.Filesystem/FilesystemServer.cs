@@ -37,7 +37,7 @@ public static class FilesystemServer
         });
         server.ConfigureMcp((mcp, settings) =>
         {
-            mcp.WithTools<ReadTools>().WithTools<DirectoryTools>().WithTools<SearchTools>().WithResources<FileResources>()
+            mcp.WithTools<ReadTools>(FilesystemJsonContext.Tools).WithTools<DirectoryTools>(FilesystemJsonContext.Tools).WithTools<SearchTools>(FilesystemJsonContext.Tools).WithResources<FileResources>()
                 .WithPrompts<FilesystemPrompts>().WithCompleteHandler(PathCompletions.CompleteAsync);
             if (settings.Get(FilesystemOptions.AllowWrite))
             {
