@@ -1,14 +1,12 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Connectors.Filesystem.Tools;
-using Connectors.Hosting.Tools;
 
 namespace Connectors.Filesystem;
 
 /// <summary>
 /// Source-generated JSON for the tools' argument types the SDK's own resolver lacks (<c>FileEdit[]</c> of edit_file:
 /// without it the Native AOT server stops at start-up creating the write tools) and for their typed results. Names in
-/// camelCase, as the SDK's.
+/// camelCase, as the SDK's. The tools are registered with <c>TypedResults.SerializerOptions(Default)</c>.
 /// </summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(FileEdit[]))]
@@ -19,14 +17,4 @@ namespace Connectors.Filesystem;
 [JsonSerializable(typeof(List<TreeNode>))]
 [JsonSerializable(typeof(FileSearchResult))]
 [JsonSerializable(typeof(ContentSearchResult))]
-internal sealed partial class FilesystemJsonContext : JsonSerializerContext
-{
-    /// <summary>The SDK's options, with this context's types first.</summary>
-    public static JsonSerializerOptions Tools => ToolOptions.Value;
-
-    // A class of its own: an initializer beside the generated Default could run before it and combine a null resolver.
-    private static class ToolOptions
-    {
-        public static readonly JsonSerializerOptions Value = TypedResults.SerializerOptions(Default);
-    }
-}
+internal sealed partial class FilesystemJsonContext : JsonSerializerContext;

@@ -19,14 +19,18 @@ public static class TypedResults
     /// </summary>
     public const string ErrorMetaKey = "connectors/error";
 
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IJsonTypeInfoResolver, JsonSerializerOptions> s_options = [];
+
     /// <summary>
     /// The options to register a server's tools with (<c>WithTools&lt;T&gt;(options)</c>): the SDK generates each output
-    /// schema with them, so they hold the server's source-generated result types ahead of the SDK's own.
+    /// schema with them, so they hold the server's source-generated result types (and argument types the SDK's resolver
+    /// lacks) ahead of the SDK's own. One instance per context, so its metadata cache is shared by all its tools.
     /// </summary>
-    public static JsonSerializerOptions SerializerOptions(IJsonTypeInfoResolver results) => new(McpJsonUtilities.DefaultOptions)
-    {
-        TypeInfoResolver = JsonTypeInfoResolver.Combine(results, McpJsonUtilities.DefaultOptions.TypeInfoResolver),
-    };
+    public static JsonSerializerOptions SerializerOptions(IJsonTypeInfoResolver results) =>
+        s_options.GetValue(results, static r => new JsonSerializerOptions(McpJsonUtilities.DefaultOptions)
+        {
+            TypeInfoResolver = JsonTypeInfoResolver.Combine(r, McpJsonUtilities.DefaultOptions.TypeInfoResolver),
+        });
 
     /// <summary>The compact text a model reads, and the same answer as <c>structuredContent</c> for clients that chain it.</summary>
     public static CallToolResult Create<T>(string text, T value, JsonTypeInfo<T> typeInfo) => new()
