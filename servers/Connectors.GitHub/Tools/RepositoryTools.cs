@@ -4,6 +4,8 @@ using System.Text.Json;
 using Connectors.GitHub.Api;
 using Connectors.Hosting.Errors;
 using Connectors.Hosting.Output;
+using Connectors.Hosting.Tools;
+using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
 namespace Connectors.GitHub.Tools;
@@ -14,9 +16,10 @@ internal sealed class RepositoryTools(GitHubClient client, OutputBudget budget)
 {
     private const int DefaultPatchLines = 60;
 
-    [McpServerTool(Name = "get_repository", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [McpServerTool(Name = "get_repository", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true,
+        UseStructuredContent = true, OutputSchemaType = typeof(RepositoryItem))]
     [Description("Repository metadata and default branch.")]
-    public async Task<string> GetRepository(
+    public async Task<CallToolResult> GetRepository(
         [Description(GitHubGuard.RepoDescription)] string repo,
         CancellationToken cancellationToken = default)
     {
@@ -24,19 +27,20 @@ internal sealed class RepositoryTools(GitHubClient client, OutputBudget budget)
         var r = (await client.GetAsync(path, GitHubJson.Default.GitHubRepository, $"repository {repo}", cancellationToken)).Value;
         var text = new ToolText(budget);
         text.Line($"{r.FullName} ({(r.Private ? "private" : r.Visibility ?? "public")}{(r.Archived ? ", archived" : "")}) · {r.HtmlUrl}");
-        if (r.Description is { Length: > 0 })
+        var item = Repository(text, r);
+        if (item.Description is { Length: > 0 })
         {
-            text.Line(text.Inline(r.Description));
+            text.Line(item.Description);
         }
 
         text.Line($"default branch: {r.DefaultBranch} · language: {r.Language ?? "-"} · {r.StargazersCount} stars · {r.ForksCount} forks · {r.OpenIssuesCount} open issues and pull requests");
-        if (r.Topics is { Count: > 0 })
+        if (item.Topics.Count > 0)
         {
-            text.Line($"topics: {text.Inline(string.Join(", ", r.Topics))}");
+            text.Line($"topics: {string.Join(", ", item.Topics)}");
         }
 
         text.Line($"last push: {ToolText.Date(r.PushedAt)}{(r.Permissions is { } p ? $" · token can push: {(p.Push ? "yes" : "no")}" : "")}");
-        return text.Finish();
+        return TypedResults.Create(text.Finish(), item, GitHubResultsJson.Default.RepositoryItem);
     }
 
     [McpServerTool(Name = "get_file_contents", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
@@ -181,9 +185,10 @@ internal sealed class RepositoryTools(GitHubClient client, OutputBudget budget)
         return text.Finish(ToolText.More(response.HasNextPage, page));
     }
 
-    [McpServerTool(Name = "search_repositories", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [McpServerTool(Name = "search_repositories", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true,
+        UseStructuredContent = true, OutputSchemaType = typeof(RepositoryList))]
     [Description("Repository search, e.g. widgets org:octo-org.")]
-    public async Task<string> SearchRepositories(
+    public async Task<CallToolResult> SearchRepositories(
         [Description("Search query with qualifiers")] string query,
         [Description("Page")] int page = 1,
         [Description("Max 100")] int per_page = 30,
@@ -193,13 +198,22 @@ internal sealed class RepositoryTools(GitHubClient client, OutputBudget budget)
         var response = await client.GetAsync($"search/repositories?q={q}&{GitHubGuard.Paging(page, per_page)}", GitHubJson.Default.GitHubSearchGitHubRepository, "repository search results", cancellationToken);
         var text = new ToolText(budget);
         text.Line($"{response.Value.TotalCount:N0} repositories match.");
+        var repositories = new List<RepositoryItem>();
         foreach (var r in response.Value.Items)
         {
-            text.Line($"{r.FullName}{(r.Private ? " (private)" : "")} · {r.StargazersCount} stars · {r.Language ?? "-"} · {text.Inline(r.Description)}");
+            repositories.Add(Repository(text, r));
+            text.Line($"{r.FullName}{(r.Private ? " (private)" : "")} · {r.StargazersCount} stars · {r.Language ?? "-"} · {repositories[^1].Description}");
         }
 
-        return text.Finish(ToolText.More(response.HasNextPage, page));
+        var shown = text.Finish(ToolText.More(response.HasNextPage, page));
+        var value = new RepositoryList(repositories, response.Value.TotalCount, response.Value.IncompleteResults, ToolText.NextPage(response.HasNextPage, page), text.Cut);
+        return TypedResults.Create(shown, value, GitHubResultsJson.Default.RepositoryList);
     }
+
+    /// <summary>A repository as the results carry it, its free text sanitized once for both forms.</summary>
+    private static RepositoryItem Repository(ToolText text, GitHubRepository r) => new(
+        r.FullName, r.Private, r.Visibility, r.Archived, r.HtmlUrl, r.Description is null ? null : text.Inline(r.Description), r.DefaultBranch, r.Language,
+        r.StargazersCount, r.ForksCount, r.OpenIssuesCount, [.. (r.Topics ?? []).Select(t => text.Inline(t))], r.PushedAt, r.Permissions?.Push);
 
     internal static void AppendFiles(ToolText text, IReadOnlyList<GitHubFile> files, int maxPatchLines)
     {
