@@ -32,14 +32,7 @@ internal sealed class ToolText(OutputBudget budget, Lockdown? lockdown = null)
         return this;
     }
 
-    /// <summary>A body indented under its record, or withheld under lockdown.</summary>
-    public ToolText Body(string? body, string? authorAssociation, string indent = "  ")
-    {
-        Shown(body, authorAssociation, indent);
-        return this;
-    }
-
-    /// <summary>Writes a body as <see cref="Body"/> does and returns it as shown: sanitized, or null when withheld.</summary>
+    /// <summary>Writes a body indented under its record, or withheld under lockdown; returns it as shown: sanitized, or null when withheld.</summary>
     public string? Shown(string? body, string? authorAssociation, string indent = "  ")
     {
         if (!Lockdown.Shows(authorAssociation))

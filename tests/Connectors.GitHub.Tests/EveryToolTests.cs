@@ -97,8 +97,8 @@ public sealed class EveryToolTests : IAsyncLifetime
         ]);
 
         Assert.Equal(
-            ["get_issue", "get_me", "get_pull_request", "get_repository", "get_workflow_run", "list_issues", "list_pull_requests", "list_workflow_runs",
-                "search_issues", "search_repositories"],
+            ["get_commit", "get_issue", "get_me", "get_pull_request", "get_pull_request_files", "get_pull_request_reviews", "get_repository", "get_workflow_run",
+                "list_branches", "list_commits", "list_issues", "list_pull_requests", "list_workflow_runs", "search_code", "search_issues", "search_repositories"],
             typed.Order(StringComparer.Ordinal));
     }
 

@@ -45,6 +45,29 @@ public sealed record JobItem(long Id, string Name, string? Status, string? Concl
 
 public sealed record RunResult(RunItem Run, IReadOnlyList<JobItem> Jobs, int TotalJobs, bool Truncated);
 
+public sealed record BranchItem(string Name, string Sha, bool Protected);
+
+public sealed record BranchList(IReadOnlyList<BranchItem> Branches, int? NextPage, bool Truncated);
+
+/// <summary>A commit; title is the first line of its message.</summary>
+public sealed record CommitItem(string Sha, string? Author, DateTimeOffset? Date, string Title);
+
+public sealed record CommitList(IReadOnlyList<CommitItem> Commits, int? NextPage, bool Truncated);
+
+public sealed record ChangedFile(string Path, string Status, int Additions, int Deletions);
+
+public sealed record CommitResult(string Sha, string? Author, DateTimeOffset? Date, string Url, string? Message, int? Additions, int? Deletions, IReadOnlyList<ChangedFile> Files, bool Truncated);
+
+public sealed record FileList(IReadOnlyList<ChangedFile> Files, int? NextPage, bool Truncated);
+
+public sealed record CodeHit(string Repository, string Path, string Url);
+
+public sealed record CodeHitList(IReadOnlyList<CodeHit> Hits, int TotalCount, bool IncompleteResults, int? NextPage, bool Truncated);
+
+public sealed record ReviewItem(long Id, string State, string? Reviewer, DateTimeOffset? SubmittedAt, string? Body, bool Withheld, string Url);
+
+public sealed record ReviewList(IReadOnlyList<ReviewItem> Reviews, int? NextPage, bool Truncated);
+
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(UserResult))]
 [JsonSerializable(typeof(IssueList))]
@@ -55,4 +78,10 @@ public sealed record RunResult(RunItem Run, IReadOnlyList<JobItem> Jobs, int Tot
 [JsonSerializable(typeof(RepositoryList))]
 [JsonSerializable(typeof(RunList))]
 [JsonSerializable(typeof(RunResult))]
+[JsonSerializable(typeof(BranchList))]
+[JsonSerializable(typeof(CommitList))]
+[JsonSerializable(typeof(CommitResult))]
+[JsonSerializable(typeof(FileList))]
+[JsonSerializable(typeof(CodeHitList))]
+[JsonSerializable(typeof(ReviewList))]
 internal sealed partial class GitHubResultsJson : JsonSerializerContext;

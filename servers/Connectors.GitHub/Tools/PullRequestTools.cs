@@ -94,9 +94,10 @@ internal sealed class PullRequestTools(GitHubClient client, GitHubGuard guard, O
         return text.Finish(more, "Narrow the diff with file= (see get_pull_request_files for the paths).");
     }
 
-    [McpServerTool(Name = "get_pull_request_files", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [McpServerTool(Name = "get_pull_request_files", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true,
+        UseStructuredContent = true, OutputSchemaType = typeof(FileList))]
     [Description("Changed files with their line counts and patches.")]
-    public async Task<string> GetPullRequestFiles(
+    public async Task<CallToolResult> GetPullRequestFiles(
         [Description(GitHubGuard.RepoDescription)] string repo,
         [Description("Pull request number")] int pull_number,
         [Description("Patch lines per file (default 0: none)")] int? max_patch_lines = null,
@@ -113,13 +114,15 @@ internal sealed class PullRequestTools(GitHubClient client, GitHubGuard guard, O
         var response = await client.GetAsync(url, GitHubJson.Default.ListGitHubFile, $"files of #{pull_number} in {repo}", cancellationToken);
         var text = new ToolText(budget);
         text.Line($"{response.Value.Count} files on this page:");
-        RepositoryTools.AppendFiles(text, response.Value, max_patch_lines ?? 0);
-        return text.Finish(ToolText.More(response.HasNextPage, page, "files"));
+        var files = RepositoryTools.AppendFiles(text, response.Value, max_patch_lines ?? 0);
+        var shown = text.Finish(ToolText.More(response.HasNextPage, page, "files"));
+        return TypedResults.Create(shown, new FileList(files, ToolText.NextPage(response.HasNextPage, page), text.Cut), GitHubResultsJson.Default.FileList);
     }
 
-    [McpServerTool(Name = "get_pull_request_reviews", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [McpServerTool(Name = "get_pull_request_reviews", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true,
+        UseStructuredContent = true, OutputSchemaType = typeof(ReviewList))]
     [Description("Reviews: reviewer, verdict, body.")]
-    public async Task<string> GetPullRequestReviews(
+    public async Task<CallToolResult> GetPullRequestReviews(
         [Description(GitHubGuard.RepoDescription)] string repo,
         [Description("Pull request number")] int pull_number,
         [Description("Page")] int page = 1,
@@ -130,12 +133,16 @@ internal sealed class PullRequestTools(GitHubClient client, GitHubGuard guard, O
         var url = $"{PullPath(repo, pull_number)}/reviews?{GitHubGuard.Paging(page, per_page)}";
         var response = await client.GetAsync(url, GitHubJson.Default.ListGitHubReview, $"reviews of #{pull_number} in {repo}", cancellationToken);
         var text = new ToolText(budget, lockdown);
+        var reviews = new List<ReviewItem>();
         foreach (var r in response.Value)
         {
-            text.Line($"{r.State} by {text.Inline(r.User?.Login)} at {ToolText.Date(r.SubmittedAt)} (id {r.Id}) · {r.HtmlUrl}").Body(r.Body, r.AuthorAssociation);
+            var reviewer = text.Inline(r.User?.Login);
+            var body = text.Line($"{r.State} by {reviewer} at {ToolText.Date(r.SubmittedAt)} (id {r.Id}) · {r.HtmlUrl}").Shown(r.Body, r.AuthorAssociation);
+            reviews.Add(new ReviewItem(r.Id, r.State, reviewer, r.SubmittedAt, body, body is null, r.HtmlUrl));
         }
 
-        return text.Finish(response.Value.Count == 0 ? "No reviews yet." : ToolText.More(response.HasNextPage, page, "reviews"));
+        var shown = text.Finish(response.Value.Count == 0 ? "No reviews yet." : ToolText.More(response.HasNextPage, page, "reviews"));
+        return TypedResults.Create(shown, new ReviewList(reviews, ToolText.NextPage(response.HasNextPage, page), text.Cut), GitHubResultsJson.Default.ReviewList);
     }
 
     [McpServerTool(Name = "create_pull_request", ReadOnly = false, Destructive = true, Idempotent = false, OpenWorld = true)]
