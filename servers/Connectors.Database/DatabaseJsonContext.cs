@@ -19,6 +19,7 @@ namespace Connectors.Database;
 [JsonSerializable(typeof(TableList))]
 [JsonSerializable(typeof(TableInfo))]
 [JsonSerializable(typeof(QueryResult))]
+[JsonSerializable(typeof(PlanResult))]
 internal sealed partial class DatabaseJsonContext : JsonSerializerContext
 {
     public static DatabaseJsonContext Relaxed { get; } = new(new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });

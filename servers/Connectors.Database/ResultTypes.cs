@@ -18,6 +18,9 @@ public readonly record struct Cell(string? Text, bool Raw)
 /// <param name="Note">Why rows were left out and how to narrow the query, when they were.</param>
 public sealed record QueryAnswer(string Text, int Rows, bool Truncated, IReadOnlyList<ResultColumn> Columns, string? Note);
 
+/// <summary>A plan as explain shows it: the readable tree, and its steps for the structured answer.</summary>
+public sealed record PlanAnswer(string Text, IReadOnlyList<Tools.PlanNode> Plan);
+
 /// <summary>Why reading rows stopped.</summary>
 public enum Stop
 {

@@ -275,8 +275,16 @@ public sealed class DatabaseToolsTests(DatabaseCluster cluster)
     public async Task Explain_summarizes_the_plan_and_runs_analyze_only_when_the_profile_allows_it()
     {
         var mcp = await cluster.SharedServerAsync();
-        var plan = (await mcp.CallAsync("explain", new { sql = "SELECT a.owner, count(*) FROM accounts a JOIN orders o ON o.account_id = a.id WHERE o.total > $1 GROUP BY 1", @params = new List<int> { 10 } })).Text();
+        var explained = await mcp.CallAsync("explain", new { sql = "SELECT a.owner, count(*) FROM accounts a JOIN orders o ON o.account_id = a.id WHERE o.total > $1 GROUP BY 1", @params = new List<int> { 10 } });
+        var plan = explained.Text();
         Assert.Contains("Seq Scan on orders o", plan, StringComparison.Ordinal);
+        // The structured plan holds the same steps: the scan of orders somewhere below the top, with its filter.
+        var structured = explained.StructuredContent!.Value;
+        Assert.Equal("postgres", structured.GetProperty("engine").GetString());
+        static IEnumerable<JsonElement> Steps(JsonElement nodes) => nodes.EnumerateArray().SelectMany(n => Steps(n.GetProperty("children")).Prepend(n));
+        var scan = Steps(structured.GetProperty("plan")).Single(n => n.GetProperty("operation").GetString() == "Seq Scan on orders o");
+        Assert.Equal("(total > '10'::numeric)", scan.GetProperty("details").GetProperty("Filter").GetString());
+        Assert.Equal(JsonValueKind.Null, scan.GetProperty("actualRows").ValueKind);
         Assert.Contains("Filter: (total > '10'::numeric)", plan, StringComparison.Ordinal);
         Assert.Contains("-> ", plan, StringComparison.Ordinal);
         Assert.DoesNotContain("actual", plan, StringComparison.Ordinal);

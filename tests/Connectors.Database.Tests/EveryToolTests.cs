@@ -66,7 +66,7 @@ public sealed class EveryToolTests(DatabaseCluster cluster)
             new("query", A(("sql", "DELETE FROM accounts")), "permission_denied"),
         ]);
 
-        Assert.Equal(["describe_table", "list_databases", "list_schemas", "list_tables", "query"], typed.Order(StringComparer.Ordinal));
+        Assert.Equal(["describe_table", "explain", "list_databases", "list_schemas", "list_tables", "query"], typed.Order(StringComparer.Ordinal));
     }
 
     [Theory]

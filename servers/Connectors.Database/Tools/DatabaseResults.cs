@@ -25,6 +25,17 @@ public sealed record TableList(IReadOnlyList<TableRow> Tables, int Total, bool T
 public sealed record TableInfo(TableRow Table, IReadOnlyList<ColumnRow> Columns, IReadOnlyList<ConstraintRow> Constraints, IReadOnlyList<IndexRow> Indexes, bool Truncated);
 
 /// <summary>
+/// One step of a plan: the operation as the text names it (e.g. "Index Scan using orders_pkey on public.orders"), the
+/// engine's cost and row estimates, the actual rows, time and loops when analyzed, its conditions, and its inputs.
+/// </summary>
+public sealed record PlanNode(
+    string Operation, double? Cost, double? Rows, double? ActualRows, double? ActualTimeMs, long? Loops, IReadOnlyDictionary<string, string> Details,
+    IReadOnlyList<PlanNode> Children);
+
+/// <summary>explain's answer: the top steps of each statement's plan.</summary>
+public sealed record PlanResult(string Engine, bool Analyzed, IReadOnlyList<PlanNode> Plan, bool Truncated);
+
+/// <summary>
 /// query's answer: the columns, and each row as an array of values in column order. Rows come in the json format (the
 /// default); in csv or markdown the text holds them and rows is null.
 /// </summary>

@@ -125,10 +125,11 @@ public sealed class DatabaseTools(SqlGuard guard, ProfileRegistry profiles, Data
         return TypedResults.Create(answer.Text, value, DatabaseJsonContext.Default.QueryResult);
     }
 
-    [McpServerTool(Name = "explain", Title = "Explain a query", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
+    [McpServerTool(Name = "explain", Title = "Explain a query", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false,
+        UseStructuredContent = true, OutputSchemaType = typeof(PlanResult))]
     [Description("Shows the database's plan for a read-only query as an indented tree (node, table, cost, rows, conditions): PostgreSQL's EXPLAIN, SQL Server's showplan. " +
         "analyze=true also runs it for real row counts (and timings), only when the database profile allows it.")]
-    public async Task<string> Explain(
+    public async Task<CallToolResult> Explain(
         [Description("The SELECT to explain (without EXPLAIN).")] string sql,
         [Description("Values for the placeholders, as in query.")] JsonElement[]? @params = null,
         [Description("Run the query to measure real row counts (PostgreSQL EXPLAIN ANALYZE, SQL Server STATISTICS XML); only when the profile allows it.")] bool analyze = false,
@@ -148,7 +149,8 @@ public sealed class DatabaseTools(SqlGuard guard, ProfileRegistry profiles, Data
         }
 
         var plan = await providers.Query(profile).ExplainAsync(profile, statement, @params ?? [], analyze, cancellationToken);
-        return budget.Fit(plan, _ => "The plan is large; explain a smaller part of the query.");
+        var fitted = budget.Fit(plan.Text, _ => "The plan is large; explain a smaller part of the query.");
+        return TypedResults.Create(fitted, new PlanResult(profile.ProviderName, analyze, plan.Plan, !ReferenceEquals(fitted, plan.Text)), DatabaseJsonContext.Default.PlanResult);
     }
 
     /// <summary>A one-line-per-item list within the budget, and how many items its text kept.</summary>
