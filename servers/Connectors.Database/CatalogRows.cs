@@ -21,6 +21,7 @@ public sealed class TableRow
 
     public string Name { get; set; } = "";
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public long Oid { get; set; }
 
     public string Kind { get; set; } = "";

@@ -9,7 +9,7 @@ public interface IQueryRunner
     Task<QueryAnswer> RunAsync(
         DatabaseProfile profile, GuardedStatement statement, IReadOnlyList<JsonElement> parameters, int maxRows, string format, CancellationToken cancellationToken);
 
-    Task<string> ExplainAsync(
+    Task<PlanAnswer> ExplainAsync(
         DatabaseProfile profile, GuardedStatement statement, IReadOnlyList<JsonElement> parameters, bool analyze, CancellationToken cancellationToken);
 
     /// <summary>A round trip through the engine fence, for /readyz.</summary>

@@ -5,6 +5,7 @@ using Connectors.Database.Tools;
 using Connectors.Hosting;
 using Connectors.Hosting.Diagnostics;
 using Connectors.Hosting.Telemetry;
+using Connectors.Hosting.Tools;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -85,7 +86,7 @@ public static class DatabaseServer
             }
         });
         server.ConfigureMcp((mcp, _) => mcp
-            .WithTools<DatabaseTools>(DatabaseJsonContext.Tools)
+            .WithTools<DatabaseTools>(TypedResults.SerializerOptions(DatabaseJsonContext.Default))
             .WithResources<DatabaseResources>()
             .WithPrompts<DatabasePrompts>()
             .WithCompleteHandler(DatabaseCompletions.CompleteAsync));

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Connectors.Database.Tools;
 
 namespace Connectors.Database;
 
@@ -10,12 +11,15 @@ public static class PlanSummary
     private static readonly string[] s_details =
         ["Index Cond", "Recheck Cond", "Hash Cond", "Merge Cond", "Join Filter", "Filter", "Sort Key", "Group Key", "Presorted Key", "Cache Key", "One-Time Filter"];
 
-    public static string Render(string planJson)
+    public static string Render(string planJson) => Explain(planJson).Text;
+
+    /// <summary>The readable tree, and the same steps as plan nodes.</summary>
+    public static PlanAnswer Explain(string planJson)
     {
         using var document = JsonDocument.Parse(planJson);
         var root = document.RootElement.ValueKind == JsonValueKind.Array ? document.RootElement[0] : document.RootElement;
         var text = new StringBuilder();
-        AppendNode(text, root.GetProperty("Plan"), 0);
+        var top = AppendNode(text, root.GetProperty("Plan"), 0);
         foreach (var total in new[] { "Planning Time", "Execution Time" })
         {
             if (root.TryGetProperty(total, out var ms))
@@ -24,13 +28,14 @@ public static class PlanSummary
             }
         }
 
-        return text.ToString();
+        return new PlanAnswer(text.ToString(), [top]);
     }
 
-    private static void AppendNode(StringBuilder text, JsonElement node, int depth)
+    private static PlanNode AppendNode(StringBuilder text, JsonElement node, int depth)
     {
         var indent = new string(' ', depth * 3);
-        text.Append(indent).Append(depth == 0 ? "" : "-> ").Append(Title(node));
+        var title = Title(node);
+        text.Append(indent).Append(depth == 0 ? "" : "-> ").Append(title);
         text.Append(CultureInfo.InvariantCulture, $"  (cost {Number(node, "Startup Cost")}..{Number(node, "Total Cost")}, rows {Number(node, "Plan Rows")}, width {Number(node, "Plan Width")})");
         if (node.TryGetProperty("Actual Rows", out var actualRows))
         {
@@ -39,23 +44,32 @@ public static class PlanSummary
         }
 
         text.Append('\n');
+        var details = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var detail in s_details)
         {
             if (node.TryGetProperty(detail, out var value))
             {
                 var shown = value.ValueKind == JsonValueKind.Array ? string.Join(", ", value.EnumerateArray().Select(v => v.ToString())) : value.ToString();
+                details[detail] = shown;
                 text.Append(indent).Append(depth == 0 ? "  " : "     ").Append(detail).Append(": ").Append(shown).Append('\n');
             }
         }
 
+        var steps = new List<PlanNode>();
         if (node.TryGetProperty("Plans", out var children))
         {
             foreach (var child in children.EnumerateArray())
             {
-                AppendNode(text, child, depth + 1);
+                steps.Add(AppendNode(text, child, depth + 1));
             }
         }
+
+        return new PlanNode(title, Value(node, "Total Cost"), Value(node, "Plan Rows"), Value(node, "Actual Rows"), Value(node, "Actual Total Time"),
+            Value(node, "Actual Loops") is { } loops ? (long)loops : null, details, steps);
     }
+
+    private static double? Value(JsonElement node, string name) =>
+        node.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null;
 
     private static string Title(JsonElement node)
     {

@@ -57,8 +57,11 @@ public sealed partial class ResultBuilder
     /// <summary>Whether the row being written is already past the budget, so reading its other cells would be wasted.</summary>
     internal bool RowOverBudget => _size > _maxBytes;
 
+    public IReadOnlyList<ResultColumn> Columns { get; private set; } = [];
+
     public void SetColumns(IReadOnlyList<ResultColumn> columns)
     {
+        Columns = columns;
         var head = _format switch
         {
             Csv => string.Join(',', columns.Select(c => CsvField(c.Name))) + "\n",
@@ -248,7 +251,7 @@ public sealed partial class ResultBuilder
             WriteUtf16($"\n[{note}]\n");
         }
 
-        return new QueryAnswer(ToStringAndRelease(), RowCount, note is not null);
+        return new QueryAnswer(ToStringAndRelease(), RowCount, note is not null, Columns, note);
     }
 
     internal static string Quote(string text) => JsonSerializer.Serialize(text, DatabaseJsonContext.Relaxed.String);

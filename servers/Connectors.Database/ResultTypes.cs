@@ -14,7 +14,12 @@ public readonly record struct Cell(string? Text, bool Raw)
 /// <param name="Text">The result in the requested format, within the byte budget.</param>
 /// <param name="Rows">Rows included.</param>
 /// <param name="Truncated">Whether rows were left out (row cap or byte budget).</param>
-public sealed record QueryAnswer(string Text, int Rows, bool Truncated);
+/// <param name="Columns">The result's columns.</param>
+/// <param name="Note">Why rows were left out and how to narrow the query, when they were.</param>
+public sealed record QueryAnswer(string Text, int Rows, bool Truncated, IReadOnlyList<ResultColumn> Columns, string? Note);
+
+/// <summary>A plan as explain shows it: the readable tree, and its steps for the structured answer.</summary>
+public sealed record PlanAnswer(string Text, IReadOnlyList<Tools.PlanNode> Plan);
 
 /// <summary>Why reading rows stopped.</summary>
 public enum Stop

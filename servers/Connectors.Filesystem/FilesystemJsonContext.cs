@@ -1,28 +1,20 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
-using System.Text.Json.Serialization.Metadata;
 using Connectors.Filesystem.Tools;
-using ModelContextProtocol;
 
 namespace Connectors.Filesystem;
 
 /// <summary>
-/// Source-generated JSON for the tools' argument types the SDK's own resolver lacks (<c>FileEdit[]</c> of edit_file):
-/// without it the Native AOT server stops at start-up creating the write tools. Names in camelCase, as the SDK's.
+/// Source-generated JSON for the tools' argument types the SDK's own resolver lacks (<c>FileEdit[]</c> of edit_file:
+/// without it the Native AOT server stops at start-up creating the write tools) and for their typed results. Names in
+/// camelCase, as the SDK's. The tools are registered with <c>TypedResults.SerializerOptions(Default)</c>.
 /// </summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(FileEdit[]))]
-internal sealed partial class FilesystemJsonContext : JsonSerializerContext
-{
-    /// <summary>The SDK's options, with this context's types first.</summary>
-    public static JsonSerializerOptions Tools => ToolOptions.Value;
-
-    // A class of its own: an initializer beside the generated Default could run before it and combine a null resolver.
-    private static class ToolOptions
-    {
-        public static readonly JsonSerializerOptions Value = new(McpJsonUtilities.DefaultOptions)
-        {
-            TypeInfoResolver = JsonTypeInfoResolver.Combine(Default, McpJsonUtilities.DefaultOptions.TypeInfoResolver),
-        };
-    }
-}
+[JsonSerializable(typeof(AllowedDirectories))]
+[JsonSerializable(typeof(FileInfoResult))]
+[JsonSerializable(typeof(DirectoryListing))]
+[JsonSerializable(typeof(DirectoryTreeResult))]
+[JsonSerializable(typeof(List<TreeNode>))]
+[JsonSerializable(typeof(FileSearchResult))]
+[JsonSerializable(typeof(ContentSearchResult))]
+internal sealed partial class FilesystemJsonContext : JsonSerializerContext;

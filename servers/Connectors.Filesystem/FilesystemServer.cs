@@ -1,6 +1,7 @@
 using Connectors.Filesystem.Tools;
 using Connectors.Hosting;
 using Connectors.Hosting.Diagnostics;
+using Connectors.Hosting.Tools;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Connectors.Filesystem;
@@ -37,11 +38,12 @@ public static class FilesystemServer
         });
         server.ConfigureMcp((mcp, settings) =>
         {
-            mcp.WithTools<ReadTools>().WithTools<DirectoryTools>().WithTools<SearchTools>().WithResources<FileResources>()
+            var tools = TypedResults.SerializerOptions(FilesystemJsonContext.Default);
+            mcp.WithTools<ReadTools>(tools).WithTools<DirectoryTools>(tools).WithTools<SearchTools>(tools).WithResources<FileResources>()
                 .WithPrompts<FilesystemPrompts>().WithCompleteHandler(PathCompletions.CompleteAsync);
             if (settings.Get(FilesystemOptions.AllowWrite))
             {
-                mcp.WithTools<WriteTools>(FilesystemJsonContext.Tools);
+                mcp.WithTools<WriteTools>(tools);
             }
         });
         return server;

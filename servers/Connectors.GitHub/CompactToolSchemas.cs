@@ -3,6 +3,8 @@ using System.Reflection;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Connectors.GitHub.Tools;
+using Connectors.Hosting.Tools;
 using ModelContextProtocol.Server;
 
 namespace Connectors.GitHub;
@@ -19,12 +21,16 @@ internal static class CompactToolSchemas
     public static IMcpServerBuilder WithCompactTools<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.PublicConstructors)] T>(this IMcpServerBuilder mcp)
         where T : class
     {
+        var options = TypedResults.SerializerOptions(GitHubResultsJson.Default);
         foreach (var method in typeof(T).GetMethods(BindingFlags.Public | BindingFlags.Instance).Where(m => m.IsDefined(typeof(McpServerToolAttribute), inherit: false)))
         {
+            // An output schema keeps its nulls: a result's optional field is sent as null, and a client validates it.
+            var outputType = method.GetCustomAttribute<McpServerToolAttribute>()!.OutputSchemaType;
+            var outputSchema = outputType is null ? (System.Text.Json.JsonElement?)null : AIJsonUtilities.CreateJsonSchema(outputType, serializerOptions: options);
             mcp.Services.AddSingleton(services => McpServerTool.Create(
                 method,
                 request => ActivatorUtilities.CreateInstance<T>(request.Services ?? services),
-                new McpServerToolCreateOptions { Services = services, SchemaCreateOptions = SchemaOptions }));
+                new McpServerToolCreateOptions { Services = services, SchemaCreateOptions = SchemaOptions, SerializerOptions = options, OutputSchema = outputSchema }));
         }
 
         return mcp;

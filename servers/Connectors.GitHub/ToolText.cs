@@ -32,18 +32,19 @@ internal sealed class ToolText(OutputBudget budget, Lockdown? lockdown = null)
         return this;
     }
 
-    /// <summary>A body indented under its record, or withheld under lockdown.</summary>
-    public ToolText Body(string? body, string? authorAssociation, string indent = "  ")
+    /// <summary>Writes a body indented under its record, or withheld under lockdown; returns it as shown: sanitized, or null when withheld.</summary>
+    public string? Shown(string? body, string? authorAssociation, string indent = "  ")
     {
         if (!Lockdown.Shows(authorAssociation))
         {
-            return Line($"{indent}[withheld by lockdown: author has no push access]");
+            Line($"{indent}[withheld by lockdown: author has no push access]");
+            return null;
         }
 
         var clean = Block(body);
         if (clean.Length == 0)
         {
-            return this;
+            return clean;
         }
 
         foreach (var line in clean.Split('\n'))
@@ -51,8 +52,11 @@ internal sealed class ToolText(OutputBudget budget, Lockdown? lockdown = null)
             Line(indent + line.TrimEnd('\r'));
         }
 
-        return this;
+        return clean;
     }
+
+    /// <summary>Whether <see cref="Finish"/> had to cut the text to the output budget.</summary>
+    public bool Cut { get; private set; }
 
     public static string Date(DateTimeOffset? time) => time?.UtcDateTime.ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture) ?? "-";
 
@@ -78,8 +82,15 @@ internal sealed class ToolText(OutputBudget budget, Lockdown? lockdown = null)
             Line(notice);
         }
 
-        return budget.Fit(_text.ToString().TrimEnd('\n') + "\n", _ => howToContinue);
+        return budget.Fit(_text.ToString().TrimEnd('\n') + "\n", _ =>
+        {
+            Cut = true;
+            return howToContinue;
+        });
     }
+
+    /// <summary>The page after <paramref name="page"/>, when GitHub's Link header has one.</summary>
+    public static int? NextPage(bool hasNext, int page) => hasNext ? page + 1 : null;
 
     /// <summary>"More exist" line for a page, when GitHub's Link header has a next page.</summary>
     public static string? More(bool hasNext, int page, string what = "results") =>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Connectors.Hosting.Sanitization;
 using Connectors.Slack.Api;
+using Connectors.Slack.Tools;
 
 namespace Connectors.Slack;
 
@@ -34,19 +35,24 @@ internal sealed class MessageRenderer(SlackDirectory directory)
         return await directory.NamesAsync(users, channels, cancellationToken);
     }
 
-    /// <summary>One message as a block of lines (first line: time, ts, author, text).</summary>
-    public static string Render(SlackMessage message, NameBook names, SanitizationTally tally, string? channelId, bool showThread = true)
+    /// <summary>One message as a block of lines (first line: time, ts, author, text), and as the structured answers carry it.</summary>
+    public static (string Text, MessageItem Item) Render(SlackMessage message, NameBook names, SanitizationTally tally, string? channelId, bool showThread = true)
     {
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"[{SlackIds.IsoTime(message.Ts)} ts={message.Ts}] ");
-        text.Append(Author(message, names, tally));
+        var time = SlackIds.IsoTime(message.Ts);
+        text.Append(CultureInfo.InvariantCulture, $"[{time} ts={message.Ts}] ");
+        var (author, bot) = Author(message, names, tally);
+        text.Append('@').Append(author).Append(bot ? " [bot]" : "");
+        string? shownSubtype = null;
         if (message.Subtype is { Length: > 0 } subtype && subtype != "bot_message" && subtype != "thread_broadcast")
         {
-            text.Append(CultureInfo.InvariantCulture, $" [{SlackErrors.SafeName(subtype)}]");
+            shownSubtype = SlackErrors.SafeName(subtype);
+            text.Append(CultureInfo.InvariantCulture, $" [{shownSubtype}]");
         }
 
         text.Append(": ");
-        text.Append(Indent(Readable(message.Text, names, tally)));
+        var readable = Readable(message.Text, names, tally);
+        text.Append(Indent(readable));
         if (message.Edited is not null)
         {
             text.Append(" (edited)");
@@ -64,12 +70,14 @@ internal sealed class MessageRenderer(SlackDirectory directory)
             text.Append(CultureInfo.InvariantCulture, $" (get_thread_replies channel={channelId} ts={message.Ts})\n");
         }
 
+        var files = new List<FileItem>();
         foreach (var file in message.Files ?? [])
         {
-            var name = tally.Clean(file.Name ?? file.Title ?? "unnamed");
-            text.Append(CultureInfo.InvariantCulture, $"  file: {name} ({tally.Clean(file.Filetype ?? "unknown type")}, {Size(file.Size)})\n");
+            files.Add(new FileItem(tally.Clean(file.Name ?? file.Title ?? "unnamed"), tally.Clean(file.Filetype ?? "unknown type"), file.Size));
+            text.Append(CultureInfo.InvariantCulture, $"  file: {files[^1].Name} ({files[^1].Type}, {Size(file.Size)})\n");
         }
 
+        var attachments = new List<AttachmentItem>();
         foreach (var attachment in message.Attachments ?? [])
         {
             var title = tally.Clean(attachment.Title ?? attachment.ServiceName ?? "");
@@ -79,18 +87,22 @@ internal sealed class MessageRenderer(SlackDirectory directory)
                 body = body[..MaxAttachmentText] + "…";
             }
 
-            var link = attachment.TitleLink ?? attachment.FromUrl;
+            var link = (attachment.TitleLink ?? attachment.FromUrl) is { } raw ? tally.Clean(raw) : null;
+            attachments.Add(new AttachmentItem(title, body, link));
             text.Append("  attachment: ").Append(title);
             text.Append(title.Length > 0 && body.Length > 0 ? " — " : "").Append(Indent(body));
-            text.Append(link is null ? "" : $" ({tally.Clean(link)})").Append('\n');
+            text.Append(link is null ? "" : $" ({link})").Append('\n');
         }
 
-        if (message.Reactions is { Count: > 0 } reactions)
+        var reactions = (message.Reactions ?? []).Select(r => new ReactionItem(tally.Clean(r.Name), r.Count)).ToList();
+        if (reactions.Count > 0)
         {
-            text.Append("  reactions: ").AppendJoin(", ", reactions.Select(r => $":{tally.Clean(r.Name)}: {r.Count}")).Append('\n');
+            text.Append("  reactions: ").AppendJoin(", ", reactions.Select(r => $":{r.Name}: {r.Count}")).Append('\n');
         }
 
-        return text.ToString();
+        var item = new MessageItem(message.Ts, time, message.User, author, bot, shownSubtype, readable, message.Edited is not null, message.ThreadTs, message.ReplyCount,
+            files, attachments, reactions);
+        return (text.ToString(), item);
     }
 
     public static string Readable(string? raw, NameBook names, SanitizationTally tally) =>
@@ -99,19 +111,19 @@ internal sealed class MessageRenderer(SlackDirectory directory)
             id => names.Users.TryGetValue(id, out var name) ? tally.Clean(name) : null,
             id => names.Channels.TryGetValue(id, out var name) ? tally.Clean(name) : null);
 
-    private static string Author(SlackMessage message, NameBook names, SanitizationTally tally)
+    private static (string Name, bool Bot) Author(SlackMessage message, NameBook names, SanitizationTally tally)
     {
         if (message.User is { } user && names.Users.TryGetValue(user, out var name))
         {
-            return "@" + tally.Clean(name) + (message.BotId is null ? "" : " [bot]");
+            return (tally.Clean(name), message.BotId is not null);
         }
 
         if (message.BotId is not null || message.Subtype == "bot_message")
         {
-            return "@" + tally.Clean(message.BotProfile?.Name ?? message.Username ?? message.BotId ?? "bot") + " [bot]";
+            return (tally.Clean(message.BotProfile?.Name ?? message.Username ?? message.BotId ?? "bot"), true);
         }
 
-        return message.User is { } id ? "@" + tally.Clean(message.Username ?? id) : "@unknown";
+        return message.User is { } id ? (tally.Clean(message.Username ?? id), false) : ("unknown", false);
     }
 
     private static string Indent(string text) => text.Replace("\n", "\n    ", StringComparison.Ordinal);

@@ -63,16 +63,17 @@ public static class SlackServer
         });
         server.ConfigureMcp((mcp, settings) =>
         {
-            mcp.WithTools<ConversationTools>().WithTools<UserTools>().WithPrompts<SlackPrompts>()
+            var tools = TypedResults.SerializerOptions(SlackResultsJson.Default);
+            mcp.WithTools<ConversationTools>(tools).WithTools<UserTools>(tools).WithPrompts<SlackPrompts>()
                 .WithResources<SlackResources>().WithListResourcesHandler(SlackResources.ListAsync).WithCompleteHandler(SlackCompletions.CompleteAsync);
             if (settings.Get(SlackOptions.UserToken).Length > 0)
             {
-                mcp.WithTools<SearchTools>();
+                mcp.WithTools<SearchTools>(tools);
             }
 
             if (settings.Get(SlackOptions.AllowPostChannels).Count > 0)
             {
-                mcp.WithTools<PostingTools>();
+                mcp.WithTools<PostingTools>(tools);
             }
         });
         return server;

@@ -20,8 +20,13 @@ public sealed class DatabaseToolsTests(DatabaseCluster cluster)
     public async Task List_databases_describes_each_profile_without_its_password()
     {
         var mcp = await cluster.SharedServerAsync();
-        var text = (await mcp.CallAsync("list_databases")).Text();
+        var result = await mcp.CallAsync("list_databases");
+        var text = result.Text();
         Assert.Contains("default: postgres database 'connectors_test' on 127.0.0.1:", text, StringComparison.Ordinal);
+        var profile = result.StructuredContent!.Value.GetProperty("databases")[0];
+        Assert.Equal("postgres", profile.GetProperty("engine").GetString());
+        Assert.Equal("connectors_test", profile.GetProperty("database").GetString());
+        Assert.DoesNotContain(PostgresCluster.Password, result.StructuredContent!.Value.GetRawText(), StringComparison.Ordinal);
         Assert.Contains("as 'postgres'", text, StringComparison.Ordinal);
         Assert.DoesNotContain(PostgresCluster.Password, text, StringComparison.Ordinal);
     }
@@ -177,10 +182,17 @@ public sealed class DatabaseToolsTests(DatabaseCluster cluster)
     public async Task Rows_are_cut_at_max_rows_with_an_N_plus_1_probe_and_words_on_narrowing()
     {
         var mcp = await cluster.SharedServerAsync();
-        var five = Json(await mcp.CallAsync("query", new { sql = "SELECT id FROM orders ORDER BY id", max_rows = 5 }));
+        var fiveResult = await mcp.CallAsync("query", new { sql = "SELECT id FROM orders ORDER BY id", max_rows = 5 });
+        var five = Json(fiveResult);
         Assert.Equal("[[1],[2],[3],[4],[5]]", five.GetProperty("rows").GetRawText());
         Assert.True(five.GetProperty("truncated").GetBoolean());
         Assert.Contains("Showing the first 5 rows; the query returned more", five.GetProperty("note").GetString(), StringComparison.Ordinal);
+        // The structured answer holds the same rows, cut and note.
+        var structured = fiveResult.StructuredContent!.Value;
+        Assert.Equal("[[1],[2],[3],[4],[5]]", structured.GetProperty("rows").GetRawText());
+        Assert.Equal("id", structured.GetProperty("columns")[0].GetProperty("name").GetString());
+        Assert.True(structured.GetProperty("truncated").GetBoolean());
+        Assert.Equal(five.GetProperty("note").GetString(), structured.GetProperty("note").GetString());
 
         var exact = Json(await mcp.CallAsync("query", new { sql = "SELECT id FROM orders ORDER BY id LIMIT 5", max_rows = 5 }));
         Assert.False(exact.TryGetProperty("truncated", out _), "exactly max_rows rows is not a cut");
@@ -230,8 +242,13 @@ public sealed class DatabaseToolsTests(DatabaseCluster cluster)
     public async Task Csv_and_markdown_formats_quote_what_needs_quoting()
     {
         var mcp = await cluster.SharedServerAsync();
-        var csv = (await mcp.CallAsync("query", new { sql = "SELECT 1 AS n, t, NULL AS nothing FROM types", format = "csv" })).Text();
-        Assert.Equal("n,t,nothing\n1,\"line1\nline2, \"\"quoted\"\" | piped\",\n", csv);
+        var csvResult = await mcp.CallAsync("query", new { sql = "SELECT 1 AS n, t, NULL AS nothing FROM types", format = "csv" });
+        Assert.Equal("n,t,nothing\n1,\"line1\nline2, \"\"quoted\"\" | piped\",\n", csvResult.Text());
+        // In csv the rows are the text's; the structured answer says which columns and how many rows, without them.
+        var structured = csvResult.StructuredContent!.Value;
+        Assert.Equal(["n", "t", "nothing"], structured.GetProperty("columns").EnumerateArray().Select(c => c.GetProperty("name").GetString()));
+        Assert.Equal(1, structured.GetProperty("rowCount").GetInt32());
+        Assert.Equal(JsonValueKind.Null, structured.GetProperty("rows").ValueKind);
         var markdown = (await mcp.CallAsync("query", new { sql = "SELECT 1 AS n, t FROM types", format = "markdown" })).Text();
         Assert.Equal("| n (integer) | t (text) |\n| --- | --- |\n| 1 | line1<br>line2, \"quoted\" \\| piped |\n", markdown);
         Assert.Equal("invalid_argument", (await mcp.CallAsync("query", new { sql = "SELECT 1", format = "xml" })).ErrorCode());
@@ -258,8 +275,16 @@ public sealed class DatabaseToolsTests(DatabaseCluster cluster)
     public async Task Explain_summarizes_the_plan_and_runs_analyze_only_when_the_profile_allows_it()
     {
         var mcp = await cluster.SharedServerAsync();
-        var plan = (await mcp.CallAsync("explain", new { sql = "SELECT a.owner, count(*) FROM accounts a JOIN orders o ON o.account_id = a.id WHERE o.total > $1 GROUP BY 1", @params = new List<int> { 10 } })).Text();
+        var explained = await mcp.CallAsync("explain", new { sql = "SELECT a.owner, count(*) FROM accounts a JOIN orders o ON o.account_id = a.id WHERE o.total > $1 GROUP BY 1", @params = new List<int> { 10 } });
+        var plan = explained.Text();
         Assert.Contains("Seq Scan on orders o", plan, StringComparison.Ordinal);
+        // The structured plan holds the same steps: the scan of orders somewhere below the top, with its filter.
+        var structured = explained.StructuredContent!.Value;
+        Assert.Equal("postgres", structured.GetProperty("engine").GetString());
+        static IEnumerable<JsonElement> Steps(JsonElement nodes) => nodes.EnumerateArray().SelectMany(n => Steps(n.GetProperty("children")).Prepend(n));
+        var scan = Steps(structured.GetProperty("plan")).Single(n => n.GetProperty("operation").GetString() == "Seq Scan on orders o");
+        Assert.Equal("(total > '10'::numeric)", scan.GetProperty("details").GetProperty("Filter").GetString());
+        Assert.Equal(JsonValueKind.Null, scan.GetProperty("actualRows").ValueKind);
         Assert.Contains("Filter: (total > '10'::numeric)", plan, StringComparison.Ordinal);
         Assert.Contains("-> ", plan, StringComparison.Ordinal);
         Assert.DoesNotContain("actual", plan, StringComparison.Ordinal);

@@ -27,15 +27,7 @@ public sealed class EveryToolTests(DatabaseCluster cluster)
     {
         await using var server = await ConnectedServer.StartAsync(transport, Project, [], Environment);
 
-        await CallEveryToolAsync(server.Client,
-        [
-            new("list_databases", A(), "default: postgres database 'connectors_test'"),
-            new("list_schemas", A(), "sales (owner postgres, 1 tables/views): Sales data"),
-            new("list_tables", A(("schema", "public")), "public.accounts (table, "),
-            new("describe_table", A(("table", "accounts")), "Primary key:\n  accounts_pkey: PRIMARY KEY (id)\n"),
-            new("query", A(("sql", "SELECT owner FROM accounts WHERE id = $1"), ("params", new List<object?> { 1 }), ("format", "csv")), "owner\n"),
-            new("explain", A(("sql", "SELECT a.owner, count(*) FROM accounts a JOIN orders o ON o.account_id = a.id WHERE o.total > $1 GROUP BY 1"), ("params", new List<int> { 10 })), "accounts"),
-        ]);
+        await CallEveryToolAsync(server.Client, EveryCall);
 
         // The answer text of every type in every format, byte for byte what the in-process snapshot test reviewed.
         var snapshot = await File.ReadAllTextAsync(Path.Combine(NodeTools.RepositoryRoot(), "tests", "Connectors.Database.Tests", "Snapshots", "query-formats.txt"));
@@ -47,6 +39,34 @@ public sealed class EveryToolTests(DatabaseCluster cluster)
             var result = await server.Client.CallToolAsync("query", A(("sql", ResultFormatSnapshotTests.WideQuery), ("format", format)));
             Assert.Equal(expected, result.Text());
         }
+    }
+
+    /// <summary>Each tool once, with what its answer must contain.</summary>
+    private static List<Call> EveryCall =>
+    [
+        new("list_databases", A(), "default: postgres database 'connectors_test'"),
+        new("list_schemas", A(), "sales (owner postgres, 1 tables/views): Sales data"),
+        new("list_tables", A(("schema", "public")), "public.accounts (table, "),
+        new("describe_table", A(("table", "accounts")), "Primary key:\n  accounts_pkey: PRIMARY KEY (id)\n"),
+        new("query", A(("sql", "SELECT owner FROM accounts WHERE id = $1"), ("params", new List<object?> { 1 }), ("format", "csv")), "owner\n"),
+        new("explain", A(("sql", "SELECT a.owner, count(*) FROM accounts a JOIN orders o ON o.account_id = a.id WHERE o.total > $1 GROUP BY 1"), ("params", new List<int> { 10 })), "accounts"),
+    ];
+
+    [Fact]
+    public async Task The_typescript_client_validates_every_typed_answer_against_its_output_schema()
+    {
+        var typed = await CallEveryToolWithTypeScriptClientAsync(Project, [], Environment,
+        [
+            .. EveryCall,
+            new("query", A(("sql", "SELECT id, owner FROM accounts ORDER BY id"), ("max_rows", 1)), "\"truncated\":true"),
+            new("query", A(("sql", "SELECT owner FROM accounts ORDER BY id"), ("format", "markdown")), "| owner"),
+        ],
+        [
+            new("describe_table", A(("table", "no_such_table")), "not_found"),
+            new("query", A(("sql", "DELETE FROM accounts")), "permission_denied"),
+        ]);
+
+        Assert.Equal(["describe_table", "explain", "list_databases", "list_schemas", "list_tables", "query"], typed.Order(StringComparer.Ordinal));
     }
 
     [Theory]

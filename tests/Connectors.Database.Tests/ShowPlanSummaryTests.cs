@@ -63,6 +63,19 @@ public sealed class ShowPlanSummaryTests
     }
 
     [Fact]
+    public void The_same_showplan_becomes_plan_nodes_for_the_structured_answer()
+    {
+        var root = Assert.Single(ShowPlanSummary.Explain([Plan]).Plan);
+        Assert.Equal("Nested Loops (Inner Join)", root.Operation);
+        Assert.Equal(0.0131, root.Cost);
+        Assert.Equal(2, root.ActualRows);
+        Assert.Equal(1, root.Loops);
+        Assert.Equal(["Clustered Index Scan on dbo.orders using PK_orders", "Clustered Index Seek on dbo.accounts using PK_accounts"], root.Children.Select(c => c.Operation));
+        Assert.Equal("[app].[dbo].[orders].[total] as [o].[total]>($10.0000)", root.Children[0].Details["Predicate"]);
+        Assert.Null(root.Children[0].ActualRows);
+    }
+
+    [Fact]
     public void No_plan_says_so_and_a_document_type_definition_is_refused()
     {
         Assert.Equal("SQL Server returned no plan for this statement.\n", ShowPlanSummary.Render([]));

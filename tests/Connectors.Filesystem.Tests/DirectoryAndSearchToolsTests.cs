@@ -37,10 +37,18 @@ public sealed class DirectoryAndSearchToolsTests : IDisposable
         }
 
         await using var mcp = await StartAsync();
-        var first = (await mcp.CallAsync("list_directory", new { path = "big" })).Text();
+        var result = await mcp.CallAsync("list_directory", new { path = "big" });
+        var first = result.Text();
         Assert.Contains("of 10,000", first, StringComparison.Ordinal);
         Assert.Contains("offset=1000", first, StringComparison.Ordinal);
         Assert.StartsWith("[FILE] f00000\n", first, StringComparison.Ordinal);
+        // The structured listing holds the same page and says the same about the rest.
+        var listing = result.StructuredContent!.Value;
+        Assert.Equal(1000, listing.GetProperty("entries").GetArrayLength());
+        Assert.Equal("f00000", listing.GetProperty("entries")[0].GetProperty("name").GetString());
+        Assert.Equal(10_000, listing.GetProperty("total").GetInt32());
+        Assert.True(listing.GetProperty("truncated").GetBoolean());
+        Assert.Equal(1000, listing.GetProperty("nextOffset").GetInt32());
 
         var last = (await mcp.CallAsync("list_directory", new { path = "big", offset = 9_999 })).Text();
         Assert.Equal("[FILE] f09999\n", last);
@@ -96,11 +104,16 @@ public sealed class DirectoryAndSearchToolsTests : IDisposable
         }
 
         await using var mcp = await StartAsync("--max-entries", "100");
-        var text = (await mcp.CallAsync("directory_tree", new { path = "." })).Text();
+        var result = await mcp.CallAsync("directory_tree", new { path = "." });
+        var text = result.Text();
         var json = text[..(text.IndexOf("\n[Tree cut", StringComparison.Ordinal))];
         var tree = JsonDocument.Parse(json).RootElement;
         Assert.Contains("Tree cut after 100 entries", text, StringComparison.Ordinal);
         Assert.True(tree.EnumerateArray().Last().GetProperty("truncated").GetBoolean());
+        var structured = result.StructuredContent!.Value;
+        Assert.True(structured.GetProperty("truncated").GetBoolean());
+        Assert.Equal(100, structured.GetProperty("entries").GetInt32());
+        Assert.Equal(json, structured.GetProperty("tree").GetRawText());
     }
 
     [Fact]
@@ -244,11 +257,17 @@ public sealed class DirectoryAndSearchToolsTests : IDisposable
         }
 
         await using var mcp = await StartAsync();
-        var first = (await mcp.CallAsync("search_content", new { path = ".", pattern = "hit", max_results = 15 })).Text();
+        var result = await mcp.CallAsync("search_content", new { path = ".", pattern = "hit", max_results = 15 });
+        var first = result.Text();
         Assert.Contains("f00.txt:1: hit 00-01", first, StringComparison.Ordinal);
         Assert.Contains("f01.txt:5: hit 01-05", first, StringComparison.Ordinal);
         Assert.DoesNotContain("hit 01-06", first, StringComparison.Ordinal);
         Assert.Contains("offset=15", first, StringComparison.Ordinal);
+        var hits = result.StructuredContent!.Value;
+        Assert.Equal(15, hits.GetProperty("hits").GetArrayLength());
+        Assert.Equal("hit 01-05", hits.GetProperty("hits")[14].GetProperty("lines")[0].GetProperty("text").GetString());
+        Assert.True(hits.GetProperty("truncated").GetBoolean());
+        Assert.Equal(15, hits.GetProperty("nextOffset").GetInt32());
 
         var next = (await mcp.CallAsync("search_content", new { path = ".", pattern = "hit", max_results = 15, offset = 15 })).Text();
         Assert.StartsWith($"{_tree.Root}/f01.txt:6: hit 01-06", next, StringComparison.Ordinal);

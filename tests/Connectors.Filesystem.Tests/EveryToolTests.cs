@@ -26,33 +26,56 @@ public sealed class EveryToolTests : IDisposable
     [MemberData(nameof(Transports), MemberType = typeof(ToolSweep))]
     public async Task Every_tool_answers(string transport)
     {
-        _tree.Write("notes/today.txt", "alpha\nbeta needle\ngamma\n");
-        _tree.Write("notes/other.md", "# title\n");
-        File.WriteAllBytes(Path.Combine(_tree.Root, "pixel.png"), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0]);
+        WriteFiles();
         await using var server = await ConnectedServer.StartAsync(transport, Project, Args);
 
-        await CallEveryToolAsync(server.Client,
-        [
-            new("list_allowed_directories", A(), _tree.Root),
-            new("list_directory", A(("path", "notes")), "[FILE] today.txt"),
-            new("list_directory_with_sizes", A(("path", "notes"), ("sortBy", "size")), "today.txt"),
-            new("directory_tree", A(("path", "."), ("max_depth", 3)), "today.txt"),
-            new("read_text_file", A(("path", "notes/today.txt"), ("head", 1)), "alpha"),
-            new("read_file", A(("path", "notes/today.txt"), ("tail", 1)), "gamma"),
-            new("read_multiple_files", A(("paths", new[] { "notes/today.txt", "notes/other.md" })), "# title"),
-            new("read_media_file", A(("path", "pixel.png")), ""),
-            new("get_file_info", A(("path", "notes/today.txt")), "size"),
-            new("search_files", A(("path", "."), ("pattern", "**/*.md")), "other.md"),
-            new("search_content", A(("path", "."), ("pattern", "needle"), ("context_lines", 1)), "beta needle"),
-            new("create_directory", A(("path", "made/deeper")), "made"),
-            new("write_file", A(("path", "made/deeper/new.txt"), ("content", "one\ntwo\n")), "new.txt"),
-            new("edit_file", A(("path", "made/deeper/new.txt"), ("edits", new[] { new Dictionary<string, string> { ["oldText"] = "two", ["newText"] = "2" } })), "+2"),
-            new("move_file", A(("source", "made/deeper/new.txt"), ("destination", "made/moved.txt")), "moved.txt"),
-        ]);
+        await CallEveryToolAsync(server.Client, EveryCall());
 
         Assert.Equal("one\n2\n", await File.ReadAllTextAsync(Path.Combine(_tree.Root, "made", "moved.txt")));
         var media = await server.Client.CallToolAsync("read_media_file", A(("path", "pixel.png")));
         Assert.Equal("image/png", Assert.IsType<ImageContentBlock>(Assert.Single(media.Content)).MimeType);
+    }
+
+    private void WriteFiles()
+    {
+        _tree.Write("notes/today.txt", "alpha\nbeta needle\ngamma\n");
+        _tree.Write("notes/other.md", "# title\n");
+        File.WriteAllBytes(Path.Combine(_tree.Root, "pixel.png"), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0]);
+    }
+
+    /// <summary>Each tool once, with what its answer must contain (the write tools in an order that works).</summary>
+    private List<Call> EveryCall() =>
+    [
+        new("list_allowed_directories", A(), _tree.Root),
+        new("list_directory", A(("path", "notes")), "[FILE] today.txt"),
+        new("list_directory_with_sizes", A(("path", "notes"), ("sortBy", "size")), "today.txt"),
+        new("directory_tree", A(("path", "."), ("max_depth", 3)), "today.txt"),
+        new("read_text_file", A(("path", "notes/today.txt"), ("head", 1)), "alpha"),
+        new("read_file", A(("path", "notes/today.txt"), ("tail", 1)), "gamma"),
+        new("read_multiple_files", A(("paths", new[] { "notes/today.txt", "notes/other.md" })), "# title"),
+        new("read_media_file", A(("path", "pixel.png")), ""),
+        new("get_file_info", A(("path", "notes/today.txt")), "size"),
+        new("search_files", A(("path", "."), ("pattern", "**/*.md")), "other.md"),
+        new("search_content", A(("path", "."), ("pattern", "needle"), ("context_lines", 1)), "beta needle"),
+        new("create_directory", A(("path", "made/deeper")), "made"),
+        new("write_file", A(("path", "made/deeper/new.txt"), ("content", "one\ntwo\n")), "new.txt"),
+        new("edit_file", A(("path", "made/deeper/new.txt"), ("edits", new[] { new Dictionary<string, string> { ["oldText"] = "two", ["newText"] = "2" } })), "+2"),
+        new("move_file", A(("source", "made/deeper/new.txt"), ("destination", "made/moved.txt")), "moved.txt"),
+    ];
+
+    [Fact]
+    public async Task The_typescript_client_validates_every_typed_answer_against_its_output_schema()
+    {
+        WriteFiles();
+        var typed = await CallEveryToolWithTypeScriptClientAsync(Project, Args, null, EveryCall(),
+        [
+            new("get_file_info", A(("path", "missing.txt")), "not_found"),
+            new("list_directory", A(("path", "../elsewhere")), "permission_denied"),
+        ]);
+
+        Assert.Equal(
+            ["directory_tree", "get_file_info", "list_allowed_directories", "list_directory", "list_directory_with_sizes", "search_content", "search_files"],
+            typed.Order(StringComparer.Ordinal));
     }
 
     [Theory]

@@ -41,10 +41,14 @@ public sealed class FilesystemToolsTests : IDisposable
         }
 
         await using var mcp = await StartAsync("--max-output-bytes", "4096");
-        var first = (await mcp.CallAsync("list_directory", new { path = "." })).Text();
+        var result = await mcp.CallAsync("list_directory", new { path = "." });
+        var first = result.Text();
         var shown = first.Split('\n').Count(l => l.StartsWith("[FILE]", StringComparison.Ordinal));
         Assert.InRange(shown, 10, 399);
         Assert.Contains($"offset={shown}", first, StringComparison.Ordinal);
+        // Cut by the output budget: the structured listing holds what the text shows.
+        Assert.Equal(shown, result.StructuredContent!.Value.GetProperty("entries").GetArrayLength());
+        Assert.Equal(shown, result.StructuredContent!.Value.GetProperty("nextOffset").GetInt32());
 
         var next = (await mcp.CallAsync("list_directory", new { path = ".", offset = shown })).Text();
         Assert.StartsWith($"[FILE] file-with-a-fairly-long-name-{shown:D4}.txt", next, StringComparison.Ordinal);

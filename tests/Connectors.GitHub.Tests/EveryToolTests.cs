@@ -32,6 +32,22 @@ public sealed class EveryToolTests : IAsyncLifetime
     [MemberData(nameof(Transports), MemberType = typeof(ToolSweep))]
     public async Task Every_tool_answers(string transport)
     {
+        var calls = PrepareEveryCall();
+        await using var server = await ConnectedServer.StartAsync(transport, Project, Args, Environment);
+
+        await CallEveryToolAsync(server.Client, calls);
+
+        var triage = await server.Client.GetPromptAsync("triage_issue", new Dictionary<string, object?> { ["repo"] = Widgets, ["issue_number"] = 1 });
+        Assert.Contains("get_issue (repo=octo-org/widgets, issue_number=1)", Assert.IsType<TextContentBlock>(triage.Messages[0].Content).Text, StringComparison.Ordinal);
+        var review = await server.Client.GetPromptAsync("review_pull_request", new Dictionary<string, object?> { ["repo"] = Widgets, ["pull_number"] = 4 });
+        Assert.NotEmpty(review.Messages);
+        var resource = await server.Client.ReadResourceAsync("github://octo-org/widgets/docs/guide.md");
+        Assert.Contains("Use widgets wisely.", Assert.IsType<TextResourceContents>(resource.Contents[0]).Text, StringComparison.Ordinal);
+    }
+
+    /// <summary>Each tool once (all toolsets), with what its answer must contain; sets up the branch the merge takes.</summary>
+    private List<Call> PrepareEveryCall()
+    {
         var repo = _emulator.State.FindRepository("octo-org", "widgets")!;
         var commit = repo.History("main").First(c => c.Message.StartsWith("Add widget colour", StringComparison.Ordinal)).Sha;
         var run = repo.Runs.Single(r => r.RunNumber == 7);
@@ -42,9 +58,7 @@ public sealed class EveryToolTests : IAsyncLifetime
         }
 
         var nextNumber = repo.Issues.Select(i => i.Number).Concat(repo.Pulls.Select(p => p.Number)).Max() + 1;
-        await using var server = await ConnectedServer.StartAsync(transport, Project, Args, Environment);
-
-        await CallEveryToolAsync(server.Client,
+        return
         [
             new("get_me", A(), "mona (Mona Lisa)"),
             new("get_repository", A(("repo", Widgets)), "default branch: main"),
@@ -70,14 +84,22 @@ public sealed class EveryToolTests : IAsyncLifetime
             new("list_workflow_runs", A(("repo", Widgets), ("status", "failure")), "CI #7"),
             new("get_workflow_run", A(("repo", Widgets), ("run_id", run.Id)), $"test (job id {run.Jobs[1].Id}): failure"),
             new("get_job_logs", A(("repo", Widgets), ("run_id", run.Id), ("failed_only", true), ("tail_lines", 5)), "Error: WidgetTests.Colour failed"),
+        ];
+    }
+
+    [Fact]
+    public async Task The_typescript_client_validates_every_typed_answer_against_its_output_schema()
+    {
+        var typed = await CallEveryToolWithTypeScriptClientAsync(Project, Args, Environment, PrepareEveryCall(),
+        [
+            new("get_issue", A(("repo", Widgets), ("issue_number", 9999)), "not_found"),
+            new("get_repository", A(("repo", "-octo/widgets")), "invalid_argument"),
         ]);
 
-        var triage = await server.Client.GetPromptAsync("triage_issue", new Dictionary<string, object?> { ["repo"] = Widgets, ["issue_number"] = 1 });
-        Assert.Contains("get_issue (repo=octo-org/widgets, issue_number=1)", Assert.IsType<TextContentBlock>(triage.Messages[0].Content).Text, StringComparison.Ordinal);
-        var review = await server.Client.GetPromptAsync("review_pull_request", new Dictionary<string, object?> { ["repo"] = Widgets, ["pull_number"] = 4 });
-        Assert.NotEmpty(review.Messages);
-        var resource = await server.Client.ReadResourceAsync("github://octo-org/widgets/docs/guide.md");
-        Assert.Contains("Use widgets wisely.", Assert.IsType<TextResourceContents>(resource.Contents[0]).Text, StringComparison.Ordinal);
+        Assert.Equal(
+            ["get_commit", "get_issue", "get_me", "get_pull_request", "get_pull_request_files", "get_pull_request_reviews", "get_repository", "get_workflow_run",
+                "list_branches", "list_commits", "list_issues", "list_pull_requests", "list_workflow_runs", "search_code", "search_issues", "search_repositories"],
+            typed.Order(StringComparer.Ordinal));
     }
 
     [Theory]

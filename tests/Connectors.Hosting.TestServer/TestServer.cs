@@ -4,10 +4,13 @@ using Connectors.Hosting.Configuration;
 using Connectors.Hosting.Diagnostics;
 using Connectors.Hosting.Errors;
 using Connectors.Hosting.Output;
+using Connectors.Hosting.Tools;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Server;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using ModelContextProtocol.Protocol;
+using System.Text.Json.Serialization;
 
 namespace Connectors.Hosting.TestServer;
 
@@ -50,7 +53,7 @@ public static class TestServer
                     break;
             }
         });
-        server.ConfigureMcp((mcp, _) => mcp.WithTools<HostTestTools>());
+        server.ConfigureMcp((mcp, _) => mcp.WithTools<HostTestTools>(TypedResults.SerializerOptions(TestServerJsonContext.Default)));
         return server;
     }
 }
@@ -108,7 +111,26 @@ public sealed class HostTestTools(ConnectorSettings settings, OutputBudget budge
     [Description("A read-only tool that needs its own scope (declared in its meta).")]
     public static string AdminReport() => "all is well";
 
+    [McpServerTool(Name = "measure", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false, UseStructuredContent = true, OutputSchemaType = typeof(Measurement))]
+    [Description("Measures a text (a tool with typed results); an empty text is refused.")]
+    public static CallToolResult Measure([Description("Text to measure.")] string text)
+    {
+        if (text.Length == 0)
+        {
+            throw ConnectorException.InvalidArgument(nameof(text), "give some text.");
+        }
+
+        var measurement = new Measurement(text.Length, text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length, text.Length > 10 ? text[..10] : null);
+        return TypedResults.Create($"{measurement.Characters} characters, {measurement.Words} words", measurement, TestServerJsonContext.Default.Measurement);
+    }
+
     [McpServerTool(Name = "write_note", ReadOnly = false, Destructive = true, Idempotent = false, OpenWorld = false)]
     [Description("Pretends to write (a non-read-only tool for filtering tests).")]
     public static string WriteNote([Description("Note text.")] string text) => $"wrote {text.Length} chars";
 }
+
+public sealed record Measurement(int Characters, int Words, string? Prefix);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(Measurement))]
+internal sealed partial class TestServerJsonContext : JsonSerializerContext;

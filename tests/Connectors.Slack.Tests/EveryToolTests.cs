@@ -27,31 +27,61 @@ public sealed class EveryToolTests : IAsyncLifetime
     [MemberData(nameof(Transports), MemberType = typeof(ToolSweep))]
     public async Task Every_tool_answers(string transport)
     {
-        string launch;
-        lock (_emulator.Workspace.Gate)
-        {
-            launch = _emulator.Workspace.Channel(SlackWorkspace.General).Messages.Single(m => m.Text.StartsWith("Launch plan", StringComparison.Ordinal)).Ts;
-        }
-
+        var launch = LaunchTs();
         await using var server = await ConnectedServer.StartAsync(transport, SlackFixture.Project, Args, SlackFixture.Environment());
 
         // The posting tools write into #ops, the one channel allowed; a reply and a reaction need a message there first.
+        var ts = await PostAsync(server);
+
+        await CallEveryToolAsync(server.Client, EveryCall(launch, ts));
+    }
+
+    private string LaunchTs()
+    {
+        lock (_emulator.Workspace.Gate)
+        {
+            return _emulator.Workspace.Channel(SlackWorkspace.General).Messages.Single(m => m.Text.StartsWith("Launch plan", StringComparison.Ordinal)).Ts;
+        }
+    }
+
+    /// <summary>Posts into #ops (the one channel allowed) and returns the message's ts: a reply and a reaction need a message there.</summary>
+    private static async Task<string> PostAsync(ConnectedServer server)
+    {
         var post = await server.Client.CallToolAsync("post_message", A(("channel", "#ops"), ("text", "Swept")));
         Assert.True(post.IsError != true, post.Text());
-        var ts = post.Text().Split("ts=")[1].Split(' ')[0].TrimEnd('.');
+        return post.Text().Split("ts=")[1].Split(' ')[0].TrimEnd('.');
+    }
 
-        await CallEveryToolAsync(server.Client,
+    /// <summary>Each tool once, with what its answer must contain.</summary>
+    private static List<Call> EveryCall(string launch, string ts) =>
+    [
+        new("list_channels", A(), $"#general ({SlackWorkspace.General}) public, member"),
+        new("get_channel_history", A(("channel", "#general")), "Launch plan"),
+        new("get_thread_replies", A(("channel", "#general"), ("ts", launch)), "Designs are ready"),
+        new("list_users", A(), $"@alice ({SlackWorkspace.Alice})"),
+        new("get_user_profile", A(("user", SlackWorkspace.Bob)), "Email: bob@example.com"),
+        new("search_messages", A(("query", "launch in:#general"), ("sort", "timestamp")), "#general"),
+        new("post_message", A(("channel", "#ops"), ("text", "Swept again")), "ts="),
+        new("reply_to_thread", A(("channel", "#ops"), ("thread_ts", ts), ("text", "Mitigated")), $"Replied in thread {ts} in #ops"),
+        new("add_reaction", A(("channel", "#ops"), ("ts", ts), ("name", "white_check_mark")), "Added :white_check_mark:"),
+    ];
+
+    [Fact]
+    public async Task The_typescript_client_validates_every_typed_answer_against_its_output_schema()
+    {
+        string ts;
+        await using (var poster = await ConnectedServer.StartAsync(ConnectedServer.Stdio, SlackFixture.Project, Args, SlackFixture.Environment()))
+        {
+            ts = await PostAsync(poster);
+        }
+
+        var typed = await CallEveryToolWithTypeScriptClientAsync(SlackFixture.Project, Args, SlackFixture.Environment(), EveryCall(LaunchTs(), ts),
         [
-            new("list_channels", A(), $"#general ({SlackWorkspace.General}) public, member"),
-            new("get_channel_history", A(("channel", "#general")), "Launch plan"),
-            new("get_thread_replies", A(("channel", "#general"), ("ts", launch)), "Designs are ready"),
-            new("list_users", A(), $"@alice ({SlackWorkspace.Alice})"),
-            new("get_user_profile", A(("user", SlackWorkspace.Bob)), "Email: bob@example.com"),
-            new("search_messages", A(("query", "launch in:#general"), ("sort", "timestamp")), "#general"),
-            new("post_message", A(("channel", "#ops"), ("text", "Swept again")), "ts="),
-            new("reply_to_thread", A(("channel", "#ops"), ("thread_ts", ts), ("text", "Mitigated")), $"Replied in thread {ts} in #ops"),
-            new("add_reaction", A(("channel", "#ops"), ("ts", ts), ("name", "white_check_mark")), "Added :white_check_mark:"),
+            new("get_user_profile", A(("user", "nobody@example.com")), "not_found"),
+            new("get_channel_history", A(("channel", "#general"), ("limit", "-3")), "invalid_argument"),
         ]);
+
+        Assert.Equal(["get_channel_history", "get_thread_replies", "get_user_profile", "list_channels", "list_users", "search_messages"], typed.Order(StringComparer.Ordinal));
     }
 
     [Theory]

@@ -159,10 +159,15 @@ public sealed class ReadToolsTests(UntouchedSlackFixture slack) : IClassFixture<
             });
         }
 
-        var text = await slack.Client.OkAsync("get_channel_history", ("channel", "#ops"), ("limit", "1"));
+        var result = await slack.Client.CallToolAsync("get_channel_history", new Dictionary<string, object?> { ["channel"] = "#ops", ["limit"] = "1" });
+        var text = result.Text();
 
         Assert.Contains("@bobby: deploy is done\n", text, StringComparison.Ordinal);
         Assert.Contains("[Removed from untrusted text: 5 invisible or direction-control characters.]", text, StringComparison.Ordinal);
+        // The structured message is the sanitized one as well.
+        var message = result.StructuredContent!.Value.GetProperty("messages")[0];
+        Assert.Equal("deploy is done", message.GetProperty("text").GetString());
+        Assert.Equal("bobby", message.GetProperty("author").GetString());
     }
 
     [Fact]

@@ -4,7 +4,7 @@ namespace Connectors.Testing;
 
 /// <summary>
 /// The Node tools the test run installs in <c>eng/node</c> (eng/test.sh runs <c>npm ci</c> there): the official MCP
-/// conformance suite and the MCP Inspector CLI.
+/// conformance suite, the MCP Inspector CLI, and the TypeScript SDK that the scripts beside them use.
 /// </summary>
 public static class NodeTools
 {
@@ -27,9 +27,24 @@ public static class NodeTools
             : throw new FileNotFoundException($"{name} is not installed. Run the tests with eng/test.sh, which installs Node and the tools in eng/node.", path);
     }
 
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string tool, IEnumerable<string> args, TimeSpan timeout)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string tool, IEnumerable<string> args, TimeSpan timeout) =>
+        RunProcessAsync(Bin(tool), tool, args, timeout);
+
+    /// <summary>Runs one of the scripts in <c>eng/node</c> with node.</summary>
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunScriptAsync(string script, IEnumerable<string> args, TimeSpan timeout)
     {
-        var startInfo = new ProcessStartInfo(Bin(tool))
+        var sdk = Path.Combine(RepositoryRoot(), "eng", "node", "node_modules", "@modelcontextprotocol", "sdk", "package.json");
+        if (!File.Exists(sdk))
+        {
+            throw new FileNotFoundException("The TypeScript MCP SDK is not installed. Run the tests with eng/test.sh, which installs the Node tools in eng/node.", sdk);
+        }
+
+        return RunProcessAsync("node", script, [Path.Combine(RepositoryRoot(), "eng", "node", script), .. args], timeout);
+    }
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunProcessAsync(string executable, string tool, IEnumerable<string> args, TimeSpan timeout)
+    {
+        var startInfo = new ProcessStartInfo(executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

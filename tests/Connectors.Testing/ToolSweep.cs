@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
@@ -22,6 +23,9 @@ public static class ToolSweep
     /// <summary>One call: the tool, its arguments, and what its (successful) answer must contain.</summary>
     public sealed record Call(string Tool, Dictionary<string, object?> Arguments, string Expect);
 
+    /// <summary>A call that must be refused with the stable code.</summary>
+    public sealed record Refusal(string Tool, Dictionary<string, object?> Arguments, string Code);
+
     /// <summary>
     /// Makes the calls in order, each of which must succeed and contain its expected text, and fails when a listed
     /// tool was never called or a call names a tool the server does not list.
@@ -41,6 +45,71 @@ public static class ToolSweep
 
         var missed = listed.Except(called).Order(StringComparer.Ordinal).ToList();
         Assert.True(missed.Count == 0, $"never called: {string.Join(", ", missed)}");
+    }
+
+    /// <summary>
+    /// Makes the calls over stdio through the TypeScript SDK's client, which checks every structuredContent against the
+    /// tool's outputSchema (and fails a tool that declares one but answers without it); each call must succeed and
+    /// contain its expected text, and every listed tool must be called. The refusals follow: the client must accept each
+    /// error answer, and its stable code must reach the client.
+    /// </summary>
+    /// <returns>The tools that declare an output schema.</returns>
+    public static async Task<IReadOnlySet<string>> CallEveryToolWithTypeScriptClientAsync(
+        string projectName, string[] args, IReadOnlyDictionary<string, string>? environment, IEnumerable<Call> calls, IEnumerable<Refusal> refusals)
+    {
+        var refused = refusals.ToList();
+        var plan = new JsonObject
+        {
+            ["command"] = new JsonArray([.. ServerProcess.Command(projectName).Concat(args).Select(a => (JsonNode?)a)]),
+            ["env"] = new JsonObject([.. (environment ?? new Dictionary<string, string>()).Select(e => KeyValuePair.Create(e.Key, (JsonNode?)e.Value))]),
+            ["calls"] = new JsonArray([.. calls.Select(c => (JsonNode?)new JsonObject
+            {
+                ["tool"] = c.Tool,
+                ["arguments"] = JsonSerializer.SerializeToNode(c.Arguments),
+                ["expect"] = c.Expect,
+            }).Concat(refused.Select(r => (JsonNode?)new JsonObject
+            {
+                ["tool"] = r.Tool,
+                ["arguments"] = JsonSerializer.SerializeToNode(r.Arguments),
+                ["code"] = r.Code,
+            }))]),
+        };
+        var planFile = Path.Combine(Path.GetTempPath(), $"connectors-typed-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(planFile, plan.ToJsonString());
+        try
+        {
+            var (exit, stdout, stderr) = await NodeTools.RunScriptAsync("typed-results.mjs", [planFile], TimeSpan.FromMinutes(3));
+            Assert.True(exit == 0, $"typed-results.mjs exited {exit}: {stderr}");
+            var report = JsonNode.Parse(stdout)!;
+            var listed = report["tools"]!.AsArray().ToDictionary(t => (string)t!["name"]!, t => (bool)t!["outputSchema"]!, StringComparer.Ordinal);
+            var called = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var (call, answer) in plan["calls"]!.AsArray().Zip(report["calls"]!.AsArray()))
+            {
+                var tool = (string)call!["tool"]!;
+                Assert.True(listed.ContainsKey(tool), $"the table calls {tool}, which the server does not list");
+                Assert.True(answer!["clientError"] is null, $"the TypeScript client refused the answer of {tool}: {answer["clientError"]}");
+                var text = (string)answer["text"]!;
+                if (call["code"] is { } code)
+                {
+                    Assert.True((bool)answer["isError"]!, $"{tool} was not refused: {text}");
+                    Assert.Equal((string)code!, (string?)answer["errorCode"]);
+                    continue;
+                }
+
+                Assert.False((bool)answer["isError"]!, $"{tool} failed: {text}");
+                Assert.True(text.Contains((string)call["expect"]!, StringComparison.Ordinal), $"{tool} answered without \"{call["expect"]}\": {text}");
+                Assert.Equal(listed[tool], (bool)answer["structured"]!);
+                called.Add(tool);
+            }
+
+            var missed = listed.Keys.Except(called).Order(StringComparer.Ordinal).ToList();
+            Assert.True(missed.Count == 0, $"never called: {string.Join(", ", missed)}");
+            return listed.Where(t => t.Value).Select(t => t.Key).ToHashSet(StringComparer.Ordinal);
+        }
+        finally
+        {
+            File.Delete(planFile);
+        }
     }
 
     /// <summary>Calls a tool that must be refused with one of the given stable codes, and never with a stack trace.</summary>

@@ -54,14 +54,14 @@ public sealed class PostgresQuery(PostgresEngine engine) : IQueryRunner
     }
 
     /// <summary>The plan of a guarded SELECT (EXPLAIN FORMAT JSON, with ANALYZE when asked) as a readable tree.</summary>
-    public Task<string> ExplainAsync(
+    public Task<PlanAnswer> ExplainAsync(
         DatabaseProfile profile, GuardedStatement statement, IReadOnlyList<JsonElement> parameters, bool analyze, CancellationToken cancellationToken)
     {
         var values = Parameters(statement, parameters);
         var prefix = $"EXPLAIN (FORMAT JSON{(analyze ? ", ANALYZE, BUFFERS" : "")}) ";
         IEnumerable<NpgsqlBatchCommand> Statements() => [WithParameters(prefix + statement.Text, values)];
         return engine.ReadBatchAsync(profile, Statements, async (reader, ct) =>
-            PlanSummary.Render(await reader.ReadAsync(ct) ? reader.GetString(0) : "[]"),
+            PlanSummary.Explain(await reader.ReadAsync(ct) ? reader.GetString(0) : "[]"),
             ex => IsAboutTheQuery(ex) ? ConnectorException.InvalidArgument("sql", PostgresEngine.QueryErrorText(ex, prefix.Length)) : null,
             cancellationToken);
     }

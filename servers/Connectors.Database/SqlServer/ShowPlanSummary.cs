@@ -1,4 +1,5 @@
 using System.Globalization;
+using Connectors.Database.Tools;
 using System.Text;
 using System.Xml;
 using System.Xml.Linq;
@@ -16,9 +17,13 @@ public static class ShowPlanSummary
 
     private static readonly XmlReaderSettings s_safe = new() { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, MaxCharactersInDocument = 64 * 1024 * 1024 };
 
-    public static string Render(IEnumerable<string> plans)
+    public static string Render(IEnumerable<string> plans) => Explain(plans).Text;
+
+    /// <summary>The readable tree, and each statement's root operator as plan nodes.</summary>
+    public static PlanAnswer Explain(IEnumerable<string> plans)
     {
         var text = new StringBuilder();
+        var tops = new List<PlanNode>();
         foreach (var plan in plans)
         {
             XDocument document;
@@ -38,7 +43,7 @@ public static class ShowPlanSummary
                 text.Append('\n');
                 if (statement.Element(s_ns + "QueryPlan")?.Element(s_ns + "RelOp") is { } root)
                 {
-                    AppendOperator(text, root, 1);
+                    tops.Add(AppendOperator(text, root, 1));
                 }
 
                 foreach (var missing in statement.Descendants(s_ns + "MissingIndexGroup"))
@@ -52,13 +57,15 @@ public static class ShowPlanSummary
             }
         }
 
-        return text.Length == 0 ? "SQL Server returned no plan for this statement.\n" : text.ToString();
+        return new PlanAnswer(text.Length == 0 ? "SQL Server returned no plan for this statement.\n" : text.ToString(), tops);
     }
 
-    private static void AppendOperator(StringBuilder text, XElement relOp, int depth)
+    private static PlanNode AppendOperator(StringBuilder text, XElement relOp, int depth)
     {
         var indent = new string(' ', depth * 3);
-        text.Append(indent).Append("-> ").Append(Attribute(relOp, "PhysicalOp"));
+        text.Append(indent).Append("-> ");
+        var start = text.Length;
+        text.Append(Attribute(relOp, "PhysicalOp"));
         var logical = Attribute(relOp, "LogicalOp");
         if (logical is not null && logical != Attribute(relOp, "PhysicalOp"))
         {
@@ -76,26 +83,32 @@ public static class ShowPlanSummary
             }
         }
 
+        var operation = text.ToString(start, text.Length - start);
         text.Append(CultureInfo.InvariantCulture,
             $"  (cost {Number(Attribute(relOp, "EstimatedTotalSubtreeCost"))}, rows {Number(Attribute(relOp, "EstimateRows"))})");
         var counters = relOp.Element(s_ns + "RunTimeInformation")?.Elements(s_ns + "RunTimeCountersPerThread").ToList();
+        long? actualRows = null, loops = null;
         if (counters is { Count: > 0 })
         {
-            var rows = counters.Sum(c => Whole(Attribute(c, "ActualRows")));
-            var executions = counters.Sum(c => Whole(Attribute(c, "ActualExecutions")));
-            text.Append(CultureInfo.InvariantCulture, $" (actual rows {rows}, executions {executions})");
+            actualRows = counters.Sum(c => Whole(Attribute(c, "ActualRows")));
+            loops = counters.Sum(c => Whole(Attribute(c, "ActualExecutions")));
+            text.Append(CultureInfo.InvariantCulture, $" (actual rows {actualRows}, executions {loops})");
         }
 
         text.Append('\n');
+        var details = new Dictionary<string, string>(StringComparer.Ordinal);
+        var children = new List<PlanNode>();
         if (body is not null)
         {
-            AppendPredicate(text, indent, "Seek", body.Element(s_ns + "SeekPredicates"));
-            AppendPredicate(text, indent, "Predicate", body.Element(s_ns + "Predicate"));
+            AppendPredicate(text, indent, "Seek", body.Element(s_ns + "SeekPredicates"), details);
+            AppendPredicate(text, indent, "Predicate", body.Element(s_ns + "Predicate"), details);
             foreach (var child in ChildOperators(body))
             {
-                AppendOperator(text, child, depth + 1);
+                children.Add(AppendOperator(text, child, depth + 1));
             }
         }
+
+        return new PlanNode(operation, Value(Attribute(relOp, "EstimatedTotalSubtreeCost")), Value(Attribute(relOp, "EstimateRows")), actualRows, null, loops, details, children);
     }
 
     /// <summary>The operators directly under this one: RelOp elements below its body that are not inside another RelOp.</summary>
@@ -117,14 +130,18 @@ public static class ShowPlanSummary
         }
     }
 
-    private static void AppendPredicate(StringBuilder text, string indent, string title, XElement? predicate)
+    private static void AppendPredicate(StringBuilder text, string indent, string title, XElement? predicate, Dictionary<string, string> details)
     {
         var shown = predicate?.Descendants(s_ns + "ScalarOperator").Select(s => Attribute(s, "ScalarString")).FirstOrDefault(s => s is not null);
         if (shown is not null)
         {
+            details[title] = shown;
             text.Append(indent).Append("     ").Append(title).Append(": ").Append(shown).Append('\n');
         }
     }
+
+    private static double? Value(string? value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) ? number : null;
 
     private static string? Attribute(XElement element, string name) => element.Attribute(name)?.Value;
 

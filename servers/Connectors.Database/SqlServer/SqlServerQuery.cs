@@ -50,7 +50,7 @@ public sealed class SqlServerQuery(SqlServerEngine engine) : IQueryRunner
     /// The estimated plan (<c>SET SHOWPLAN_XML ON</c>: the query is compiled, not run) or, with <paramref name="analyze"/>,
     /// the actual plan (<c>SET STATISTICS XML ON</c>: the query runs, inside the rolled-back transaction), as a readable tree.
     /// </summary>
-    public Task<string> ExplainAsync(
+    public Task<PlanAnswer> ExplainAsync(
         DatabaseProfile profile, GuardedStatement statement, IReadOnlyList<JsonElement> parameters, bool analyze, CancellationToken cancellationToken)
     {
         var values = Parameters(statement, parameters);
@@ -87,7 +87,7 @@ public sealed class SqlServerQuery(SqlServerEngine engine) : IQueryRunner
                 await off.ExecuteNonQueryAsync(ct);
             }
 
-            return ShowPlanSummary.Render(plans);
+            return ShowPlanSummary.Explain(plans);
         }, cancellationToken);
     }
 

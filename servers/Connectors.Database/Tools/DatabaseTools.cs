@@ -4,6 +4,8 @@ using System.Text;
 using System.Text.Json;
 using Connectors.Hosting.Errors;
 using Connectors.Hosting.Output;
+using Connectors.Hosting.Tools;
+using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
 namespace Connectors.Database.Tools;
@@ -14,14 +16,17 @@ public sealed class DatabaseTools(SqlGuard guard, ProfileRegistry profiles, Data
 {
     private const string DatabaseDescription = "Database profile to use (see list_databases); the default profile when omitted.";
 
-    [McpServerTool(Name = "list_databases", Title = "List databases", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
+    [McpServerTool(Name = "list_databases", Title = "List databases", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false,
+        UseStructuredContent = true, OutputSchemaType = typeof(DatabaseList))]
     [Description("Lists the database profiles this server can query and what each points at (engine, host, database, user, limits), without secrets.")]
-    public string ListDatabases() =>
-        string.Join('\n', profiles.All.Select(p => p.Describe())) + "\n";
+    public CallToolResult ListDatabases() => TypedResults.Create(
+        string.Join('\n', profiles.All.Select(p => p.Describe())) + "\n",
+        new DatabaseList([.. profiles.All.Select(DatabaseInfo.Of)]), DatabaseJsonContext.Default.DatabaseList);
 
-    [McpServerTool(Name = "list_schemas", Title = "List schemas", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
+    [McpServerTool(Name = "list_schemas", Title = "List schemas", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false,
+        UseStructuredContent = true, OutputSchemaType = typeof(SchemaList))]
     [Description("Lists the schemas you can use (system schemas left out), with owner, number of tables and views, and comment.")]
-    public async Task<string> ListSchemas(
+    public async Task<CallToolResult> ListSchemas(
         [Description(DatabaseDescription)] string? database = null,
         CancellationToken cancellationToken = default)
     {
@@ -34,12 +39,19 @@ public sealed class DatabaseTools(SqlGuard guard, ProfileRegistry profiles, Data
             text.Append(schema.Comment is null ? "" : $": {schema.Comment}").Append('\n');
         }
 
-        return schemas.Count == 0 ? "No schemas are visible to this role." : budget.Fit(text.ToString(), _ => "Name a schema in list_tables.");
+        if (schemas.Count == 0)
+        {
+            return TypedResults.Create("No schemas are visible to this role.", new SchemaList([], false), DatabaseJsonContext.Default.SchemaList);
+        }
+
+        var (fitted, shown) = Fit(text.ToString(), schemas.Count, "Name a schema in list_tables.");
+        return TypedResults.Create(fitted, new SchemaList([.. schemas.Take(shown)], shown < schemas.Count), DatabaseJsonContext.Default.SchemaList);
     }
 
-    [McpServerTool(Name = "list_tables", Title = "List tables", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
+    [McpServerTool(Name = "list_tables", Title = "List tables", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false,
+        UseStructuredContent = true, OutputSchemaType = typeof(TableList))]
     [Description("Lists tables, views, materialized views and foreign tables with kind, estimated row count and size; optionally of one schema.")]
-    public async Task<string> ListTables(
+    public async Task<CallToolResult> ListTables(
         [Description("Only this schema (e.g. public); all usable schemas when omitted.")] string? schema = null,
         [Description(DatabaseDescription)] string? database = null,
         CancellationToken cancellationToken = default)
@@ -48,7 +60,9 @@ public sealed class DatabaseTools(SqlGuard guard, ProfileRegistry profiles, Data
         var tables = await providers.Catalog(profile).TablesAsync(profile, schema, cancellationToken);
         if (tables.Count == 0)
         {
-            return schema is null ? "No tables are visible to this role." : $"No tables in schema '{schema}' (or the schema does not exist; see list_schemas).";
+            return TypedResults.Create(
+                schema is null ? "No tables are visible to this role." : $"No tables in schema '{schema}' (or the schema does not exist; see list_schemas).",
+                new TableList([], 0, false), DatabaseJsonContext.Default.TableList);
         }
 
         var text = new StringBuilder();
@@ -63,12 +77,14 @@ public sealed class DatabaseTools(SqlGuard guard, ProfileRegistry profiles, Data
             text.Append(CultureInfo.InvariantCulture, $"[Only the first {ISchemaCatalog.MaxTables:N0} are listed; name a schema to see the others.]\n");
         }
 
-        return budget.Fit(text.ToString(), _ => "Name a schema to list fewer tables.");
+        var (fitted, shown) = Fit(text.ToString(), Math.Min(tables.Count, ISchemaCatalog.MaxTables), "Name a schema to list fewer tables.");
+        return TypedResults.Create(fitted, new TableList([.. tables.Take(shown)], tables.Count, shown < tables.Count), DatabaseJsonContext.Default.TableList);
     }
 
-    [McpServerTool(Name = "describe_table", Title = "Describe table", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
+    [McpServerTool(Name = "describe_table", Title = "Describe table", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false,
+        UseStructuredContent = true, OutputSchemaType = typeof(TableInfo))]
     [Description("Describes a table or view: columns (type, nullability, default, comment), primary key, foreign keys, unique and check constraints, indexes.")]
-    public async Task<string> DescribeTable(
+    public async Task<CallToolResult> DescribeTable(
         [Description("Table or view name, e.g. orders (not quoted).")] string table,
         [Description("Schema of the table; the search path decides when omitted.")] string? schema = null,
         [Description(DatabaseDescription)] string? database = null,
@@ -77,14 +93,18 @@ public sealed class DatabaseTools(SqlGuard guard, ProfileRegistry profiles, Data
         var profile = guard.Profile(database);
         var description = await providers.Catalog(profile).DescribeAsync(profile, schema, table, cancellationToken)
             ?? throw ConnectorException.NotFound($"No table or view '{(schema is null ? "" : schema + ".")}{table}' is visible. Call list_tables to see the names.");
-        return budget.Fit(TableText.Format(description), _ => "Query information_schema.columns for the remaining columns.");
+        var text = TableText.Format(description);
+        var fitted = budget.Fit(text, _ => "Query information_schema.columns for the remaining columns.");
+        var value = new TableInfo(description.Table, description.Columns, description.Constraints, description.Indexes, !ReferenceEquals(fitted, text));
+        return TypedResults.Create(fitted, value, DatabaseJsonContext.Default.TableInfo);
     }
 
-    [McpServerTool(Name = "query", Title = "Run a read-only query", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
+    [McpServerTool(Name = "query", Title = "Run a read-only query", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false,
+        UseStructuredContent = true, OutputSchemaType = typeof(QueryResult))]
     [Description("Runs one read-only SQL statement and returns column names and types once, then rows as arrays. PostgreSQL: SELECT, WITH, VALUES, UNION…, EXPLAIN or SHOW, " +
         "values as $1, $2… with params. SQL Server: one SELECT (WITH, UNION, FOR JSON/XML included), values as @p1, @p2… with params. At most max_rows rows (default 500) and the answer's byte budget; a cut answer says so and how to narrow the query. " +
         "Anything that could write, lock, or call an unsafe function is refused.")]
-    public async Task<string> Query(
+    public async Task<CallToolResult> Query(
         [Description("One SQL statement, e.g. SELECT id, total FROM orders WHERE created_at > $1 ORDER BY total DESC LIMIT 20.")] string sql,
         [Description("Values for $1, $2… (PostgreSQL) or @p1, @p2… (SQL Server) in order: strings, numbers, booleans, null, or (PostgreSQL) arrays of those.")] JsonElement[]? @params = null,
         [Description("Most rows to return (default 500; the profile sets the maximum).")] int? max_rows = null,
@@ -98,13 +118,18 @@ public sealed class DatabaseTools(SqlGuard guard, ProfileRegistry profiles, Data
         var chosenFormat = ResultBuilder.Formats.FirstOrDefault(f => string.Equals(f, format?.Trim(), StringComparison.OrdinalIgnoreCase))
             ?? throw ConnectorException.InvalidArgument(nameof(format), $"use one of: {string.Join(", ", ResultBuilder.Formats)}.");
         var answer = await providers.Query(profile).RunAsync(profile, statement, @params ?? [], rows, chosenFormat, cancellationToken);
-        return answer.Text;
+        // In json the text is already {columns, rows, …}: the structured value is read back from it, not built twice.
+        var value = chosenFormat == ResultBuilder.Json
+            ? JsonSerializer.Deserialize(answer.Text, DatabaseJsonContext.Default.QueryResult)!
+            : new QueryResult(answer.Columns, null, answer.Rows, answer.Truncated, answer.Note);
+        return TypedResults.Create(answer.Text, value, DatabaseJsonContext.Default.QueryResult);
     }
 
-    [McpServerTool(Name = "explain", Title = "Explain a query", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
+    [McpServerTool(Name = "explain", Title = "Explain a query", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false,
+        UseStructuredContent = true, OutputSchemaType = typeof(PlanResult))]
     [Description("Shows the database's plan for a read-only query as an indented tree (node, table, cost, rows, conditions): PostgreSQL's EXPLAIN, SQL Server's showplan. " +
         "analyze=true also runs it for real row counts (and timings), only when the database profile allows it.")]
-    public async Task<string> Explain(
+    public async Task<CallToolResult> Explain(
         [Description("The SELECT to explain (without EXPLAIN).")] string sql,
         [Description("Values for the placeholders, as in query.")] JsonElement[]? @params = null,
         [Description("Run the query to measure real row counts (PostgreSQL EXPLAIN ANALYZE, SQL Server STATISTICS XML); only when the profile allows it.")] bool analyze = false,
@@ -124,7 +149,20 @@ public sealed class DatabaseTools(SqlGuard guard, ProfileRegistry profiles, Data
         }
 
         var plan = await providers.Query(profile).ExplainAsync(profile, statement, @params ?? [], analyze, cancellationToken);
-        return budget.Fit(plan, _ => "The plan is large; explain a smaller part of the query.");
+        var fitted = budget.Fit(plan.Text, _ => "The plan is large; explain a smaller part of the query.");
+        return TypedResults.Create(fitted, new PlanResult(profile.ProviderName, analyze, plan.Plan, !ReferenceEquals(fitted, plan.Text)), DatabaseJsonContext.Default.PlanResult);
+    }
+
+    /// <summary>A one-line-per-item list within the budget, and how many items its text kept.</summary>
+    private (string Text, int Shown) Fit(string text, int items, string howToContinue)
+    {
+        var shown = items;
+        var fitted = budget.Fit(text, cut =>
+        {
+            shown = Math.Min(shown, cut.KeptLines);
+            return howToContinue;
+        });
+        return (fitted, shown);
     }
 
     private static int RowLimit(DatabaseProfile profile, int? requested)

@@ -5,7 +5,9 @@ using System.Text.Json;
 using Connectors.Filesystem.Native;
 using Connectors.Hosting.Errors;
 using Connectors.Hosting.Output;
+using Connectors.Hosting.Tools;
 using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
 namespace Connectors.Filesystem.Tools;
@@ -16,16 +18,17 @@ public sealed class DirectoryTools(PathGuard guard, OutputBudget budget, Filesys
 {
     private const int DefaultTreeDepth = 10;
 
-    [McpServerTool(Name = "list_directory", Title = "List directory", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
+    [McpServerTool(Name = "list_directory", Title = "List directory", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false,
+        UseStructuredContent = true, OutputSchemaType = typeof(DirectoryListing))]
     [Description("Lists the entries of a directory, one per line, marked [DIR], [FILE] or [LINK], sorted by name.")]
-    public string ListDirectory(
+    public CallToolResult ListDirectory(
         [Description("Directory to list: absolute, or relative to the first allowed directory.")] string path,
         [Description("Skip this many entries (to continue a cut listing). Default 0.")] int offset = 0)
     {
         var (entries, directory) = ReadEntries(path, offset);
         if (entries.Count == 0)
         {
-            return $"{directory} is empty.";
+            return Listing($"{directory} is empty.", directory, entries, offset, 0);
         }
 
         var text = new StringBuilder();
@@ -34,12 +37,13 @@ public sealed class DirectoryTools(PathGuard guard, OutputBudget budget, Filesys
             text.Append(entry.Label).Append(' ').Append(entry.Name).Append(entry.Note).Append('\n');
         }
 
-        return Finish(text, entries.Count, offset, "list_directory");
+        return Finish(text, directory, entries, offset, "list_directory");
     }
 
-    [McpServerTool(Name = "list_directory_with_sizes", Title = "List directory with sizes", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
+    [McpServerTool(Name = "list_directory_with_sizes", Title = "List directory with sizes", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false,
+        UseStructuredContent = true, OutputSchemaType = typeof(DirectoryListing))]
     [Description("Lists the entries of a directory with file sizes, sorted by name or size, followed by totals.")]
-    public string ListDirectoryWithSizes(
+    public CallToolResult ListDirectoryWithSizes(
         [Description("Directory to list: absolute, or relative to the first allowed directory.")] string path,
         [Description("Sort entries by 'name' (default) or 'size' (largest first).")] string sortBy = "name",
         [Description("Skip this many entries (to continue a cut listing). Default 0.")] int offset = 0)
@@ -49,7 +53,7 @@ public sealed class DirectoryTools(PathGuard guard, OutputBudget budget, Filesys
             throw ConnectorException.InvalidArgument(nameof(sortBy), "must be 'name' or 'size'.");
         }
 
-        var (entries, _) = ReadEntries(path, offset);
+        var (entries, directory) = ReadEntries(path, offset);
         if (sortBy == "size")
         {
             entries = [.. entries.OrderByDescending(e => e.Size).ThenBy(e => e.Name, StringComparer.Ordinal)];
@@ -65,12 +69,13 @@ public sealed class DirectoryTools(PathGuard guard, OutputBudget budget, Filesys
         var files = entries.Count(e => e.Kind == FileKind.File);
         text.Append('\n').Append(CultureInfo.InvariantCulture, $"Total: {files} files, {entries.Count(e => e.Kind == FileKind.Directory)} directories\n")
             .Append(CultureInfo.InvariantCulture, $"Combined size: {FormatSize(entries.Where(e => e.Kind == FileKind.File).Sum(e => e.Size))}\n");
-        return Finish(text, entries.Count, offset, "list_directory_with_sizes");
+        return Finish(text, directory, entries, offset, "list_directory_with_sizes");
     }
 
-    [McpServerTool(Name = "directory_tree", Title = "Directory tree", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
+    [McpServerTool(Name = "directory_tree", Title = "Directory tree", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false,
+        UseStructuredContent = true, OutputSchemaType = typeof(DirectoryTreeResult))]
     [Description("Returns a recursive tree of a directory as JSON: [{\"name\", \"type\": \"file\"|\"directory\"|\"symlink\", \"children\"}]. Bounded by max_depth and the server's entry limit; a directory whose contents were not listed has \"truncated\": true.")]
-    public string DirectoryTree(
+    public CallToolResult DirectoryTree(
         [Description("Directory at the top of the tree: absolute, or relative to the first allowed directory.")] string path,
         [Description("Globs of paths to leave out, e.g. node_modules or **/*.log (a name matches at any depth).")] string[]? excludePatterns = null,
         [Description("Levels to descend (1 = the directory's own entries). Default 10, at most 256.")] int max_depth = DefaultTreeDepth,
@@ -84,74 +89,63 @@ public sealed class DirectoryTools(PathGuard guard, OutputBudget budget, Filesys
 
         var excluded = Glob.Filters(excludePatterns, nameof(excludePatterns));
         using var directory = guard.OpenDirectory(guard.Resolve(path));
-        var stream = new MemoryStream();
+        var tree = new List<TreeNode>();
         var count = 0;
         var complete = true;
         var report = new WalkProgress(progress);
-        using (var json = new Utf8JsonWriter(stream))
+        var open = new Stack<(int Depth, TreeNode Node)>();
+        // The JSON text's size, counted as it grows: {"name":"…","type":"…"} and "children":[] with their commas.
+        var bytes = 2;
+        var byteLimit = budget.MaxBytes - 512;
+        foreach (var entry in TreeWalker.Walk(guard, directory, max_depth, (rel, name, _) => excluded.Any(g => g.IsMatchEntry(rel, name)), cancellationToken))
         {
-            json.WriteStartArray();
-            var open = new Stack<int>();
-            var byteLimit = budget.MaxBytes - 512;
-            foreach (var entry in TreeWalker.Walk(guard, directory, max_depth, (rel, name, _) => excluded.Any(g => g.IsMatchEntry(rel, name)), cancellationToken))
+            if (count == limits.MaxEntries || bytes > byteLimit)
             {
-                if (count == limits.MaxEntries || json.BytesPending + json.BytesCommitted > byteLimit)
-                {
-                    complete = false;
-                    break;
-                }
-
-                while (open.Count > 0 && open.Peek() >= entry.Depth)
-                {
-                    json.WriteEndArray();
-                    json.WriteEndObject();
-                    open.Pop();
-                }
-
-                count++;
-                report.Report(count, "directory_tree");
-                json.WriteStartObject();
-                json.WriteString("name", entry.Name);
-                json.WriteString("type", entry.Kind switch { FileKind.Directory => "directory", FileKind.SymbolicLink => "symlink", _ => "file" });
-                if (entry.Kind == FileKind.Directory)
-                {
-                    json.WriteStartArray("children");
-                    if (entry.Depth >= max_depth)
-                    {
-                        json.WriteEndArray();
-                        json.WriteBoolean("truncated", true);
-                        json.WriteEndObject();
-                    }
-                    else
-                    {
-                        open.Push(entry.Depth);
-                    }
-                }
-                else
-                {
-                    json.WriteEndObject();
-                }
+                complete = false;
+                break;
             }
 
-            while (open.Count > 0)
+            while (open.Count > 0 && open.Peek().Depth >= entry.Depth)
             {
-                json.WriteEndArray();
-                if (!complete)
-                {
-                    json.WriteBoolean("truncated", true);
-                }
-
-                json.WriteEndObject();
                 open.Pop();
             }
 
-            json.WriteEndArray();
+            count++;
+            report.Report(count, "directory_tree");
+            var node = new TreeNode(entry.Name, TypeOf(entry.Kind is FileKind.Directory or FileKind.SymbolicLink ? entry.Kind : FileKind.File));
+            bytes += JsonEncodedText.Encode(entry.Name).EncodedUtf8Bytes.Length + node.Type.Length + 23;
+            (open.Count > 0 ? open.Peek().Node.Children! : tree).Add(node);
+            if (entry.Kind == FileKind.Directory)
+            {
+                node.Children = [];
+                bytes += 14;
+                if (entry.Depth >= max_depth)
+                {
+                    node.Truncated = true;
+                    bytes += 17;
+                }
+                else
+                {
+                    open.Push((entry.Depth, node));
+                }
+            }
         }
 
-        var text = Encoding.UTF8.GetString(stream.GetBuffer(), 0, (int)stream.Length);
-        return complete
-            ? text
-            : text + $"\n[Tree cut after {count:N0} entries (limit {limits.MaxEntries:N0} entries or {budget.MaxBytes:N0} bytes). Directories marked \"truncated\" have more inside: call directory_tree on one of them, lower max_depth, or add excludePatterns.]";
+        if (!complete)
+        {
+            foreach (var (_, node) in open)
+            {
+                node.Truncated = true;
+            }
+        }
+
+        var text = JsonSerializer.Serialize(tree, FilesystemJsonContext.Default.ListTreeNode);
+        if (!complete)
+        {
+            text += $"\n[Tree cut after {count:N0} entries (limit {limits.MaxEntries:N0} entries or {budget.MaxBytes:N0} bytes). Directories marked \"truncated\" have more inside: call directory_tree on one of them, lower max_depth, or add excludePatterns.]";
+        }
+
+        return TypedResults.Create(text, new DirectoryTreeResult(directory.Real.FullPath, tree, count, !complete), FilesystemJsonContext.Default.DirectoryTreeResult);
     }
 
     private (List<ListedEntry> Entries, string Directory) ReadEntries(string path, int offset)
@@ -172,43 +166,75 @@ public sealed class DirectoryTools(PathGuard guard, OutputBudget budget, Filesys
             }
 
             entries.Add(status.Kind == FileKind.SymbolicLink
-                ? new ListedEntry(entry.Name, FileKind.SymbolicLink, 0, "[LINK]", DescribeLink(child))
-                : new ListedEntry(entry.Name, status.Kind, status.Kind == FileKind.File ? status.Size : 0, status.IsDirectory ? "[DIR]" : "[FILE]", ""));
+                ? LinkEntry(entry.Name, child)
+                : new ListedEntry(entry.Name, status.Kind, status.Kind == FileKind.File ? status.Size : 0, status.IsDirectory ? "[DIR]" : "[FILE]", "", null));
         }
 
         entries.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
         return (entries, directory.Real.FullPath);
     }
 
-    /// <summary>Where a link leads, in words, without naming a target outside the roots.</summary>
-    private string DescribeLink(GuardedPath link)
+    /// <summary>Where a link leads, in words (and as one word for the structured listing), without naming a target outside the roots.</summary>
+    private ListedEntry LinkEntry(string name, GuardedPath link)
+    {
+        var (note, leads) = LinkTarget(link);
+        return new ListedEntry(name, FileKind.SymbolicLink, 0, "[LINK]", note, leads);
+    }
+
+    private (string Note, string Leads) LinkTarget(GuardedPath link)
     {
         try
         {
             using var target = guard.OpenAny(link);
-            return target.Status.IsDirectory ? " (link to a directory)" : " (link to a file)";
+            return target.Status.IsDirectory ? (" (link to a directory)", "directory") : (" (link to a file)", "file");
         }
         catch (ConnectorException e) when (e.Code == ErrorCodes.NotFound)
         {
-            return " (dangling link)";
+            return (" (dangling link)", "dangling");
         }
         catch (ConnectorException)
         {
-            return " (link out of the allowed directories: refused)";
+            return (" (link out of the allowed directories: refused)", "refused");
         }
     }
 
-    private string Finish(StringBuilder text, int total, int offset, string tool)
+    private CallToolResult Finish(StringBuilder text, string directory, List<ListedEntry> entries, int offset, string tool)
     {
+        var total = entries.Count;
         var shown = Math.Max(0, Math.Min(limits.MaxEntries, total - offset));
         if (offset + shown < total)
         {
             text.Append(CultureInfo.InvariantCulture, $"\n[Listing cut: showing entries {offset + 1:N0}-{offset + shown:N0} of {total:N0}. Call {tool} with offset={offset + shown} to see the rest.]\n");
         }
 
-        return budget.Fit(text.ToString(), cut =>
-            $"{total:N0} entries in all; call {tool} with offset={offset + cut.KeptLines} to see the rest.");
+        var fitted = budget.Fit(text.ToString(), cut =>
+        {
+            // One line per entry: what the budget kept is what the structured listing holds.
+            shown = Math.Min(shown, cut.KeptLines);
+            return $"{total:N0} entries in all; call {tool} with offset={offset + cut.KeptLines} to see the rest.";
+        });
+        return Listing(fitted, directory, entries, offset, shown);
     }
+
+    private static CallToolResult Listing(string text, string directory, List<ListedEntry> entries, int offset, int shown)
+    {
+        var listed = entries.Skip(offset).Take(shown)
+            .Select(e => new DirectoryEntry(e.Name, TypeOf(e.Kind), e.Kind == FileKind.File ? e.Size : null, e.Link)).ToList();
+        var more = offset + shown < entries.Count;
+        var files = entries.Where(e => e.Kind == FileKind.File).ToList();
+        var value = new DirectoryListing(directory, listed, entries.Count, files.Count, entries.Count(e => e.Kind == FileKind.Directory),
+            files.Sum(e => e.Size), more, more ? offset + shown : null);
+        return TypedResults.Create(text, value, FilesystemJsonContext.Default.DirectoryListing);
+    }
+
+    /// <summary>The type names of listings and trees.</summary>
+    private static string TypeOf(FileKind kind) => kind switch
+    {
+        FileKind.Directory => "directory",
+        FileKind.SymbolicLink => "symlink",
+        FileKind.File => "file",
+        _ => "other",
+    };
 
     internal static string FormatSize(long bytes)
     {
@@ -224,5 +250,5 @@ public sealed class DirectoryTools(PathGuard guard, OutputBudget budget, Filesys
         return unit == 0 ? $"{bytes} B" : value.ToString("0.00", CultureInfo.InvariantCulture) + " " + units[unit];
     }
 
-    private sealed record ListedEntry(string Name, FileKind Kind, long Size, string Label, string Note);
+    private sealed record ListedEntry(string Name, FileKind Kind, long Size, string Label, string Note, string? Link);
 }

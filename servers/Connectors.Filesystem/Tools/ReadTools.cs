@@ -3,6 +3,7 @@ using System.Text;
 using Connectors.Filesystem.Native;
 using Connectors.Hosting.Errors;
 using Connectors.Hosting.Output;
+using Connectors.Hosting.Tools;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
@@ -12,10 +13,11 @@ namespace Connectors.Filesystem.Tools;
 [McpServerToolType]
 public sealed class ReadTools(PathGuard guard, OutputBudget budget, FilesystemLimits limits)
 {
-    [McpServerTool(Name = "list_allowed_directories", Title = "List allowed directories", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
+    [McpServerTool(Name = "list_allowed_directories", Title = "List allowed directories", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false,
+        UseStructuredContent = true, OutputSchemaType = typeof(AllowedDirectories))]
     [Description("Lists the directories this server may access. Paths outside them are refused; relative paths resolve against the first.")]
-    public string ListAllowedDirectories() =>
-        "Allowed directories:\n" + string.Join('\n', guard.Roots);
+    public CallToolResult ListAllowedDirectories() =>
+        TypedResults.Create("Allowed directories:\n" + string.Join('\n', guard.Roots), new AllowedDirectories(guard.Roots), FilesystemJsonContext.Default.AllowedDirectories);
 
     [McpServerTool(Name = "read_text_file", Title = "Read text file", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
     [Description("Reads a text file as UTF-8. Use head or tail for the first or last N lines, or offset and limit for a range of lines. Long output is cut and says how to continue.")]
@@ -99,13 +101,15 @@ public sealed class ReadTools(PathGuard guard, OutputBudget budget, FilesystemLi
         return text.ToString();
     }
 
-    [McpServerTool(Name = "get_file_info", Title = "Get file info", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
+    [McpServerTool(Name = "get_file_info", Title = "Get file info", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false,
+        UseStructuredContent = true, OutputSchemaType = typeof(FileInfoResult))]
     [Description("Shows a file's or directory's metadata: type, size, created, modified and accessed times, permissions, link count, and where a symbolic link leads.")]
-    public string GetFileInfo(
+    public CallToolResult GetFileInfo(
         [Description("File or directory: absolute, or relative to the first allowed directory.")] string path)
     {
         var placed = guard.Resolve(path);
         var text = new StringBuilder();
+        var symbolicLink = false;
         if (placed.Relative.Length > 0)
         {
             // Describe the name itself first: a link is reported as a link, then what it leads to.
@@ -113,6 +117,7 @@ public sealed class ReadTools(PathGuard guard, OutputBudget budget, FilesystemLi
             var own = FileStatus.TryOfEntry(parent.Handle, placed.Name) ?? throw ConnectorException.NotFound($"No such file or directory: '{path}'.");
             if (own.Kind == FileKind.SymbolicLink)
             {
+                symbolicLink = true;
                 text.Append("symbolicLink: true\n");
             }
         }
@@ -133,7 +138,9 @@ public sealed class ReadTools(PathGuard guard, OutputBudget budget, FilesystemLi
             .Append("isFile: ").Append(status.Kind == FileKind.File ? "true" : "false").Append('\n')
             .Append("permissions: ").Append(status.Permissions).Append('\n')
             .Append("links: ").Append(status.LinkCount).Append('\n');
-        return text.ToString();
+        var info = new FileInfoResult(target.Real.FullPath, PathGuard.Describe(status.Kind), status.Size, status.Created, status.Modified, status.Accessed,
+            status.IsDirectory, status.Kind == FileKind.File, symbolicLink, status.Permissions, status.LinkCount);
+        return TypedResults.Create(text.ToString(), info, FilesystemJsonContext.Default.FileInfoResult);
     }
 
     private string ReadText(string path, int? head, int? tail, int? offset, int? limit, CancellationToken cancellationToken)

@@ -4,7 +4,9 @@ using System.Text;
 using Connectors.Filesystem.Native;
 using Connectors.Hosting.Errors;
 using Connectors.Hosting.Output;
+using Connectors.Hosting.Tools;
 using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
 namespace Connectors.Filesystem.Tools;
@@ -13,9 +15,10 @@ namespace Connectors.Filesystem.Tools;
 [McpServerToolType]
 public sealed class SearchTools(PathGuard guard, OutputBudget budget, FilesystemLimits limits)
 {
-    [McpServerTool(Name = "search_files", Title = "Search files", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
+    [McpServerTool(Name = "search_files", Title = "Search files", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false,
+        UseStructuredContent = true, OutputSchemaType = typeof(FileSearchResult))]
     [Description("Finds files and directories whose path, relative to the search directory, matches a glob: '*.cs' matches the top level only, '**/*.cs' any depth. Returns full paths in name order.")]
-    public string SearchFiles(
+    public CallToolResult SearchFiles(
         [Description("Directory to search: absolute, or relative to the first allowed directory.")] string path,
         [Description("Glob over the relative path, e.g. **/*.cs, src/**/test_*.py, *.{json,yaml}.")] string pattern,
         [Description("Globs of paths to leave out, e.g. node_modules or **/*.min.js (a name matches at any depth).")] string[]? excludePatterns = null,
@@ -49,9 +52,12 @@ public sealed class SearchTools(PathGuard guard, OutputBudget budget, Filesystem
             }
         }
 
+        FileSearchResult Value(int shown) =>
+            new(directory.Real.FullPath, pattern, matches[..shown], total, seen, offset + shown < total, offset + shown < total ? offset + shown : null);
         if (total == 0)
         {
-            return $"No matches found for '{pattern}' under {directory.Real.FullPath} ({seen:N0} entries searched).";
+            return TypedResults.Create($"No matches found for '{pattern}' under {directory.Real.FullPath} ({seen:N0} entries searched).", Value(0),
+                FilesystemJsonContext.Default.FileSearchResult);
         }
 
         var text = new StringBuilder();
@@ -66,13 +72,19 @@ public sealed class SearchTools(PathGuard guard, OutputBudget budget, Filesystem
                 $"\n[{total:N0} matches; showing {offset + 1:N0}-{offset + matches.Count:N0}. Call search_files with offset={offset + matches.Count} for more, or narrow the pattern.]\n");
         }
 
-        return budget.Fit(text.ToString(), cut =>
-            $"{total:N0} matches in all; call search_files with offset={offset + cut.KeptLines} for more, or narrow the pattern.");
+        var shown = matches.Count;
+        var fitted = budget.Fit(text.ToString(), cut =>
+        {
+            shown = Math.Min(shown, cut.KeptLines);
+            return $"{total:N0} matches in all; call search_files with offset={offset + cut.KeptLines} for more, or narrow the pattern.";
+        });
+        return TypedResults.Create(fitted, Value(shown), FilesystemJsonContext.Default.FileSearchResult);
     }
 
-    [McpServerTool(Name = "search_content", Title = "Search file contents", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
+    [McpServerTool(Name = "search_content", Title = "Search file contents", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false,
+        UseStructuredContent = true, OutputSchemaType = typeof(ContentSearchResult))]
     [Description("Searches text files under a directory for a literal string or a regular expression, like grep -rn: returns path:line: text for each matching line (with optional context lines). Skips binary files, and by default .gitignore'd paths and .git, node_modules, bin, obj and similar directories.")]
-    public async Task<string> SearchContent(
+    public async Task<CallToolResult> SearchContent(
         [Description("Directory to search: absolute, or relative to the first allowed directory.")] string path,
         [Description("Text to find (a literal unless regex is true).")] string pattern,
         [Description("Treat pattern as a .NET regular expression, matched line by line (linear-time engine).")] bool regex = false,
@@ -139,7 +151,7 @@ public sealed class SearchTools(PathGuard guard, OutputBudget budget, Filesystem
         return Format(outcome, directory.Real.FullPath, pattern, offset, max_results, include_ignored);
     }
 
-    private string Format(ContentSearch.Outcome outcome, string directory, string pattern, int offset, int maxResults, bool includeIgnored)
+    private CallToolResult Format(ContentSearch.Outcome outcome, string directory, string pattern, int offset, int maxResults, bool includeIgnored)
     {
         var skipped = new List<string>();
         if (outcome.BinaryFiles > 0)
@@ -157,11 +169,15 @@ public sealed class SearchTools(PathGuard guard, OutputBudget budget, Filesystem
             + (includeIgnored ? "" : "; .gitignore'd paths and .git/node_modules/bin/obj left out (include_ignored=true searches them)");
 
         var total = outcome.Matches.Count;
+        var hits = new List<ContentHit>();
+        CallToolResult Result(string text, bool more) => TypedResults.Create(text,
+            new ContentSearchResult(directory, pattern, hits, total, outcome.FilesSearched, outcome.BinaryFiles, outcome.LargeFiles, more, more ? offset + hits.Count : null),
+            FilesystemJsonContext.Default.ContentSearchResult);
         if (total <= offset)
         {
-            return total == 0 && !outcome.Stopped
+            return Result(total == 0 && !outcome.Stopped
                 ? $"No matches for '{pattern}' ({scope})."
-                : $"No matches after offset {offset:N0} ({total:N0} in all; {scope}).";
+                : $"No matches after offset {offset:N0} ({total:N0} in all; {scope}).", false);
         }
 
         var text = new StringBuilder();
@@ -189,6 +205,7 @@ public sealed class SearchTools(PathGuard guard, OutputBudget budget, Filesystem
             }
 
             text.Append(block);
+            hits.Add(new ContentHit(file, [.. match.Lines.Select(l => new ContentLine(l.Number, l.Text, l.IsMatch))]));
             shown++;
             lastFile = file;
             lastLine = match.Lines[^1].Number;
@@ -198,6 +215,6 @@ public sealed class SearchTools(PathGuard guard, OutputBudget budget, Filesystem
         text.Append('\n').Append(more
             ? $"[Showing matches {offset + 1:N0}-{offset + shown:N0}; there are more. Call search_content with offset={offset + shown} to continue, or narrow the search with file_pattern or a more specific pattern. {scope}.]"
             : $"[{total:N0} matching lines ({scope}).]").Append('\n');
-        return text.ToString();
+        return Result(text.ToString(), more);
     }
 }

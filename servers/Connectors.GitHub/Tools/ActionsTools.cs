@@ -3,6 +3,8 @@ using System.Text;
 using Connectors.GitHub.Api;
 using Connectors.Hosting.Errors;
 using Connectors.Hosting.Output;
+using Connectors.Hosting.Tools;
+using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
 namespace Connectors.GitHub.Tools;
@@ -13,9 +15,10 @@ internal sealed class ActionsTools(GitHubClient client, OutputBudget budget)
 {
     private const int DefaultTail = 100;
 
-    [McpServerTool(Name = "list_workflow_runs", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [McpServerTool(Name = "list_workflow_runs", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true,
+        UseStructuredContent = true, OutputSchemaType = typeof(RunList))]
     [Description("Workflow runs, newest first.")]
-    public async Task<string> ListWorkflowRuns(
+    public async Task<CallToolResult> ListWorkflowRuns(
         [Description(GitHubGuard.RepoDescription)] string repo,
         [Description("Only runs on this branch")] string? branch = null,
         [Description("Status or conclusion, e.g. failure, in_progress")] string? status = null,
@@ -37,17 +40,15 @@ internal sealed class ActionsTools(GitHubClient client, OutputBudget budget)
         var response = await client.GetAsync($"{GitHubGuard.Repo(repo)}/actions/runs?{query}", GitHubJson.Default.GitHubWorkflowRuns, $"workflow runs of {repo}", cancellationToken);
         var text = new ToolText(budget);
         text.Line($"{response.Value.TotalCount} runs match.");
-        foreach (var run in response.Value.WorkflowRuns)
-        {
-            RunLine(text, run);
-        }
-
-        return text.Finish(ToolText.More(response.HasNextPage, page, "runs"));
+        var runs = response.Value.WorkflowRuns.Select(run => RunLine(text, run)).ToList();
+        var shown = text.Finish(ToolText.More(response.HasNextPage, page, "runs"));
+        return TypedResults.Create(shown, new RunList(runs, response.Value.TotalCount, ToolText.NextPage(response.HasNextPage, page), text.Cut), GitHubResultsJson.Default.RunList);
     }
 
-    [McpServerTool(Name = "get_workflow_run", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [McpServerTool(Name = "get_workflow_run", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true,
+        UseStructuredContent = true, OutputSchemaType = typeof(RunResult))]
     [Description("A run with its jobs (ids for get_job_logs) and failed steps.")]
-    public async Task<string> GetWorkflowRun(
+    public async Task<CallToolResult> GetWorkflowRun(
         [Description(GitHubGuard.RepoDescription)] string repo,
         [Description("Run id")] long run_id,
         CancellationToken cancellationToken = default)
@@ -56,18 +57,25 @@ internal sealed class ActionsTools(GitHubClient client, OutputBudget budget)
         var run = (await client.GetAsync(path, GitHubJson.Default.GitHubWorkflowRun, $"workflow run {run_id} of {repo}", cancellationToken)).Value;
         var jobs = await client.GetAsync($"{path}/jobs?per_page=100", GitHubJson.Default.GitHubJobs, $"jobs of run {run_id}", cancellationToken);
         var text = new ToolText(budget);
-        RunLine(text, run);
+        var item = RunLine(text, run);
         text.Line().Line($"Jobs ({jobs.Value.TotalCount}):");
+        var shownJobs = new List<JobItem>();
         foreach (var job in jobs.Value.Jobs)
         {
-            text.Line($"- {text.Inline(job.Name)} (job id {job.Id}): {job.Conclusion ?? job.Status} · {job.HtmlUrl}");
+            var name = text.Inline(job.Name);
+            text.Line($"- {name} (job id {job.Id}): {job.Conclusion ?? job.Status} · {job.HtmlUrl}");
+            var failed = new List<FailedStep>();
             foreach (var step in job.Steps?.Where(s => s.Conclusion == "failure") ?? [])
             {
-                text.Line($"    failed step {step.Number}: {text.Inline(step.Name)}");
+                failed.Add(new FailedStep(step.Number, text.Inline(step.Name)));
+                text.Line($"    failed step {step.Number}: {failed[^1].Name}");
             }
+
+            shownJobs.Add(new JobItem(job.Id, name, job.Status, job.Conclusion, job.HtmlUrl, failed));
         }
 
-        return text.Finish(jobs.HasNextPage ? "More than 100 jobs: the rest are on the run's page." : null);
+        var shown = text.Finish(jobs.HasNextPage ? "More than 100 jobs: the rest are on the run's page." : null);
+        return TypedResults.Create(shown, new RunResult(item, shownJobs, jobs.Value.TotalCount, text.Cut), GitHubResultsJson.Default.RunResult);
     }
 
     [McpServerTool(Name = "get_job_logs", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
@@ -123,9 +131,12 @@ internal sealed class ActionsTools(GitHubClient client, OutputBudget budget)
         return text.Finish(howToContinue: "Ask for fewer tail_lines, or one job_id at a time.");
     }
 
-    private static void RunLine(ToolText text, GitHubWorkflowRun run)
+    private static RunItem RunLine(ToolText text, GitHubWorkflowRun run)
     {
-        text.Line($"{text.Inline(run.Name)} #{run.RunNumber} (run id {run.Id}) [{run.Conclusion ?? run.Status}] {text.Inline(run.DisplayTitle)}");
-        text.Line($"  {run.Event} on {text.Inline(run.HeadBranch)} at {run.HeadSha[..Math.Min(12, run.HeadSha.Length)]} · {ToolText.Date(run.CreatedAt)} · {run.HtmlUrl}");
+        var item = new RunItem(run.Id, text.Inline(run.Name), run.RunNumber, run.Status, run.Conclusion, text.Inline(run.DisplayTitle), run.Event,
+            text.Inline(run.HeadBranch), run.HeadSha, run.CreatedAt, run.HtmlUrl);
+        text.Line($"{item.Name} #{run.RunNumber} (run id {run.Id}) [{run.Conclusion ?? run.Status}] {item.Title}");
+        text.Line($"  {run.Event} on {item.Branch} at {run.HeadSha[..Math.Min(12, run.HeadSha.Length)]} · {ToolText.Date(run.CreatedAt)} · {run.HtmlUrl}");
+        return item;
     }
 }

@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using Connectors.GitHub.Api;
 using Connectors.Hosting.Output;
+using Connectors.Hosting.Tools;
+using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
 namespace Connectors.GitHub.Tools;
@@ -9,15 +11,17 @@ namespace Connectors.GitHub.Tools;
 [McpServerToolType]
 internal sealed class ContextTools(GitHubClient client, OutputBudget budget)
 {
-    [McpServerTool(Name = "get_me", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [McpServerTool(Name = "get_me", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true,
+        UseStructuredContent = true, OutputSchemaType = typeof(UserResult))]
     [Description("The account this server acts as.")]
-    public async Task<string> GetMe(CancellationToken cancellationToken = default)
+    public async Task<CallToolResult> GetMe(CancellationToken cancellationToken = default)
     {
         var me = await client.GetAsync("user", GitHubJson.Default.GitHubUser, "the signed-in user", cancellationToken);
         var text = new ToolText(budget);
         var user = me.Value;
-        text.Line($"{text.Inline(user.Login)}{(user.Name is { Length: > 0 } name ? $" ({text.Inline(name)})" : "")} · {user.HtmlUrl}");
+        var value = new UserResult(text.Inline(user.Login), user.Name is { Length: > 0 } ? text.Inline(user.Name) : null, user.HtmlUrl, client.CredentialKind, me.OAuthScopes);
+        text.Line($"{value.Login}{(value.Name is { } name ? $" ({name})" : "")} · {user.HtmlUrl}");
         text.Line($"Credential: {client.CredentialKind}{(me.OAuthScopes is { } scopes ? $" with scopes: {(scopes.Length == 0 ? "(none)" : scopes)}" : "")}");
-        return text.Finish();
+        return TypedResults.Create(text.Finish(), value, GitHubResultsJson.Default.UserResult);
     }
 }

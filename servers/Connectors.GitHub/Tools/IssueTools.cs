@@ -15,9 +15,10 @@ internal sealed class IssueTools(GitHubClient client, GitHubGuard guard, OutputB
     internal const string KeyDescription = "Retry key: a repeat within 1 h returns the first result";
     private const int CommentsPerPage = 30;
 
-    [McpServerTool(Name = "list_issues", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [McpServerTool(Name = "list_issues", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true,
+        UseStructuredContent = true, OutputSchemaType = typeof(IssueList))]
     [Description("Issues, newest first; pull requests too, marked [PR].")]
-    public async Task<string> ListIssues(
+    public async Task<CallToolResult> ListIssues(
         [Description(GitHubGuard.RepoDescription)] string repo,
         [Description("open (default), closed or all")] string? state = null,
         [Description("Only issues with all these labels")] string[]? labels = null,
@@ -33,17 +34,15 @@ internal sealed class IssueTools(GitHubClient client, GitHubGuard guard, OutputB
 
         var response = await client.GetAsync($"{GitHubGuard.Repo(repo)}/issues?{query}", GitHubJson.Default.ListGitHubIssue, $"issues of {repo}", cancellationToken);
         var text = new ToolText(budget);
-        foreach (var issue in response.Value)
-        {
-            IssueLine(text, issue, null);
-        }
-
-        return text.Finish(response.Value.Count == 0 ? "No issues match." : ToolText.More(response.HasNextPage, page, "issues"));
+        var issues = response.Value.Select(issue => IssueLine(text, issue, null)).ToList();
+        var shown = text.Finish(response.Value.Count == 0 ? "No issues match." : ToolText.More(response.HasNextPage, page, "issues"));
+        return TypedResults.Create(shown, new IssueList(issues, null, false, ToolText.NextPage(response.HasNextPage, page), text.Cut), GitHubResultsJson.Default.IssueList);
     }
 
-    [McpServerTool(Name = "get_issue", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [McpServerTool(Name = "get_issue", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true,
+        UseStructuredContent = true, OutputSchemaType = typeof(IssueResult))]
     [Description("An issue with a page of comments.")]
-    public async Task<string> GetIssue(
+    public async Task<CallToolResult> GetIssue(
         [Description(GitHubGuard.RepoDescription)] string repo,
         [Description("Issue number")] int issue_number,
         [Description("Comments page (30 each)")] int comments_page = 1,
@@ -54,13 +53,16 @@ internal sealed class IssueTools(GitHubClient client, GitHubGuard guard, OutputB
         var lockdown = await guard.LockdownAsync(repo, cancellationToken);
         var issue = (await client.GetAsync(path, GitHubJson.Default.GitHubIssue, $"issue #{issue_number} of {repo}", cancellationToken)).Value;
         var text = new ToolText(budget, lockdown);
-        IssueLine(text, issue, null);
-        if (issue.Assignees is { Count: > 0 } assignees)
+        var item = IssueLine(text, issue, null);
+        var assignees = (issue.Assignees ?? []).Select(a => text.Inline(a.Login)).ToList();
+        if (assignees.Count > 0)
         {
-            text.Line($"  assignees: {text.Inline(string.Join(", ", assignees.Select(a => a.Login)))}");
+            text.Line($"  assignees: {string.Join(", ", assignees)}");
         }
 
-        text.Line().Body(issue.Body, issue.AuthorAssociation, "");
+        var body = text.Line().Shown(issue.Body, issue.AuthorAssociation, "");
+        var shownComments = new List<CommentItem>();
+        int? nextCommentsPage = null;
         string? more = null;
         // Skipping the comments request when there are none keeps a plain get to one GitHub call.
         if (issue.Comments > 0)
@@ -69,18 +71,23 @@ internal sealed class IssueTools(GitHubClient client, GitHubGuard guard, OutputB
             text.Line().Line($"Comments (page {comments_page}, {issue.Comments} in all):");
             foreach (var c in comments.Value)
             {
-                text.Line($"- {text.Inline(c.User?.Login)} at {ToolText.Date(c.CreatedAt)} (id {c.Id}):").Body(c.Body, c.AuthorAssociation, "    ");
+                var author = text.Inline(c.User?.Login);
+                var commentBody = text.Line($"- {author} at {ToolText.Date(c.CreatedAt)} (id {c.Id}):").Shown(c.Body, c.AuthorAssociation, "    ");
+                shownComments.Add(new CommentItem(c.Id, author, c.CreatedAt, commentBody, commentBody is null, c.HtmlUrl));
             }
 
             more = comments.HasNextPage ? $"More comments exist: call again with comments_page={(comments_page) + 1}." : null;
+            nextCommentsPage = ToolText.NextPage(comments.HasNextPage, comments_page);
         }
 
-        return text.Finish(more, "Read the comments page by page with comments_page.");
+        var shown = text.Finish(more, "Read the comments page by page with comments_page.");
+        return TypedResults.Create(shown, new IssueResult(item, assignees, body, body is null, shownComments, nextCommentsPage, text.Cut), GitHubResultsJson.Default.IssueResult);
     }
 
-    [McpServerTool(Name = "search_issues", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [McpServerTool(Name = "search_issues", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true,
+        UseStructuredContent = true, OutputSchemaType = typeof(IssueList))]
     [Description("Issue and pull request search, e.g. crash repo:octo-org/widgets is:issue is:open.")]
-    public async Task<string> SearchIssues(
+    public async Task<CallToolResult> SearchIssues(
         [Description("Search query with qualifiers")] string query,
         [Description("Page")] int page = 1,
         [Description("Max 100")] int per_page = 30,
@@ -90,12 +97,10 @@ internal sealed class IssueTools(GitHubClient client, GitHubGuard guard, OutputB
         var response = await client.GetAsync($"search/issues?q={q}&{GitHubGuard.Paging(page, per_page)}", GitHubJson.Default.GitHubSearchGitHubIssue, "issue search results", cancellationToken);
         var text = new ToolText(budget);
         text.Line($"{response.Value.TotalCount:N0} match{(response.Value.IncompleteResults ? " (GitHub's results are incomplete)" : "")}.");
-        foreach (var issue in response.Value.Items)
-        {
-            IssueLine(text, issue, RepositoryOf(issue));
-        }
-
-        return text.Finish(ToolText.More(response.HasNextPage, page));
+        var issues = response.Value.Items.Select(issue => IssueLine(text, issue, RepositoryOf(issue))).ToList();
+        var shown = text.Finish(ToolText.More(response.HasNextPage, page));
+        var value = new IssueList(issues, response.Value.TotalCount, response.Value.IncompleteResults, ToolText.NextPage(response.HasNextPage, page), text.Cut);
+        return TypedResults.Create(shown, value, GitHubResultsJson.Default.IssueList);
     }
 
     [McpServerTool(Name = "create_issue", ReadOnly = false, Destructive = true, Idempotent = false, OpenWorld = true)]
@@ -188,12 +193,15 @@ internal sealed class IssueTools(GitHubClient client, GitHubGuard guard, OutputB
     private static string? RepositoryOf(GitHubIssue issue) =>
         issue.RepositoryUrl is { } url && url.LastIndexOf("/repos/", StringComparison.Ordinal) is var at and >= 0 ? url[(at + 7)..] : null;
 
-    private static void IssueLine(ToolText text, GitHubIssue issue, string? repository)
+    private static IssueItem IssueLine(ToolText text, GitHubIssue issue, string? repository)
     {
         var kind = issue.PullRequest is not null ? "[PR] " : "";
-        var labels = issue.Labels is { Count: > 0 } l ? $" · labels: {text.Inline(string.Join(", ", l.Select(x => x.Name)))}" : "";
-        text.Line($"{repository}#{issue.Number} {kind}[{issue.State}{(issue.StateReason is { } reason && issue.State == "closed" ? $": {reason}" : "")}] {text.Inline(issue.Title)}");
-        text.Line($"  by {text.Inline(issue.User?.Login)} · {issue.Comments} comments · updated {ToolText.Date(issue.UpdatedAt)}{labels} · {issue.HtmlUrl}");
+        var labels = (issue.Labels ?? []).Select(x => text.Inline(x.Name)).ToList();
+        var title = text.Inline(issue.Title);
+        var author = text.Inline(issue.User?.Login);
+        text.Line($"{repository}#{issue.Number} {kind}[{issue.State}{(issue.StateReason is { } reason && issue.State == "closed" ? $": {reason}" : "")}] {title}");
+        text.Line($"  by {author} · {issue.Comments} comments · updated {ToolText.Date(issue.UpdatedAt)}{(labels.Count > 0 ? $" · labels: {string.Join(", ", labels)}" : "")} · {issue.HtmlUrl}");
+        return new IssueItem(repository, issue.Number, issue.PullRequest is not null, issue.State, issue.StateReason, title, author, issue.Comments, issue.UpdatedAt, labels, issue.HtmlUrl);
     }
 
     private static string Written(IdempotentResult<GitHubIssue> result, string verb, GitHubIssue issue)

@@ -14,9 +14,10 @@ internal sealed class PullRequestTools(GitHubClient client, GitHubGuard guard, O
 {
     private const int DefaultDiffLines = 2000;
 
-    [McpServerTool(Name = "list_pull_requests", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [McpServerTool(Name = "list_pull_requests", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true,
+        UseStructuredContent = true, OutputSchemaType = typeof(PullList))]
     [Description("Pull requests, newest first.")]
-    public async Task<string> ListPullRequests(
+    public async Task<CallToolResult> ListPullRequests(
         [Description(GitHubGuard.RepoDescription)] string repo,
         [Description("open (default), closed or all")] string? state = null,
         [Description("Page")] int page = 1,
@@ -26,17 +27,15 @@ internal sealed class PullRequestTools(GitHubClient client, GitHubGuard guard, O
         var url = $"{GitHubGuard.Repo(repo)}/pulls?{GitHubGuard.Paging(page, per_page)}&state={IssueTools.State(state)}";
         var response = await client.GetAsync(url, GitHubJson.Default.ListGitHubPullRequest, $"pull requests of {repo}", cancellationToken);
         var text = new ToolText(budget);
-        foreach (var pr in response.Value)
-        {
-            PullLine(text, pr);
-        }
-
-        return text.Finish(response.Value.Count == 0 ? "No pull requests match." : ToolText.More(response.HasNextPage, page, "pull requests"));
+        var pulls = response.Value.Select(pr => PullLine(text, pr)).ToList();
+        var shown = text.Finish(response.Value.Count == 0 ? "No pull requests match." : ToolText.More(response.HasNextPage, page, "pull requests"));
+        return TypedResults.Create(shown, new PullList(pulls, ToolText.NextPage(response.HasNextPage, page), text.Cut), GitHubResultsJson.Default.PullList);
     }
 
-    [McpServerTool(Name = "get_pull_request", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [McpServerTool(Name = "get_pull_request", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true,
+        UseStructuredContent = true, OutputSchemaType = typeof(PullResult))]
     [Description("A pull request: branches, state, mergeability, body.")]
-    public async Task<string> GetPullRequest(
+    public async Task<CallToolResult> GetPullRequest(
         [Description(GitHubGuard.RepoDescription)] string repo,
         [Description("Pull request number")] int pull_number,
         CancellationToken cancellationToken = default)
@@ -44,11 +43,13 @@ internal sealed class PullRequestTools(GitHubClient client, GitHubGuard guard, O
         var lockdown = await guard.LockdownAsync(repo, cancellationToken);
         var pr = (await client.GetAsync(PullPath(repo, pull_number), GitHubJson.Default.GitHubPullRequest, $"pull request #{pull_number} of {repo}", cancellationToken)).Value;
         var text = new ToolText(budget, lockdown);
-        PullLine(text, pr);
-        text.Line($"  {text.Inline(pr.Head.Label ?? pr.Head.Ref)} ({pr.Head.Sha[..Math.Min(12, pr.Head.Sha.Length)]}) → {text.Inline(pr.Base.Ref)} · {pr.Commits} commits · +{pr.Additions} -{pr.Deletions} in {pr.ChangedFiles} files");
+        var item = PullLine(text, pr);
+        text.Line($"  {text.Inline(pr.Head.Label ?? pr.Head.Ref)} ({pr.Head.Sha[..Math.Min(12, pr.Head.Sha.Length)]}) → {item.Base} · {pr.Commits} commits · +{pr.Additions} -{pr.Deletions} in {pr.ChangedFiles} files");
         text.Line($"  mergeable: {(pr.Merged ? "already merged" : pr.Mergeable switch { true => "yes", false => "no", null => "being computed" })}{(pr.MergeableState is { } ms ? $" ({ms})" : "")}");
-        text.Line().Body(pr.Body, pr.AuthorAssociation, "");
-        return text.Finish();
+        var body = text.Line().Shown(pr.Body, pr.AuthorAssociation, "");
+        var shown = text.Finish();
+        var value = new PullResult(item, pr.Head.Sha, pr.Commits, pr.Additions, pr.Deletions, pr.ChangedFiles, pr.Mergeable, pr.MergeableState, body, body is null, text.Cut);
+        return TypedResults.Create(shown, value, GitHubResultsJson.Default.PullResult);
     }
 
     [McpServerTool(Name = "get_pull_request_diff", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
@@ -93,9 +94,10 @@ internal sealed class PullRequestTools(GitHubClient client, GitHubGuard guard, O
         return text.Finish(more, "Narrow the diff with file= (see get_pull_request_files for the paths).");
     }
 
-    [McpServerTool(Name = "get_pull_request_files", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [McpServerTool(Name = "get_pull_request_files", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true,
+        UseStructuredContent = true, OutputSchemaType = typeof(FileList))]
     [Description("Changed files with their line counts and patches.")]
-    public async Task<string> GetPullRequestFiles(
+    public async Task<CallToolResult> GetPullRequestFiles(
         [Description(GitHubGuard.RepoDescription)] string repo,
         [Description("Pull request number")] int pull_number,
         [Description("Patch lines per file (default 0: none)")] int? max_patch_lines = null,
@@ -112,13 +114,15 @@ internal sealed class PullRequestTools(GitHubClient client, GitHubGuard guard, O
         var response = await client.GetAsync(url, GitHubJson.Default.ListGitHubFile, $"files of #{pull_number} in {repo}", cancellationToken);
         var text = new ToolText(budget);
         text.Line($"{response.Value.Count} files on this page:");
-        RepositoryTools.AppendFiles(text, response.Value, max_patch_lines ?? 0);
-        return text.Finish(ToolText.More(response.HasNextPage, page, "files"));
+        var files = RepositoryTools.AppendFiles(text, response.Value, max_patch_lines ?? 0);
+        var shown = text.Finish(ToolText.More(response.HasNextPage, page, "files"));
+        return TypedResults.Create(shown, new FileList(files, ToolText.NextPage(response.HasNextPage, page), text.Cut), GitHubResultsJson.Default.FileList);
     }
 
-    [McpServerTool(Name = "get_pull_request_reviews", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [McpServerTool(Name = "get_pull_request_reviews", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true,
+        UseStructuredContent = true, OutputSchemaType = typeof(ReviewList))]
     [Description("Reviews: reviewer, verdict, body.")]
-    public async Task<string> GetPullRequestReviews(
+    public async Task<CallToolResult> GetPullRequestReviews(
         [Description(GitHubGuard.RepoDescription)] string repo,
         [Description("Pull request number")] int pull_number,
         [Description("Page")] int page = 1,
@@ -129,12 +133,16 @@ internal sealed class PullRequestTools(GitHubClient client, GitHubGuard guard, O
         var url = $"{PullPath(repo, pull_number)}/reviews?{GitHubGuard.Paging(page, per_page)}";
         var response = await client.GetAsync(url, GitHubJson.Default.ListGitHubReview, $"reviews of #{pull_number} in {repo}", cancellationToken);
         var text = new ToolText(budget, lockdown);
+        var reviews = new List<ReviewItem>();
         foreach (var r in response.Value)
         {
-            text.Line($"{r.State} by {text.Inline(r.User?.Login)} at {ToolText.Date(r.SubmittedAt)} (id {r.Id}) · {r.HtmlUrl}").Body(r.Body, r.AuthorAssociation);
+            var reviewer = text.Inline(r.User?.Login);
+            var body = text.Line($"{r.State} by {reviewer} at {ToolText.Date(r.SubmittedAt)} (id {r.Id}) · {r.HtmlUrl}").Shown(r.Body, r.AuthorAssociation);
+            reviews.Add(new ReviewItem(r.Id, r.State, reviewer, r.SubmittedAt, body, body is null, r.HtmlUrl));
         }
 
-        return text.Finish(response.Value.Count == 0 ? "No reviews yet." : ToolText.More(response.HasNextPage, page, "reviews"));
+        var shown = text.Finish(response.Value.Count == 0 ? "No reviews yet." : ToolText.More(response.HasNextPage, page, "reviews"));
+        return TypedResults.Create(shown, new ReviewList(reviews, ToolText.NextPage(response.HasNextPage, page), text.Cut), GitHubResultsJson.Default.ReviewList);
     }
 
     [McpServerTool(Name = "create_pull_request", ReadOnly = false, Destructive = true, Idempotent = false, OpenWorld = true)]
@@ -195,10 +203,12 @@ internal sealed class PullRequestTools(GitHubClient client, GitHubGuard guard, O
     private static string PullPath(string repo, int number) =>
         $"{GitHubGuard.Repo(repo)}/pulls/{GitHubGuard.Number(number, "pull_number")}";
 
-    private static void PullLine(ToolText text, GitHubPullRequest pr)
+    private static PullItem PullLine(ToolText text, GitHubPullRequest pr)
     {
         var state = pr.Merged ? "merged" : pr.Draft ? $"{pr.State}, draft" : pr.State;
-        text.Line($"#{pr.Number} [{state}] {text.Inline(pr.Title)}");
-        text.Line($"  by {text.Inline(pr.User?.Login)} · {text.Inline(pr.Head.Ref)} → {text.Inline(pr.Base.Ref)} · updated {ToolText.Date(pr.UpdatedAt)} · {pr.HtmlUrl}");
+        var item = new PullItem(pr.Number, pr.State, pr.Draft, pr.Merged, text.Inline(pr.Title), text.Inline(pr.User?.Login), text.Inline(pr.Head.Ref), text.Inline(pr.Base.Ref), pr.UpdatedAt, pr.HtmlUrl);
+        text.Line($"#{pr.Number} [{state}] {item.Title}");
+        text.Line($"  by {item.Author} · {item.Head} → {item.Base} · updated {ToolText.Date(pr.UpdatedAt)} · {pr.HtmlUrl}");
+        return item;
     }
 }

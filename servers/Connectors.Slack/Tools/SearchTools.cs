@@ -2,8 +2,10 @@ using System.ComponentModel;
 using System.Globalization;
 using Connectors.Hosting.Errors;
 using Connectors.Hosting.Output;
+using Connectors.Hosting.Tools;
 using Connectors.Hosting.Sanitization;
 using Connectors.Slack.Api;
+using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
 namespace Connectors.Slack.Tools;
@@ -12,10 +14,11 @@ namespace Connectors.Slack.Tools;
 [McpServerToolType]
 internal sealed class SearchTools(SlackApiClient slack, MessageRenderer renderer, OutputBudget budget)
 {
-    [McpServerTool(Name = "search_messages", Title = "Search messages", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [McpServerTool(Name = "search_messages", Title = "Search messages", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true,
+        UseStructuredContent = true, OutputSchemaType = typeof(MessageSearch))]
     [Description("Searches messages the user token can see, with Slack's modifiers (in:#channel, from:@jane, before:2025-01-31, after:, has:link, \"exact phrase\"). " +
         "Each match comes with its channel, time, ts and permalink. Paged with page.")]
-    public async Task<string> SearchMessages(
+    public async Task<CallToolResult> SearchMessages(
         [Description("Search text with optional modifiers, e.g. deploy in:#ops after:2025-01-01.")] string query,
         [Description("score (best matches first, default) or timestamp (newest first).")] string sort = "score",
         [Description("Matches per page, 1 to 100 (default 20).")] int count = 20,
@@ -47,26 +50,33 @@ internal sealed class SearchTools(SlackApiClient slack, MessageRenderer renderer
         var names = await renderer.ResolveAsync(matches.Select(m => (m.User, m.Text)), cancellationToken);
         var tally = new SanitizationTally();
         var text = new PageText(budget);
+        var shown = new List<MessageItem>();
         foreach (var match in matches)
         {
             var where = match.Channel?.Name is { Length: > 0 } name ? $"#{tally.Clean(name)} ({match.Channel.Id})" : match.Channel?.Id ?? "unknown channel";
             var message = new SlackMessage { Ts = match.Ts, User = match.User, Username = match.Username, Text = match.Text };
-            var entry = $"{where} " + MessageRenderer.Render(message, names, tally, match.Channel?.Id);
-            if (match.Permalink is { Length: > 0 } link)
+            var (rendered, item) = MessageRenderer.Render(message, names, tally, match.Channel?.Id);
+            var entry = $"{where} " + rendered;
+            var permalink = match.Permalink is { Length: > 0 } link ? tally.Clean(link) : null;
+            if (permalink is not null)
             {
-                entry += $"  link: {tally.Clean(link)}\n";
+                entry += $"  link: {permalink}\n";
             }
 
             if (!text.TryAdd(entry))
             {
                 break;
             }
+
+            shown.Add(item with { Channel = match.Channel?.Id, Permalink = permalink });
         }
 
         var total = result.Messages?.Pagination?.TotalCount ?? result.Messages?.Total ?? matches.Count;
         var pages = result.Messages?.Pagination?.PageCount ?? 1;
         var more = page < pages ? $"More matches: call again with page={page + 1}." : null;
         var cut = text.Full ? "The answer reached its size budget; use a smaller count." : null;
-        return text.Build($"{total} match(es) for the query; page {page} of {Math.Max(pages, 1)} ({text.Count} shown):", tally, cut, more, names.Notice);
+        var value = new MessageSearch(shown, total, page, Math.Max(pages, 1), text.Full, page < pages ? page + 1 : null);
+        return TypedResults.Create(text.Build($"{total} match(es) for the query; page {page} of {Math.Max(pages, 1)} ({text.Count} shown):", tally, cut, more, names.Notice),
+            value, SlackResultsJson.Default.MessageSearch);
     }
 }

@@ -3,8 +3,10 @@ using System.Globalization;
 using System.Text;
 using Connectors.Hosting.Errors;
 using Connectors.Hosting.Output;
+using Connectors.Hosting.Tools;
 using Connectors.Hosting.Sanitization;
 using Connectors.Slack.Api;
+using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
 namespace Connectors.Slack.Tools;
@@ -13,9 +15,10 @@ namespace Connectors.Slack.Tools;
 [McpServerToolType]
 internal sealed class UserTools(SlackApiClient slack, SlackDirectory directory, OutputBudget budget)
 {
-    [McpServerTool(Name = "list_users", Title = "List people", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [McpServerTool(Name = "list_users", Title = "List people", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true,
+        UseStructuredContent = true, OutputSchemaType = typeof(UserList))]
     [Description("Lists the workspace's people: @handle, ID, name, title, time zone; bots and deactivated accounts left out unless asked. Paged with cursor.")]
-    public async Task<string> ListUsers(
+    public async Task<CallToolResult> ListUsers(
         [Description("People per page, 1 to 1000 (default 200).")] int limit = 200,
         [Description("Cursor from a previous answer, to get the next page.")] string? cursor = null,
         [Description("Include bots and apps.")] bool include_bots = false,
@@ -32,6 +35,7 @@ internal sealed class UserTools(SlackApiClient slack, SlackDirectory directory, 
             SlackJsonContext.Default.UserListResponse, cancellationToken);
         var tally = new SanitizationTally();
         var page = new PageText(budget);
+        var shown = new List<UserItem>();
         foreach (var user in list.Members)
         {
             directory.Remember(user);
@@ -40,20 +44,24 @@ internal sealed class UserTools(SlackApiClient slack, SlackDirectory directory, 
                 continue;
             }
 
-            if (!page.TryAdd(Line(user, tally)))
+            var (line, item) = Line(user, tally);
+            if (!page.TryAdd(line))
             {
                 break;
             }
+
+            shown.Add(item);
         }
 
         var more = list.NextCursor is { } next ? $"More people: call list_users again with cursor=\"{next}\"." : null;
         var cut = page.Full ? "The answer reached its size budget; use a smaller limit and the cursor." : null;
-        return page.Build($"{page.Count} people:", tally, cut, more);
+        return TypedResults.Create(page.Build($"{page.Count} people:", tally, cut, more), new UserList(shown, page.Full, list.NextCursor), SlackResultsJson.Default.UserList);
     }
 
-    [McpServerTool(Name = "get_user_profile", Title = "Get a person's profile", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
+    [McpServerTool(Name = "get_user_profile", Title = "Get a person's profile", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true,
+        UseStructuredContent = true, OutputSchemaType = typeof(UserItem))]
     [Description("One person's profile: names, handle, ID, title, email (when the token may see it), status, time zone, and whether a bot, admin or deactivated.")]
-    public async Task<string> GetUserProfile(
+    public async Task<CallToolResult> GetUserProfile(
         [Description("User ID (U0123ABCD), handle (@jane) or email address.")] string user,
         CancellationToken cancellationToken = default)
     {
@@ -66,13 +74,16 @@ internal sealed class UserTools(SlackApiClient slack, SlackDirectory directory, 
         var tally = new SanitizationTally();
         var profile = found.Profile;
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"@{tally.Clean(found.Name)} ({found.Id})\n");
-        Field("Display name", profile?.DisplayName);
-        Field("Real name", profile?.RealName ?? found.RealName);
-        Field("Title", profile?.Title);
-        Field("Email", profile?.Email);
-        Field("Status", string.Join(' ', new[] { profile?.StatusEmoji, profile?.StatusText }.Where(s => !string.IsNullOrEmpty(s))));
-        Field("Time zone", found.Tz);
+        var handle = tally.Clean(found.Name);
+        text.Append(CultureInfo.InvariantCulture, $"@{handle} ({found.Id})\n");
+        var item = new UserItem(found.Id, handle,
+            Field("Display name", profile?.DisplayName),
+            Field("Real name", profile?.RealName ?? found.RealName),
+            Field("Title", profile?.Title),
+            Field("Email", profile?.Email),
+            Field("Status", string.Join(' ', new[] { profile?.StatusEmoji, profile?.StatusText }.Where(s => !string.IsNullOrEmpty(s)))),
+            Field("Time zone", found.Tz),
+            found.IsBot, found.IsAdmin, found.Deleted);
         var flags = Flags(found);
         if (flags.Length > 0)
         {
@@ -84,33 +95,44 @@ internal sealed class UserTools(SlackApiClient slack, SlackDirectory directory, 
             text.Append('[').Append(notice).Append("]\n");
         }
 
-        return text.ToString();
+        return TypedResults.Create(text.ToString(), item, SlackResultsJson.Default.UserItem);
 
-        void Field(string label, string? value)
+        // Writes the field's line when it has a value, and returns the value as shown.
+        string? Field(string label, string? value)
         {
-            if (!string.IsNullOrEmpty(value))
+            if (string.IsNullOrEmpty(value))
             {
-                text.Append(label).Append(": ").Append(tally.Clean(value).ReplaceLineEndings(" ")).Append('\n');
+                return null;
             }
+
+            var shown = tally.Clean(value).ReplaceLineEndings(" ");
+            text.Append(label).Append(": ").Append(shown).Append('\n');
+            return shown;
         }
     }
 
-    private static string Line(SlackUser user, SanitizationTally tally)
+    private static (string Line, UserItem Item) Line(SlackUser user, SanitizationTally tally)
     {
         var line = new StringBuilder();
-        line.Append(CultureInfo.InvariantCulture, $"@{tally.Clean(user.Name)} ({user.Id}) {tally.Clean(SlackDirectory.DisplayName(user)).ReplaceLineEndings(" ")}");
-        if (user.Profile?.Title is { Length: > 0 } title)
+        var handle = tally.Clean(user.Name);
+        var display = tally.Clean(SlackDirectory.DisplayName(user)).ReplaceLineEndings(" ");
+        line.Append(CultureInfo.InvariantCulture, $"@{handle} ({user.Id}) {display}");
+        string? title = null, tz = null;
+        if (user.Profile?.Title is { Length: > 0 } rawTitle)
         {
-            line.Append(" — ").Append(tally.Clean(title).ReplaceLineEndings(" "));
+            title = tally.Clean(rawTitle).ReplaceLineEndings(" ");
+            line.Append(" — ").Append(title);
         }
 
-        if (user.Tz is { Length: > 0 } tz)
+        if (user.Tz is { Length: > 0 } rawTz)
         {
-            line.Append(", ").Append(tally.Clean(tz));
+            tz = tally.Clean(rawTz);
+            line.Append(", ").Append(tz);
         }
 
         var flags = Flags(user);
-        return line.Append(flags.Length > 0 ? $" [{flags}]" : "").Append('\n').ToString();
+        var item = new UserItem(user.Id, handle, display, user.RealName is null ? null : tally.Clean(user.RealName).ReplaceLineEndings(" "), title, null, null, tz, user.IsBot, user.IsAdmin, user.Deleted);
+        return (line.Append(flags.Length > 0 ? $" [{flags}]" : "").Append('\n').ToString(), item);
     }
 
     private static string Flags(SlackUser user) =>

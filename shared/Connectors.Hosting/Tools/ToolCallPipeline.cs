@@ -29,6 +29,9 @@ internal sealed class ToolCallPipeline(
             using var scope = _logger.BeginScope(new Dictionary<string, object?> { ["correlationId"] = correlationId, ["tool"] = toolName });
             var started = Stopwatch.GetTimestamp();
             string? errorType = null;
+            // An error of a tool with an output schema cannot carry its code in structuredContent (see TypedResults).
+            var typed = context.MatchedPrimitive is McpServerTool { ProtocolTool.OutputSchema: not null };
+            CallToolResult Conforming(CallToolResult result) => typed ? TypedResults.ForTypedTool(result) : result;
 
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(toolTimeout);
@@ -52,19 +55,19 @@ internal sealed class ToolCallPipeline(
                     errorType = ErrorCodeOf(result) ?? "tool_error";
                 }
 
-                return KeepWithinBudget(result);
+                return Conforming(KeepWithinBudget(result));
             }
             catch (ConnectorException ex)
             {
                 errorType = ex.Code;
                 _logger.LogInformation("Tool {Tool} answered {Code}: {Reason}", toolName, ex.Code, ex.Message);
-                return ToolErrors.ToResult(ex);
+                return Conforming(ToolErrors.ToResult(ex));
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
                 errorType = ErrorCodes.Timeout;
-                return ToolErrors.ToResult(ConnectorException.Timeout(
-                    $"The tool '{toolName}' did not finish within {toolTimeout.TotalSeconds:0} s and was stopped. Narrow the request and try again."));
+                return Conforming(ToolErrors.ToResult(ConnectorException.Timeout(
+                    $"The tool '{toolName}' did not finish within {toolTimeout.TotalSeconds:0} s and was stopped. Narrow the request and try again.")));
             }
             catch (OperationCanceledException)
             {
@@ -82,9 +85,9 @@ internal sealed class ToolCallPipeline(
             {
                 errorType = ErrorCodes.InternalError;
                 _logger.LogError(ex, "Tool {Tool} failed unexpectedly (correlation id {CorrelationId})", toolName, correlationId);
-                return ToolErrors.ToResult(
+                return Conforming(ToolErrors.ToResult(
                     new ConnectorException(ErrorCodes.InternalError, $"The tool '{toolName}' failed unexpectedly. The server log has the details."),
-                    correlationId);
+                    correlationId));
             }
             finally
             {
