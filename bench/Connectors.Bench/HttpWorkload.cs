@@ -107,7 +107,7 @@ internal static class HttpWorkload
                 File.WriteAllText(Path.Combine(tree, $"note{i:D3}.md"), string.Concat(Enumerable.Repeat($"line {i} of a small note\n", 40)));
             }
 
-            return new HttpTarget("read_text_file", new { path = Path.Combine(tree, "note042.md") }, ["--root", tree], new Dictionary<string, string>());
+            return new HttpTarget("read_text_file", new { path = Path.Combine(tree, "note042.md") }, ["--roots", tree], new Dictionary<string, string>());
         }
 
         if (name == "database")

@@ -37,7 +37,7 @@ internal static class StartupWorkload
         var file = Path.Combine(root, "sample.txt");
         await File.WriteAllLinesAsync(file, Enumerable.Range(1, 200).Select(i => $"a line of text, number {i}"));
 
-        string[] ours = [.. commands.Ours, "--root", root];
+        string[] ours = [.. commands.Ours, "--roots", root];
         string[]? reference = commands.Reference is null ? null : [.. commands.Reference, root];
 
         // One unmeasured start of each, so that every measured one finds its files in the page cache.
@@ -123,7 +123,7 @@ internal static class StartupWorkload
     {
         var port = FreePort();
         var startInfo = new ProcessStartInfo(ours[0]) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var argument in ours.Skip(1).Concat(["--root", root, "--transport", "http", "--urls", $"http://127.0.0.1:{port}", "--auth", "none"]))
+        foreach (var argument in ours.Skip(1).Concat(["--roots", root, "--transport", "http", "--urls", $"http://127.0.0.1:{port}", "--auth", "none"]))
         {
             startInfo.ArgumentList.Add(argument);
         }

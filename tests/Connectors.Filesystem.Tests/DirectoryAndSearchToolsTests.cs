@@ -11,7 +11,7 @@ public sealed class DirectoryAndSearchToolsTests : IDisposable
     public void Dispose() => _tree.Dispose();
 
     private Task<InMemoryMcp> StartAsync(params string[] extra) =>
-        InMemoryMcp.StartAsync(FilesystemServer.Create(), ["--root", _tree.Root, .. extra]);
+        InMemoryMcp.StartAsync(FilesystemServer.Create(), ["--roots", _tree.Root, .. extra]);
 
     [Fact]
     public async Task List_directory_describes_links_and_hides_denied_files()

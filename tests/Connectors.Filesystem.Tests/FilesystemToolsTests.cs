@@ -10,7 +10,7 @@ public sealed class FilesystemToolsTests : IDisposable
     public void Dispose() => _tree.Dispose();
 
     private Task<InMemoryMcp> StartAsync(params string[] extra) =>
-        InMemoryMcp.StartAsync(FilesystemServer.Create(), ["--root", _tree.Root, .. extra]);
+        InMemoryMcp.StartAsync(FilesystemServer.Create(), ["--roots", _tree.Root, .. extra]);
 
     [Fact]
     public async Task List_allowed_directories_shows_the_canonical_roots()
@@ -138,7 +138,7 @@ public sealed class FilesystemToolsTests : IDisposable
     public async Task A_missing_root_stops_the_server_at_start()
     {
         var error = await Assert.ThrowsAsync<Connectors.Hosting.Configuration.ConnectorConfigurationException>(() =>
-            InMemoryMcp.StartAsync(FilesystemServer.Create(), ["--root", Path.Combine(_tree.Base, "nope")]));
+            InMemoryMcp.StartAsync(FilesystemServer.Create(), ["--roots", Path.Combine(_tree.Base, "nope")]));
         Assert.Contains("is not an existing directory", error.Message, StringComparison.Ordinal);
     }
 }

@@ -13,7 +13,7 @@ public sealed class PromptsAndCompletionsTests : IDisposable
     public void Dispose() => _tree.Dispose();
 
     private Task<InMemoryMcp> StartAsync(params string[] extra) =>
-        InMemoryMcp.StartAsync(FilesystemServer.Create(), ["--root", _tree.Root, .. extra]);
+        InMemoryMcp.StartAsync(FilesystemServer.Create(), ["--roots", _tree.Root, .. extra]);
 
     private static async Task<Completion> CompleteAsync(InMemoryMcp mcp, Reference reference, string argument, string value) =>
         (await mcp.Client.CompleteAsync(reference, argument, value)).Completion;

@@ -11,7 +11,7 @@ public sealed class ReadToolsTests : IDisposable
     public void Dispose() => _tree.Dispose();
 
     private Task<InMemoryMcp> StartAsync(params string[] extra) =>
-        InMemoryMcp.StartAsync(FilesystemServer.Create(), ["--root", _tree.Root, .. extra]);
+        InMemoryMcp.StartAsync(FilesystemServer.Create(), ["--roots", _tree.Root, .. extra]);
 
     [Fact]
     public async Task Read_media_file_returns_images_and_audio_with_their_mime_type()

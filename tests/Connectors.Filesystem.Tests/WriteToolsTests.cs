@@ -10,7 +10,7 @@ public sealed class WriteToolsTests : IDisposable
     public void Dispose() => _tree.Dispose();
 
     private Task<InMemoryMcp> StartAsync(params string[] extra) =>
-        InMemoryMcp.StartAsync(FilesystemServer.Create(), ["--root", _tree.Root, "--allow-write", .. extra]);
+        InMemoryMcp.StartAsync(FilesystemServer.Create(), ["--roots", _tree.Root, "--allow-write", .. extra]);
 
     private string[] LeftoverTemporaryFiles() =>
         [.. Directory.EnumerateFiles(_tree.Base, "*.tmp", SearchOption.AllDirectories)];
@@ -18,14 +18,14 @@ public sealed class WriteToolsTests : IDisposable
     [Fact]
     public async Task Write_tools_are_offered_only_with_allow_write_and_never_in_read_only_mode()
     {
-        await using (var readOnly = await InMemoryMcp.StartAsync(FilesystemServer.Create(), ["--root", _tree.Root]))
+        await using (var readOnly = await InMemoryMcp.StartAsync(FilesystemServer.Create(), ["--roots", _tree.Root]))
         {
             var names = (await readOnly.Client.ListToolsAsync()).Select(t => t.Name).ToList();
             Assert.Empty(names.Intersect(WriteToolNames));
             Assert.Contains("search_content", names);
         }
 
-        await using (var forced = await InMemoryMcp.StartAsync(FilesystemServer.Create(), ["--root", _tree.Root, "--allow-write", "--read-only"]))
+        await using (var forced = await InMemoryMcp.StartAsync(FilesystemServer.Create(), ["--roots", _tree.Root, "--allow-write", "--read-only"]))
         {
             Assert.Empty((await forced.Client.ListToolsAsync()).Select(t => t.Name).Intersect(WriteToolNames));
         }

@@ -23,7 +23,7 @@ public sealed class StartupAndTransportTests : IDisposable
             using var publicKey = RSA.Create();
             publicKey.ImportRSAPublicKey(key.ExportRSAPublicKey(), out _);
             app = emulator.RegisterApp("4242", RSA.Create(publicKey.ExportParameters(false)), 77);
-            return new() { ["GITHUB_APP_ID"] = "4242", ["GITHUB_INSTALLATION_ID"] = "77", ["GITHUB_APP_PRIVATE_KEY_FILE"] = _keyFile };
+            return new() { ["GITHUB_APP_ID"] = "4242", ["GITHUB_APP_INSTALLATION_ID"] = "77", ["GITHUB_APP_PRIVATE_KEY_FILE"] = _keyFile };
         });
 
         Assert.Contains("Credential: GitHub App 4242, installation 77", (await github.CallAsync("get_me")).Ok(), StringComparison.Ordinal);
@@ -42,7 +42,7 @@ public sealed class StartupAndTransportTests : IDisposable
         {
             app = emulator.RegisterApp("4243", RSA.Create(key.ExportParameters(false)), 78);
             app.TokenLifetime = TimeSpan.FromMinutes(4); // inside the five-minute refresh margin
-            return new() { ["GITHUB_APP_ID"] = "4243", ["GITHUB_INSTALLATION_ID"] = "78", ["GITHUB_APP_PRIVATE_KEY_FILE"] = _keyFile };
+            return new() { ["GITHUB_APP_ID"] = "4243", ["GITHUB_APP_INSTALLATION_ID"] = "78", ["GITHUB_APP_PRIVATE_KEY_FILE"] = _keyFile };
         });
 
         (await github.CallAsync("get_me")).Ok();
@@ -59,7 +59,7 @@ public sealed class StartupAndTransportTests : IDisposable
         await using var github = await Isolated.StartAsync(emulator =>
         {
             emulator.RegisterApp("4244", RSA.Create(key.ExportParameters(false)), 79);
-            return new() { ["GITHUB_APP_ID"] = "4244", ["GITHUB_INSTALLATION_ID"] = "79", ["GITHUB_APP_PRIVATE_KEY_FILE"] = _keyFile };
+            return new() { ["GITHUB_APP_ID"] = "4244", ["GITHUB_APP_INSTALLATION_ID"] = "79", ["GITHUB_APP_PRIVATE_KEY_FILE"] = _keyFile };
         });
 
         Assert.Equal("unauthenticated", (await github.CallAsync("get_me")).ErrorCode());

@@ -37,7 +37,7 @@ public sealed partial class CancellationTests(ITestOutputHelper output) : IDispo
             Assert.Equal(0, Link(original, link));
         }
 
-        await using var server = await RawStdioServer.StartInitializedAsync("Connectors.Filesystem", ["--root", _root.Path, "--tool-timeout", "3600"]);
+        await using var server = await RawStdioServer.StartInitializedAsync("Connectors.Filesystem", ["--roots", _root.Path, "--tool-timeout", "3600"]);
         await server.SendLineAsync(JsonSerializer.Serialize(new
         {
             jsonrpc = "2.0",

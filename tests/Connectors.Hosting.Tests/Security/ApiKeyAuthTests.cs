@@ -38,7 +38,7 @@ public sealed class ApiKeyServerFixture : IAsyncLifetime
             """);
         Server = await ServerProcess.StartHttpAsync(
             "Connectors.Hosting.TestServer",
-            ["--auth", "api-key", "--tool-scope", "big_output=testserver:bulk"],
+            ["--auth", "api-key", "--tool-scopes", "big_output=testserver:bulk"],
             new Dictionary<string, string> { ["CONNECTORS_API_KEYS_FILE"] = KeysFile });
     }
 

@@ -19,15 +19,15 @@ public sealed class ToolKillSwitchTests : IDisposable
     }
 
     [Fact]
-    public async Task A_tool_added_to_tools_deny_in_the_config_file_disappears_and_refuses_calls_without_a_restart()
+    public async Task A_tool_added_to_denyTools_in_the_config_file_disappears_and_refuses_calls_without_a_restart()
     {
         var config = Path.Combine(_dir, "connectors.json");
-        await File.WriteAllTextAsync(config, """{ "tools": { "deny": ["write_note"] } }""");
+        await File.WriteAllTextAsync(config, """{ "denyTools": ["write_note"] }""");
         await using var mcp = await InMemoryMcp.StartAsync(TestServer.TestServer.Create(), ["--config", config]);
         await WaitForToolsAsync(mcp, names => names.Contains("echo") && !names.Contains("write_note"));
         Assert.Equal("permission_denied", (await mcp.CallAsync("write_note", new { text = "x" })).ErrorCode());
 
-        await File.WriteAllTextAsync(config, """{ "tools": { "deny": ["echo"] } }""");
+        await File.WriteAllTextAsync(config, """{ "denyTools": ["echo"] }""");
         await WaitForToolsAsync(mcp, names => !names.Contains("echo") && names.Contains("write_note"));
         var refused = await mcp.CallAsync("echo", new { text = "x" });
         Assert.Equal("permission_denied", refused.ErrorCode());
@@ -35,11 +35,11 @@ public sealed class ToolKillSwitchTests : IDisposable
         Assert.Equal("wrote 1 chars", (await mcp.CallAsync("write_note", new { text = "x" })).Text());
 
         // A broken file keeps the last good list in force.
-        await File.WriteAllTextAsync(config, """{ "tools": { "deny": [""");
+        await File.WriteAllTextAsync(config, """{ "denyTools": [""");
         await HttpTransportTests.WaitUntilAsync(() => mcp.Logs.Contains("could not be re-read", StringComparison.Ordinal), seconds: 60);
         Assert.Equal("permission_denied", (await mcp.CallAsync("echo", new { text = "x" })).ErrorCode());
 
-        await File.WriteAllTextAsync(config, """{ "tools": { "deny": [] } }""");
+        await File.WriteAllTextAsync(config, """{ "denyTools": [] }""");
         await WaitForToolsAsync(mcp, names => names.Contains("echo"));
         Assert.Equal("x", (await mcp.CallAsync("echo", new { text = "x" })).Text());
     }
@@ -49,7 +49,7 @@ public sealed class ToolKillSwitchTests : IDisposable
     {
         var config = Path.Combine(_dir, "connectors.json");
         await File.WriteAllTextAsync(config, """{ "tools": { "deny": [] } }""");
-        await using var mcp = await InMemoryMcp.StartAsync(TestServer.TestServer.Create(), ["--config", config, "--tools-deny", "echo"]);
+        await using var mcp = await InMemoryMcp.StartAsync(TestServer.TestServer.Create(), ["--config", config, "--deny-tools", "echo"]);
         Assert.DoesNotContain("echo", (await mcp.Client.ListToolsAsync()).Select(t => t.Name));
     }
 }
