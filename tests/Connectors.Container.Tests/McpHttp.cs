@@ -1,6 +1,3 @@
-using Connectors.Testing;
-using ModelContextProtocol.Client;
-
 namespace Connectors.Container.Tests;
 
 /// <summary>Requests to a server's Streamable HTTP endpoint, as a client outside the container makes them.</summary>

@@ -1,5 +1,4 @@
 using Connectors.Database.Postgres;
-using Connectors.Testing;
 
 namespace Connectors.Database.Tests;
 

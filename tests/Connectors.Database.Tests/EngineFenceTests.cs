@@ -1,4 +1,3 @@
-using System.Globalization;
 using Connectors.Database.Postgres;
 using Connectors.Hosting.Configuration;
 using Connectors.Hosting.Errors;

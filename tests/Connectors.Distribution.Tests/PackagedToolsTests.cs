@@ -1,8 +1,5 @@
 using System.IO.Compression;
-using System.Text.Json.Nodes;
 using System.Xml.Linq;
-using Connectors.Testing;
-using ModelContextProtocol.Client;
 
 namespace Connectors.Distribution.Tests;
 

@@ -1,7 +1,3 @@
-using System.Net;
-using Connectors.Testing;
-using ModelContextProtocol.Client;
-using ModelContextProtocol.Protocol;
 using static Connectors.Testing.ToolSweep;
 
 namespace Connectors.Filesystem.Tests;

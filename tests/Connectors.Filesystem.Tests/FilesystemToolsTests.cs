@@ -1,6 +1,3 @@
-using System.Text;
-using Connectors.Testing;
-
 namespace Connectors.Filesystem.Tests;
 
 public sealed class FilesystemToolsTests : IDisposable

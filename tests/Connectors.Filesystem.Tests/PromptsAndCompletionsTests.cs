@@ -1,6 +1,3 @@
-using Connectors.Testing;
-using ModelContextProtocol.Protocol;
-
 namespace Connectors.Filesystem.Tests;
 
 public sealed class PromptsAndCompletionsTests : IDisposable

@@ -1,7 +1,3 @@
-using System.Text;
-using Connectors.Testing;
-using ModelContextProtocol.Protocol;
-
 namespace Connectors.Filesystem.Tests;
 
 public sealed class ReadToolsTests : IDisposable

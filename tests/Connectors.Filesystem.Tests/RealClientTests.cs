@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Connectors.Testing;
-
 namespace Connectors.Filesystem.Tests;
 
 /// <summary>

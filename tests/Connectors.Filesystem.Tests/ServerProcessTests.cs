@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Connectors.Testing;
-
 namespace Connectors.Filesystem.Tests;
 
 /// <summary>The built filesystem server as a real process, over stdio and Streamable HTTP, with the SDK's client.</summary>

@@ -1,5 +1,3 @@
-using Connectors.Testing;
-
 namespace Connectors.Filesystem.Tests;
 
 /// <summary>What a write killed between its link and its rename leaves behind, and the start-up sweep that removes it.</summary>

@@ -1,5 +1,3 @@
-using Connectors.Testing;
-
 namespace Connectors.Filesystem.Tests;
 
 public sealed class WriteToolsTests : IDisposable

@@ -1,7 +1,4 @@
-using Connectors.Testing;
 using Connectors.Testing.GitHub;
-using ModelContextProtocol.Client;
-using ModelContextProtocol.Protocol;
 
 namespace Connectors.GitHub.Tests;
 

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Connectors.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 

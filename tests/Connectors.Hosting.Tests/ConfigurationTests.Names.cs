@@ -1,6 +1,5 @@
 using Connectors.Hosting.Configuration;
 using Connectors.Hosting.Security;
-using Connectors.Testing;
 
 namespace Connectors.Hosting.Tests;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Connectors.Hosting.Telemetry;
-using Connectors.Testing;
 using ModelContextProtocol;
 
 namespace Connectors.Hosting.Tests;

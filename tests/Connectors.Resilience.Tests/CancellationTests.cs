@@ -1,8 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using System.Text;
-using System.Text.Json;
-using Connectors.Testing;
 
 namespace Connectors.Resilience.Tests;
 

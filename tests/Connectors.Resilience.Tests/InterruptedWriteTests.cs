@@ -1,7 +1,3 @@
-using System.Text;
-using System.Text.Json;
-using Connectors.Testing;
-
 namespace Connectors.Resilience.Tests;
 
 /// <summary>The fault suite's filesystem case: a write_file killed (SIGKILL) at varied moments.</summary>

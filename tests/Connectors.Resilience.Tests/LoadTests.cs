@@ -1,9 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
-using Connectors.Testing;
 
 namespace Connectors.Resilience.Tests;
 

@@ -1,9 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Net;
-using System.Text;
-using System.Text.Json;
-using Connectors.Testing;
 
 namespace Connectors.Resilience.Tests;
 

@@ -1,6 +1,4 @@
-using Connectors.Testing;
 using Connectors.Testing.Slack;
-using ModelContextProtocol.Client;
 
 namespace Connectors.Slack.Tests;
 

@@ -1,7 +1,4 @@
-using System.Globalization;
-using Connectors.Testing;
 using Connectors.Testing.Slack;
-using ModelContextProtocol.Client;
 
 namespace Connectors.Slack.Tests;
 

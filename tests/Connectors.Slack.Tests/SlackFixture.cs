@@ -1,7 +1,4 @@
-using Connectors.Testing;
 using Connectors.Testing.Slack;
-using ModelContextProtocol.Client;
-using ModelContextProtocol.Protocol;
 
 namespace Connectors.Slack.Tests;
 

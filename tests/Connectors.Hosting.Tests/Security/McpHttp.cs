@@ -1,7 +1,3 @@
-using System.Net;
-using System.Text.Json;
-using Connectors.Testing;
-
 namespace Connectors.Hosting.Tests.Security;
 
 /// <summary>Raw JSON-RPC over HTTP with the credentials a test chooses.</summary>

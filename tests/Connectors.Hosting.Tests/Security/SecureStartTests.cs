@@ -1,5 +1,3 @@
-using Connectors.Testing;
-
 namespace Connectors.Hosting.Tests.Security;
 
 public sealed class SecureStartTests
