@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace Connectors.Database.Tests;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Connectors.Database.Postgres;
-
 namespace Connectors.Database.Tests;
 
 public sealed class DateTextTests

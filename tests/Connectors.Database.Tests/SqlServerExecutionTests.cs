@@ -1,5 +1,4 @@
 using Connectors.Database.SqlServer;
-using Connectors.Hosting.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Connectors.Database.Tests;

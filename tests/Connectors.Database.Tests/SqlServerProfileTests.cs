@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using Connectors.Hosting.Configuration;
 
 namespace Connectors.Database.Tests;
 

@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using Connectors.Testing.GitHub;
 
 namespace Connectors.GitHub.Tests;
 

@@ -1,4 +1,3 @@
-using Connectors.Testing.GitHub;
 using static Connectors.Testing.ToolSweep;
 
 namespace Connectors.GitHub.Tests;

@@ -1,5 +1,3 @@
-using Connectors.Testing.GitHub;
-
 namespace Connectors.GitHub.Tests;
 
 /// <summary>One emulator and one real server process over stdio (classic token, sees private repositories), shared by a collection.</summary>

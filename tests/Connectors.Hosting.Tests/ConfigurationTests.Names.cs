@@ -1,4 +1,3 @@
-using Connectors.Hosting.Configuration;
 using Connectors.Hosting.Security;
 
 namespace Connectors.Hosting.Tests;

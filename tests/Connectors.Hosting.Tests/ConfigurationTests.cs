@@ -1,4 +1,3 @@
-using Connectors.Hosting.Configuration;
 using Connectors.Hosting.TestServer;
 
 namespace Connectors.Hosting.Tests;

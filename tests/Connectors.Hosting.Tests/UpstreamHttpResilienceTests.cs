@@ -1,4 +1,3 @@
-using Connectors.Hosting.Errors;
 using Connectors.Hosting.Resilience;
 using Microsoft.Extensions.DependencyInjection;
 using Polly.CircuitBreaker;

@@ -1,5 +1,3 @@
-using Connectors.Testing.Slack;
-
 namespace Connectors.Slack.Tests;
 
 /// <summary>

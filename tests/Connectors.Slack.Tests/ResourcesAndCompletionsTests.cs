@@ -1,4 +1,3 @@
-using Connectors.Testing.Slack;
 using ModelContextProtocol;
 
 namespace Connectors.Slack.Tests;

@@ -1,4 +1,3 @@
-using Connectors.Hosting.Errors;
 using Connectors.Slack.Api;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,4 +1,3 @@
-using Connectors.Testing.Slack;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 

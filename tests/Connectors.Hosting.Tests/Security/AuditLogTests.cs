@@ -1,4 +1,3 @@
-using Connectors.Hosting.Configuration;
 using Connectors.Hosting.Logging;
 using Connectors.Hosting.Security;
 
