@@ -17,18 +17,15 @@ public static class GitHubOptions
 
     public static readonly ConnectorOption<string> AppId = ConnectorOption.Text(
         "--app-id", "GITHUB_APP_ID", "github.appId", "GitHub App id (with --app-installation-id and the private key, instead of a token).",
-        validate: v => v.Length == 0 || v.All(char.IsAsciiDigit) ? null : "must be the App's numeric id")
-        .Formerly(configKey: "github.app.id");
+        validate: v => v.Length == 0 || v.All(char.IsAsciiDigit) ? null : "must be the App's numeric id").Formerly(configKey: "github.app.id");
 
     public static readonly ConnectorOption<string> InstallationId = ConnectorOption.Text(
         "--app-installation-id", "GITHUB_APP_INSTALLATION_ID", "github.appInstallationId", "Installation id of the GitHub App on the account or organisation.",
-        validate: v => v.Length == 0 || v.All(char.IsAsciiDigit) ? null : "must be the numeric installation id")
-        .Formerly("--installation-id", "GITHUB_INSTALLATION_ID", "github.app.installationId");
+        validate: v => v.Length == 0 || v.All(char.IsAsciiDigit) ? null : "must be the numeric installation id").Formerly("--installation-id", "GITHUB_INSTALLATION_ID", "github.app.installationId");
 
     public static readonly ConnectorOption<string> AppPrivateKey = ConnectorOption.Text(
         "--app-private-key", "GITHUB_APP_PRIVATE_KEY", "github.appPrivateKey",
-        "The GitHub App's private key (PEM). Give the key file with GITHUB_APP_PRIVATE_KEY_FILE.", secret: true)
-        .Formerly(configKey: "github.app.privateKey");
+        "The GitHub App's private key (PEM). Give the key file with GITHUB_APP_PRIVATE_KEY_FILE.", secret: true).Formerly(configKey: "github.app.privateKey");
 
     public static readonly ConnectorOption<IReadOnlyList<string>> Toolsets = ConnectorOption.List(
         "--toolsets", "GITHUB_TOOLSETS", "github.toolsets",

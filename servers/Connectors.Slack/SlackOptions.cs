@@ -25,8 +25,7 @@ public static class SlackOptions
         "Channel IDs the server may post and react in (e.g. C0123ABCD,C0456EFGH), or * for any. Without it no posting tool exists.");
 
     public static readonly ConnectorOption<int> CacheTtlSeconds = ConnectorOption.WholeNumber(
-        "--cache-ttl", "SLACK_CACHE_TTL", "slack.cacheTtl", "How long channel and user names are remembered, in seconds.", 900, 0, 86_400)
-        .Formerly(configKey: "slack.cacheTtlSeconds");
+        "--cache-ttl", "SLACK_CACHE_TTL", "slack.cacheTtl", "How long channel and user names are remembered, in seconds.", 900, 0, 86_400).Formerly(configKey: "slack.cacheTtlSeconds");
 
     public static readonly ConnectorOption<int> CacheSize = ConnectorOption.WholeNumber(
         "--cache-size", "SLACK_CACHE_SIZE", "slack.cacheSize", "Most channels and users remembered at once.", 20_000, 100, 1_000_000);

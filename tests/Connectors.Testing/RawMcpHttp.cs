@@ -28,13 +28,26 @@ public static class RawMcpHttp
             }
         };
 
-    /// <summary>Posts <paramref name="body"/> to the MCP endpoint; the caller disposes the response.</summary>
+    /// <summary>
+    /// Posts <paramref name="body"/> to the MCP endpoint (no Accept header when <paramref name="accept"/> is null); the
+    /// caller disposes the response.
+    /// </summary>
     public static async Task<HttpResponseMessage> PostAsync(
-        HttpClient http, Uri mcpUrl, string body, Action<HttpRequestMessage>? configure = null, string accept = "application/json")
+        HttpClient http,
+        Uri mcpUrl,
+        string body,
+        Action<HttpRequestMessage>? configure = null,
+        string? accept = "application/json",
+        HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead,
+        CancellationToken cancellationToken = default)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, mcpUrl) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.TryAddWithoutValidation("Accept", accept);
+        if (accept is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Accept", accept);
+        }
+
         configure?.Invoke(request);
-        return await http.SendAsync(request);
+        return await http.SendAsync(request, completion, cancellationToken);
     }
 }
