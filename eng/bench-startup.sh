@@ -12,9 +12,7 @@ calls=${2:-200}
 bench_publish filesystem
 bench_tools
 
-reference=()
-entry=$(bench_reference server-filesystem)
-if [ -n "$entry" ]; then reference=(-- node "$entry"); else say "no Node/npm (or BENCH_REFERENCE=0): measuring our server and the floor only"; fi
+bench_reference_command server-filesystem "our server and the floor"
 
 mkdir -p "$bench_out/startup"
 say "$(date -u +%Y-%m-%dT%H:%MZ) $(nproc) cores, $(uname -m), load $(cut -d' ' -f1-3 /proc/loadavg), $(dotnet --version)"
