@@ -13,9 +13,7 @@ runs=${3:-5}
 bench_publish "$server"
 bench_tools
 
-reference=()
-entry=$(bench_reference "$package")
-if [ -n "$entry" ]; then reference=(-- node "$entry"); else say "no Node/npm (or BENCH_REFERENCE=0): measuring our server only"; fi
+bench_reference_command "$package" "our server"
 
 say "$(date -u +%Y-%m-%d) $(nproc) cores, $(uname -m), $(dotnet --version), node $(node --version 2>/dev/null || echo none)"
 bench_harness "$server" "$runs" "$bench_results" -- "$bench_out/$server/server" "${reference[@]}"

@@ -35,9 +35,7 @@ END $$;
 ANALYZE;
 SQL
 
-reference=()
-entry=$(bench_reference server-postgres)
-if [ -n "$entry" ]; then reference=(-- node "$entry" "$url"); else say "no Node/npm (or BENCH_REFERENCE=0): measuring our server and the floors only"; fi
+bench_reference_command server-postgres "our server and the floors" "$url"
 
 # The server refuses secrets on its command line; the harness and the server read the connection string from here.
 CONNECTORS_DATABASE_CONNECTION_STRING="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres" \

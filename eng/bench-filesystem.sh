@@ -10,9 +10,7 @@ runs=${1:-5}
 bench_publish filesystem
 bench_tools
 
-reference=()
-entry=$(bench_reference server-filesystem)
-if [ -n "$entry" ]; then reference=(-- node "$entry"); else say "no Node/npm (or BENCH_REFERENCE=0): measuring our server and the floors only"; fi
+bench_reference_command server-filesystem "our server and the floors"
 
 bench_harness filesystem "$runs" "$bench_out/tree" "$bench_results" "$bench_out/hello/Connectors.Bench.Hello" \
   -- "$bench_out/filesystem/server" "${reference[@]}"

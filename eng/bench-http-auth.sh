@@ -16,7 +16,7 @@ echo "[bench] $(date -u +%Y-%m-%d) $(nproc) cores, $(uname -m), $(dotnet --versi
 
 run() { # name, port, token, server args...
   local name=$1 port=$2 token=$3; shift 3
-  "$out/filesystem/Connectors.Filesystem" --root "$out/data" --transport http --urls "http://127.0.0.1:$port" --log-level warning "$@" 2>"$out/$name.stderr" &
+  "$out/filesystem/Connectors.Filesystem" --roots "$out/data" --transport http --urls "http://127.0.0.1:$port" --log-level warning "$@" 2>"$out/$name.stderr" &
   local pid=$!
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
   printf '%-28s ' "$name" 

@@ -43,3 +43,13 @@ bench_reference() {
   fi
   echo "$entry"
 }
+
+# bench_reference_command PACKAGE WHAT [ARG...]: sets reference=(-- node ENTRY ARG...) for the Node reference server of
+# @modelcontextprotocol/PACKAGE, or reference=() and says that WHAT is measured without it.
+bench_reference_command() {
+  local package=$1 what=$2 entry
+  shift 2
+  reference=()
+  entry=$(bench_reference "$package")
+  if [ -n "$entry" ]; then reference=(-- node "$entry" "$@"); else say "no Node/npm (or BENCH_REFERENCE=0): measuring $what only"; fi
+}

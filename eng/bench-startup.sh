@@ -13,9 +13,7 @@ calls=${2:-200}
 bench_publish filesystem
 bench_tools
 
-reference=()
-entry=$(bench_reference server-filesystem)
-if [ -n "$entry" ]; then reference=(-- node "$entry"); else say "no Node/npm (or BENCH_REFERENCE=0): measuring our server and the floor only"; fi
+bench_reference_command server-filesystem "our server and the floor"
 
 ours="$bench_out/filesystem/server"
 if [ "${BENCH_STDIO_ONLY:-0}" = 1 ]; then

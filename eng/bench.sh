@@ -8,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source eng/bench-lib.sh
+source eng/lib/apt.sh
 runs=${1:-5}
 started=$(date +%s)
 
@@ -18,21 +19,13 @@ dpkg -s libpg-query-dev >/dev/null 2>&1 || missing+=(libpg-query-dev)
 command -v rsvg-convert >/dev/null 2>&1 || missing+=(librsvg2-bin)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    say "installing ${missing[*]}"
-    apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-  else
-    say "missing ${missing[*]} (apt-get install ${missing[*]} as root): the workloads that need them are skipped"
-  fi
+  apt_install "${missing[@]}" || say "missing ${missing[*]} (apt-get install ${missing[*]} as root): the workloads that need them are skipped"
 fi
 
-if [ "${BENCH_REFERENCE:-1}" != 0 ] && ! { command -v node && command -v npm; } >/dev/null 2>&1 \
-  && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+if [ "${BENCH_REFERENCE:-1}" != 0 ] && ! { command -v node && command -v npm; } >/dev/null 2>&1 && apt_can_install; then
   say "installing Node.js and npm (Debian) for the reference servers"
-  apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs >/dev/null || say "apt-get could not install nodejs"
-  command -v npm >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null || say "apt-get could not install npm"
+  apt_install nodejs || say "apt-get could not install nodejs"
+  command -v npm >/dev/null 2>&1 || apt_install npm || say "apt-get could not install npm"
 fi
 if [ -n "$(bench_reference server-filesystem)" ]; then
   say "Node $(node --version): the reference servers run side by side"

@@ -19,6 +19,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 source eng/lib/docker.sh
 source eng/lib/servers.sh
+source eng/lib/apt.sh
 
 say() { printf '[images] %s\n' "$*" >&2; }
 
@@ -64,10 +65,7 @@ check_images() {
 # Debian bookworm, minimal, from Debian's packages: the base every local image starts from.
 make_local_debian() {
   has_image "$LOCAL_DEBIAN" && return
-  command -v debootstrap >/dev/null 2>&1 || {
-    [ "$(id -u)" = 0 ] || { say "debootstrap is needed (apt-get install debootstrap)"; exit 1; }
-    apt-get update -qq >/dev/null; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
-  }
+  command -v debootstrap >/dev/null 2>&1 || apt_require "the local Debian base image needs debootstrap" debootstrap
   local started=$SECONDS rootfs
   rootfs=$(mktemp -d /tmp/connectors-debian-XXXXXX)
   say "bootstrapping Debian bookworm (minbase) for $LOCAL_DEBIAN"

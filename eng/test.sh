@@ -13,19 +13,11 @@ root=$(pwd)
 results="$root/artifacts/test-results"
 
 say() { printf '[test] %s\n' "$*" >&2; }
+source eng/lib/apt.sh
 
 ensure_node() {
-  if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
-    return
-  fi
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    say "Node.js missing: installing nodejs and npm from Debian"
-    apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
-  else
-    say "Node.js (20+) and npm are required for the conformance and Inspector tests; install them (e.g. apt-get install nodejs npm) and re-run."
-    exit 1
-  fi
+  command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && return
+  apt_require "Node.js (20+) and npm are required for the conformance and Inspector tests" nodejs npm
 }
 
 # The database server's guard needs libpg_query; its tests start a throwaway PostgreSQL cluster (initdb + pg_ctl).
@@ -34,40 +26,19 @@ ensure_postgres() {
   [ -x /usr/lib/postgresql/15/bin/initdb ] || [ -n "${CONNECTORS_TEST_POSTGRES:-}" ] || missing+=(postgresql)
   ldconfig -p 2>/dev/null | grep -q 'libpg_query\.so' || missing+=(libpg-query-dev)
   [ ${#missing[@]} -eq 0 ] && return
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    say "installing ${missing[*]} from Debian"
-    apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-  else
-    say "the database tests need ${missing[*]} (apt-get install ${missing[*]}), or CONNECTORS_TEST_POSTGRES for an existing server; install and re-run."
-    exit 1
-  fi
+  apt_require "the database tests need ${missing[*]}, or CONNECTORS_TEST_POSTGRES for an existing server" "${missing[@]}"
 }
 
 # The distribution tests render the Kubernetes manifests with kubectl's built-in kustomize.
 ensure_kubectl() {
   command -v kubectl >/dev/null 2>&1 && return
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    say "kubectl missing: installing kubernetes-client from Debian"
-    apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubernetes-client >/dev/null
-  else
-    say "the distribution tests need kubectl (apt-get install kubernetes-client); install it and re-run."
-    exit 1
-  fi
+  apt_require "the distribution tests need kubectl" kubernetes-client
 }
 
 # Native AOT links with clang, and zlib into every executable.
 ensure_native_toolchain() {
   command -v clang >/dev/null 2>&1 && [ -e /usr/include/zlib.h ] && return
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    say "installing clang and zlib1g-dev from Debian (Native AOT)"
-    apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang zlib1g-dev >/dev/null
-  else
-    say "Native AOT needs clang and zlib (apt-get install clang zlib1g-dev); install them, or run with CONNECTORS_TEST_NATIVE=0."
-    exit 1
-  fi
+  apt_require "Native AOT needs clang and zlib (or run with CONNECTORS_TEST_NATIVE=0)" clang zlib1g-dev
 }
 
 native_only=0; native=1

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Connectors.Bench;
 
 /// <summary>

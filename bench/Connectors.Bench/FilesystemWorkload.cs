@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text;
-
 namespace Connectors.Bench;
 
 /// <summary>
@@ -40,7 +37,7 @@ internal static class FilesystemWorkload
             Floors.Process(Server, GrepFloor, runs, "grep", "-rl", Needle, tree),
         };
 
-        rows.AddRange(await MeasureServerAsync(Who.Connectors, [.. commands.Ours, "--root", tree], tree, runs));
+        rows.AddRange(await MeasureServerAsync(Who.Connectors, [.. commands.Ours, "--roots", tree], tree, runs));
         if (commands.Reference is not null)
         {
             rows.AddRange(await MeasureServerAsync(Who.Reference, [.. commands.Reference, tree], tree, runs));

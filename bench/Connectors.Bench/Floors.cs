@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Connectors.Bench;
 
 /// <summary>Physical floors: a plain process doing the least the workload needs (find, grep, psql COPY, hello world).</summary>

@@ -1,9 +1,5 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
-using System.Text.Json;
 
 namespace Connectors.Bench;
 
@@ -107,7 +103,7 @@ internal static class HttpWorkload
                 File.WriteAllText(Path.Combine(tree, $"note{i:D3}.md"), string.Concat(Enumerable.Repeat($"line {i} of a small note\n", 40)));
             }
 
-            return new HttpTarget("read_text_file", new { path = Path.Combine(tree, "note042.md") }, ["--root", tree], new Dictionary<string, string>());
+            return new HttpTarget("read_text_file", new { path = Path.Combine(tree, "note042.md") }, ["--roots", tree], new Dictionary<string, string>());
         }
 
         if (name == "database")

@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
-using System.Text;
-using System.Text.Json;
 
 namespace Connectors.Bench;
 

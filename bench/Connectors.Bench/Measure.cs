@@ -1,5 +1,3 @@
-using System.Globalization;
-
 /// <summary>Measurements shared by the benchmark programs.</summary>
 internal static class Measure
 {

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text;
-
 namespace Connectors.Bench;
 
 /// <summary>One row of a results CSV as the report reads it back (the columns of <see cref="ResultFile.Header"/>).</summary>

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text;
-
 namespace Connectors.Bench;
 
 /// <summary>Who a measurement is of: our server, the Node reference server, or a physical floor (find, psql COPY…).</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Connectors.Testing.Slack;
 
 namespace Connectors.Bench;

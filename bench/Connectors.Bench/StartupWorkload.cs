@@ -1,8 +1,5 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 
 namespace Connectors.Bench;
 
@@ -37,7 +34,7 @@ internal static class StartupWorkload
         var file = Path.Combine(root, "sample.txt");
         await File.WriteAllLinesAsync(file, Enumerable.Range(1, 200).Select(i => $"a line of text, number {i}"));
 
-        string[] ours = [.. commands.Ours, "--root", root];
+        string[] ours = [.. commands.Ours, "--roots", root];
         // A build without HTTP (eng/publish.sh --stdio-only) is measured over stdio; BENCH_HTTP_SERVER names the full one.
         string[] httpCommand = Environment.GetEnvironmentVariable("BENCH_HTTP_SERVER") is { Length: > 0 } full ? [full] : commands.Ours;
         string[]? reference = commands.Reference is null ? null : [.. commands.Reference, root];
@@ -125,7 +122,7 @@ internal static class StartupWorkload
     {
         var port = FreePort();
         var startInfo = new ProcessStartInfo(ours[0]) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var argument in ours.Skip(1).Concat(["--root", root, "--transport", "http", "--urls", $"http://127.0.0.1:{port}", "--auth", "none"]))
+        foreach (var argument in ours.Skip(1).Concat(["--roots", root, "--transport", "http", "--urls", $"http://127.0.0.1:{port}", "--auth", "none"]))
         {
             startInfo.ArgumentList.Add(argument);
         }

@@ -1,8 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
-
 namespace Connectors.Bench;
 
 /// <summary>An MCP server as a child process over stdio, spoken to in raw JSON-RPC (no SDK in the measurement path).</summary>

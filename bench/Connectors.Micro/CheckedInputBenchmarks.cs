@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using BenchmarkDotNet.Attributes;
 using Connectors.Hosting.Stdio;
 
 namespace Connectors.Micro;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using BenchmarkDotNet.Attributes;
 using Connectors.Hosting;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;

@@ -1,4 +1,3 @@
-using BenchmarkDotNet.Attributes;
 using Connectors.Filesystem;
 
 namespace Connectors.Micro;

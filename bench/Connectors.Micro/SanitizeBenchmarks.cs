@@ -1,5 +1,4 @@
 using System.Text;
-using BenchmarkDotNet.Attributes;
 using Connectors.Hosting.Sanitization;
 
 namespace Connectors.Micro;

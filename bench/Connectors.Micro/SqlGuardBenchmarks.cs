@@ -1,4 +1,3 @@
-using BenchmarkDotNet.Attributes;
 using Connectors.Database;
 using Connectors.Database.Postgres;
 

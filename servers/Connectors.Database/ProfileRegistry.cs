@@ -113,7 +113,8 @@ public sealed partial class ProfileRegistry
 
         var provider = value.TryGetProperty("provider", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString()! : DatabaseOptions.InferProvider;
         return Build(name, ParseProvider(provider, connectionString, name), connectionString, new DatabaseProfileLimits(
-            Number(value, "statementTimeoutSeconds", settings.Get(DatabaseOptions.StatementTimeoutSeconds), 1, 3600, where),
+            // statementTimeoutSeconds is the key's spelling before the options were renamed (issue 21).
+            Number(value, value.TryGetProperty("statementTimeout", out _) ? "statementTimeout" : "statementTimeoutSeconds", settings.Get(DatabaseOptions.StatementTimeoutSeconds), 1, 3600, where),
             Number(value, "maxRows", settings.Get(DatabaseOptions.MaxRows), 1, 1_000_000, where),
             Math.Min(outputBudget, Number(value, "maxBytes", outputBudget, 1024, int.MaxValue, where)),
             Number(value, "maxConnections", settings.Get(DatabaseOptions.MaxConnections), 1, 200, where),

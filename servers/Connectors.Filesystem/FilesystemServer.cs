@@ -17,7 +17,7 @@ public static class FilesystemServer
                 "Use search_files to find files by name and search_content to find text in them.",
             Options =
             {
-                FilesystemOptions.Roots, FilesystemOptions.AllowWrite, FilesystemOptions.Deny, FilesystemOptions.NoDefaultDeny,
+                FilesystemOptions.Roots, FilesystemOptions.AllowWrite, FilesystemOptions.DenyPaths, FilesystemOptions.NoDefaultDeny,
                 FilesystemOptions.MaxReadBytes, FilesystemOptions.MaxEntries,
             },
         };
@@ -27,7 +27,7 @@ public static class FilesystemServer
             var guard = PathGuard.Create(
                 settings.Get(FilesystemOptions.Roots),
                 settings.SourceOf(FilesystemOptions.Roots),
-                FilesystemOptions.DenyGlobs(settings.Get(FilesystemOptions.Deny), settings.Get(FilesystemOptions.NoDefaultDeny)));
+                FilesystemOptions.DenyGlobs(settings.Get(FilesystemOptions.DenyPaths), settings.Get(FilesystemOptions.NoDefaultDeny)));
             services.AddSingleton(guard);
             services.AddSingleton(new FilesystemLimits(settings.Get(FilesystemOptions.MaxReadBytes), settings.Get(FilesystemOptions.MaxEntries)));
             services.AddHealthChecks().AddCheck("roots", guard.CheckRootsReachable, [ConnectorHealth.Ready]);

@@ -55,10 +55,10 @@ public sealed partial class PathGuard : IDisposable
 
         if (roots.Count == 0)
         {
-            throw new ConnectorConfigurationException("--root: give at least one directory the server may use, e.g. --root .");
+            throw new ConnectorConfigurationException("--roots: give at least one directory the server may use, e.g. --roots .");
         }
 
-        var deny = denyGlobs is null ? [] : Glob.Filters(denyGlobs, "--deny");
+        var deny = denyGlobs is null ? [] : Glob.Filters(denyGlobs, "--deny-paths");
         var canonical = new List<AllowedRoot>();
         foreach (var root in roots)
         {
@@ -66,7 +66,7 @@ public sealed partial class PathGuard : IDisposable
             var fd = Libc.OpenAt(-100 /* AT_FDCWD */, full, Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
             if (fd < 0)
             {
-                throw new ConnectorConfigurationException($"--root (from {source}): '{root}' is not an existing directory.");
+                throw new ConnectorConfigurationException($"--roots (from {source}): '{root}' is not an existing directory.");
             }
 
             var handle = new SafeFileHandle(fd, ownsHandle: true);

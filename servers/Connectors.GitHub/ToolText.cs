@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Connectors.Hosting.Output;
 using Connectors.Hosting.Sanitization;
 using Connectors.Hosting.Tools;
@@ -10,25 +9,13 @@ namespace Connectors.GitHub;
 /// One tool result as compact, readable records: every string from GitHub is sanitized through one tally, lockdown
 /// withholdings are counted, and the end says what was removed and how to get more.
 /// </summary>
-internal sealed class ToolText(OutputBudget budget, Lockdown? lockdown = null)
+internal sealed class ToolText(OutputBudget budget, Lockdown? lockdown = null) : ResultText(budget)
 {
-    private readonly StringBuilder _text = new();
-    private readonly SanitizationTally _tally = new();
-
     public Lockdown Lockdown { get; } = lockdown ?? Lockdown.Off;
-
-    /// <summary>Untrusted single-line text (titles, names): sanitized, newlines folded.</summary>
-    public string Inline(string? text) => _tally.Clean(text, html: true).ReplaceLineEndings(" ").Trim();
-
-    /// <summary>Untrusted markdown (bodies, comments, messages), sanitized.</summary>
-    public string Block(string? text) => _tally.Clean(text, html: true).TrimEnd();
-
-    /// <summary>Untrusted plain text (diffs, logs, file content): invisible characters removed, markup kept.</summary>
-    public string Plain(string? text) => _tally.Clean(text);
 
     public ToolText Line(string line = "")
     {
-        _text.Append(line).Append('\n');
+        AppendLine(line);
         return this;
     }
 
@@ -55,9 +42,6 @@ internal sealed class ToolText(OutputBudget budget, Lockdown? lockdown = null)
         return clean;
     }
 
-    /// <summary>Whether <see cref="Finish"/> had to cut the text to the output budget.</summary>
-    public bool Cut { get; private set; }
-
     public static string Date(DateTimeOffset? time) => time?.UtcDateTime.ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture) ?? "-";
 
     /// <summary>What a write's answer adds when its idempotency_key replayed an earlier call ("" otherwise).</summary>
@@ -77,16 +61,12 @@ internal sealed class ToolText(OutputBudget budget, Lockdown? lockdown = null)
             Line($"Lockdown: withheld {Lockdown.Withheld} text(s) by authors without push access on this public repository.");
         }
 
-        if (_tally.Notice is { } notice)
+        if (Tally.Notice is { } notice)
         {
             Line(notice);
         }
 
-        return budget.Fit(_text.ToString().TrimEnd('\n') + "\n", _ =>
-        {
-            Cut = true;
-            return howToContinue;
-        });
+        return Fit(Written.TrimEnd('\n') + "\n", howToContinue);
     }
 
     /// <summary>The page after <paramref name="page"/>, when GitHub's Link header has one.</summary>

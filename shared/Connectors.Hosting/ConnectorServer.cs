@@ -73,8 +73,9 @@ public sealed class ConnectorServer(string name, string description)
             try
             {
                 settings = new SettingsResolver(options, [.. ConfigSections], Environment.GetEnvironmentVariable)
-                    .Resolve(result, command.CliOptions);
+                    .Resolve(result, command);
                 settings.RefuseSecretsOnCommandLine();
+                await ReportDeprecationsAsync(settings);
             }
             catch (ConnectorConfigurationException ex)
             {
@@ -112,11 +113,11 @@ public sealed class ConnectorServer(string name, string description)
     }
 
     /// <summary>Parses a command line of this server's options without resolving them.</summary>
-    internal (IReadOnlyList<ConnectorOption> Options, ParseResult Parse, IReadOnlyDictionary<ConnectorOption, Option> Cli) ParseCommandLine(string[] args)
+    internal (IReadOnlyList<ConnectorOption> Options, ParseResult Parse, ConnectorCommandLine Command) ParseCommandLine(string[] args)
     {
         var options = CommonOptions.All.Concat(Options).ToList();
         var command = new ConnectorCommandLine(this, options);
-        return (options, command.Root.Parse(args), command.CliOptions);
+        return (options, command.Root.Parse(args), command);
     }
 
     /// <summary>Resolves settings as <see cref="RunAsync"/> would, without serving (tests, tooling).</summary>
@@ -130,7 +131,16 @@ public sealed class ConnectorServer(string name, string description)
             throw new ConnectorConfigurationException(string.Join(Environment.NewLine, parseResult.Errors.Select(e => e.Message)));
         }
 
-        return new SettingsResolver(options, [.. ConfigSections], environment).Resolve(parseResult, command.CliOptions);
+        return new SettingsResolver(options, [.. ConfigSections], environment).Resolve(parseResult, command);
+    }
+
+    /// <summary>Earlier spellings keep working; stderr says which, and what to write instead.</summary>
+    internal async Task ReportDeprecationsAsync(ConnectorSettings settings)
+    {
+        foreach (var warning in settings.Deprecations)
+        {
+            await Console.Error.WriteLineAsync($"{Name}: warning: {warning}");
+        }
     }
 
     private async Task ReportConfigurationErrorAsync(ConnectorConfigurationException ex, SecretRedactor? redactor = null)

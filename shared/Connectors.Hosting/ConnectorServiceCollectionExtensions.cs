@@ -97,7 +97,7 @@ public static class ConnectorServiceCollectionExtensions
                 });
                 filters.AddListToolsFilter(next => async (context, cancellationToken) =>
                 {
-                    // Each caller sees only the tools its scopes reach and that tools.deny has not switched off.
+                    // Each caller sees only the tools its scopes reach and that denyTools has not switched off.
                     var result = await next(context, cancellationToken);
                     var access = (context.Services ?? throw new InvalidOperationException("No services on the request.")).GetRequiredService<ToolAccess>();
                     var caller = CallerIdentity.From(context.User);

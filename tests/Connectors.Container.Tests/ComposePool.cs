@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
 using Connectors.Testing.GitHub;
 using Connectors.Testing.Slack;

@@ -1,7 +1,3 @@
-using System.Net;
-using System.Text.Json;
-using Connectors.Testing;
-
 namespace Connectors.Container.Tests;
 
 /// <summary>The team pool end to end, through the ports it publishes, as the team's clients reach it.</summary>

@@ -1,7 +1,3 @@
-using System.Net.Http.Headers;
-using System.Text;
-using ModelContextProtocol.Client;
-
 namespace Connectors.Container.Tests;
 
 /// <summary>Requests to a server's Streamable HTTP endpoint, as a client outside the container makes them.</summary>
@@ -10,26 +6,11 @@ public static class McpHttp
     private static readonly HttpClient s_http = new() { Timeout = TimeSpan.FromSeconds(30) };
 
     /// <summary>A bare tools/list, with or without a key and an Origin header: for the answers the guards give.</summary>
-    public static async Task<HttpResponseMessage> ToolsListAsync(Uri mcp, string? key, string? origin = null)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, mcp)
-        {
-            Content = new StringContent("""{"jsonrpc":"2.0","id":1,"method":"tools/list"}""", Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-        if (key is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        }
-
-        if (origin is not null)
-        {
-            request.Headers.Add("Origin", origin);
-        }
-
-        return await s_http.SendAsync(request);
-    }
+    public static Task<HttpResponseMessage> ToolsListAsync(Uri mcp, string? key, string? origin = null) =>
+        RawMcpHttp.PostAsync(s_http, mcp, RawMcpHttp.ToolsList, RawMcpHttp.Headers([
+            .. key is null ? [] : new[] { ("Authorization", "Bearer " + key) },
+            .. origin is null ? [] : new[] { ("Origin", origin) },
+        ]), RawMcpHttp.AcceptJsonOrStream);
 
     public static Task<HttpResponseMessage> GetAsync(Uri url) => s_http.GetAsync(url);
 

@@ -69,7 +69,7 @@ public sealed class ServerContainers : IAsyncLifetime
         _owned.Add(postgres);
 
         await StartAsync("filesystem", network, b => b
-            .WithEnvironment("CONNECTORS_ROOTS", "/share")
+            .WithEnvironment("CONNECTORS_FILESYSTEM_ROOTS", "/share")
             .WithBindMount(_share, "/share", AccessMode.ReadOnly));
         await StartAsync("database", network, b => b
             .WithEnvironment("CONNECTORS_DATABASE_CONNECTION_STRING", $"Host=postgres;Database=sample;Username=connectors_reader;Password={ReaderPassword}"));

@@ -1,7 +1,3 @@
-using System.Net;
-using System.Text.Json;
-using Connectors.Testing;
-
 namespace Connectors.Container.Tests;
 
 [CollectionDefinition(Name)]

@@ -1,7 +1,3 @@
-using System.Globalization;
-using Connectors.Testing;
-using Npgsql;
-
 namespace Connectors.Database.Tests;
 
 /// <summary>

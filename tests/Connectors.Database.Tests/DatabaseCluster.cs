@@ -1,6 +1,3 @@
-using Connectors.Database.Postgres;
-using Connectors.Testing;
-
 namespace Connectors.Database.Tests;
 
 /// <summary>The shared throwaway cluster, plus one in-process database server on it for the tests that need no special options.</summary>

@@ -1,7 +1,3 @@
-using System.Text;
-using System.Text.Json;
-using Connectors.Testing;
-
 namespace Connectors.Database.Tests;
 
 [Collection(PostgresCollection.Name)]

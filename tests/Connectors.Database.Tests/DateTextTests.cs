@@ -1,6 +1,3 @@
-using System.Globalization;
-using Connectors.Database.Postgres;
-
 namespace Connectors.Database.Tests;
 
 public sealed class DateTextTests

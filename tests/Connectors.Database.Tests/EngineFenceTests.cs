@@ -1,9 +1,4 @@
-using System.Globalization;
-using Connectors.Database.Postgres;
-using Connectors.Hosting.Configuration;
-using Connectors.Hosting.Errors;
 using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
 
 namespace Connectors.Database.Tests;
 

@@ -1,5 +1,3 @@
-using System.Globalization;
-using Connectors.Testing;
 using Connectors.Testing.Postgres;
 using static Connectors.Testing.ToolSweep;
 

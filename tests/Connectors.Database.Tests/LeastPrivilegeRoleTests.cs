@@ -1,10 +1,5 @@
 using System.Text.RegularExpressions;
-using Connectors.Database.Postgres;
-using Connectors.Hosting.Configuration;
-using Connectors.Hosting.Errors;
-using Connectors.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
 
 namespace Connectors.Database.Tests;
 

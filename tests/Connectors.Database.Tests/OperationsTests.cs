@@ -1,5 +1,3 @@
-using Connectors.Testing;
-
 namespace Connectors.Database.Tests;
 
 /// <summary>Cancellation, timeouts, pool exhaustion and the database going away, against the real cluster.</summary>

@@ -1,7 +1,4 @@
 using Connectors.Database.Tools;
-using Connectors.Testing;
-using ModelContextProtocol.Client;
-using ModelContextProtocol.Protocol;
 
 namespace Connectors.Database.Tests;
 

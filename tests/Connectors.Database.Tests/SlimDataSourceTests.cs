@@ -1,6 +1,3 @@
-using Connectors.Database.Postgres;
-using Npgsql;
-
 namespace Connectors.Database.Tests;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Connectors.Hosting.Errors;
-
 namespace Connectors.Database.Tests;
 
 /// <summary>The parser layer on its own: no database, only PostgreSQL's grammar and the tree walk.</summary>

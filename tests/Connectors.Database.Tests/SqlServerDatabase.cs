@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Connectors.Testing;
 using Microsoft.Data.SqlClient;
 using Testcontainers.MsSql;
 

@@ -1,7 +1,4 @@
-using System.Text.Json;
 using Connectors.Database.SqlServer;
-using Connectors.Hosting.Configuration;
-using Connectors.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Connectors.Database.Tests;

@@ -1,7 +1,4 @@
-using System.Net;
 using System.Net.Sockets;
-using Connectors.Hosting.Configuration;
-using Connectors.Testing;
 
 namespace Connectors.Database.Tests;
 

@@ -1,5 +1,4 @@
 using Connectors.Database.SqlServer;
-using Connectors.Hosting.Errors;
 
 namespace Connectors.Database.Tests;
 

@@ -1,7 +1,6 @@
 using System.Collections;
 using System.Runtime.CompilerServices;
 using Connectors.Database.SqlServer;
-using Connectors.Hosting.Errors;
 
 namespace Connectors.Database.Tests;
 

@@ -1,7 +1,5 @@
 using System.Security.Cryptography;
-using System.Text.Json;
 using Connectors.Hosting.Telemetry;
-using Connectors.Testing;
 
 namespace Connectors.Database.Tests;
 

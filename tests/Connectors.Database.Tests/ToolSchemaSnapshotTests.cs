@@ -1,5 +1,3 @@
-using Connectors.Testing;
-
 namespace Connectors.Database.Tests;
 
 /// <summary>Any change to the tool list shows up here; to accept one, run with UPDATE_SNAPSHOTS=1 and review Snapshots/tools.json.</summary>

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Connectors.Database.Tests;
 
 public sealed class Utf8TextTests

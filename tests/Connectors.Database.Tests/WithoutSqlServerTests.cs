@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
-using Connectors.Testing;
 
 namespace Connectors.Database.Tests;
 

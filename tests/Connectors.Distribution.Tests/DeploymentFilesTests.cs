@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Connectors.Distribution.Tests;
 
 /// <summary>The Kubernetes manifests as kustomize renders them, the compose pool and the Dockerfile carry the security settings.</summary>

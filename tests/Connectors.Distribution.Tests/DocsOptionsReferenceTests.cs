@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Connectors.Testing;
 
 namespace Connectors.Distribution.Tests;
 

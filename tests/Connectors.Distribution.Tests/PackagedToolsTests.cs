@@ -1,8 +1,5 @@
 using System.IO.Compression;
-using System.Text.Json.Nodes;
 using System.Xml.Linq;
-using Connectors.Testing;
-using ModelContextProtocol.Client;
 
 namespace Connectors.Distribution.Tests;
 
@@ -189,13 +186,13 @@ public sealed class PackagedToolsTests(PackagedServers packages)
     {
         var installed = packages.Installed(Servers.Get("filesystem"));
 
-        var good = await Repository.TryRunAsync(installed, ["doctor", "--root", Path.GetTempPath()]);
-        var bad = await Repository.TryRunAsync(installed, ["doctor", "--root", "/no/such/directory"]);
+        var good = await Repository.TryRunAsync(installed, ["doctor", "--roots", Path.GetTempPath()]);
+        var bad = await Repository.TryRunAsync(installed, ["doctor", "--roots", "/no/such/directory"]);
 
         Assert.Equal(0, good.ExitCode);
         Assert.Contains("ok   roots:", good.Stdout, StringComparison.Ordinal);
         Assert.Equal(1, bad.ExitCode);
-        Assert.Contains("FAIL configuration: --root", bad.Stdout, StringComparison.Ordinal);
+        Assert.Contains("FAIL configuration: --roots", bad.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,7 +1,4 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
-using Connectors.Testing;
 
 namespace Connectors.Distribution.Tests;
 

@@ -30,7 +30,7 @@ public static class Servers
     public static IReadOnlyList<ShippedServer> All { get; } =
     [
         new("filesystem", "Connectors.Filesystem", "connectors-filesystem",
-            [], () => new Dictionary<string, string> { ["CONNECTORS_ROOTS"] = Share }, "list_allowed_directories", Share),
+            [], () => new Dictionary<string, string> { ["CONNECTORS_FILESYSTEM_ROOTS"] = Share }, "list_allowed_directories", Share),
         new("database", "Connectors.Database", "connectors-database",
             [], () => new Dictionary<string, string> { ["CONNECTORS_DATABASE_CONNECTION_STRING"] = "Host=127.0.0.1;Port=1;Database=inventory;Username=reader" },
             "list_databases", "inventory"),

@@ -1,26 +1,15 @@
-using System.Text;
-using System.Text.Json;
-using Connectors.Testing;
-
 namespace Connectors.Filesystem.Tests;
 
-public sealed class DirectoryAndSearchToolsTests : IDisposable
+public sealed class DirectoryAndSearchToolsTests : InMemoryFilesystemTests
 {
-    private readonly TempTree _tree = new();
-
-    public void Dispose() => _tree.Dispose();
-
-    private Task<InMemoryMcp> StartAsync(params string[] extra) =>
-        InMemoryMcp.StartAsync(FilesystemServer.Create(), ["--root", _tree.Root, .. extra]);
-
     [Fact]
     public async Task List_directory_describes_links_and_hides_denied_files()
     {
-        _tree.Write("src/a.cs", "");
-        _tree.Write(".env", "KEY=1");
-        _tree.Link("to-src", "src");
-        _tree.Link("to-outside", _tree.Outside);
-        _tree.Link("dangling", "gone");
+        Tree.Write("src/a.cs", "");
+        Tree.Write(".env", "KEY=1");
+        Tree.Link("to-src", "src");
+        Tree.Link("to-outside", Tree.Outside);
+        Tree.Link("dangling", "gone");
         await using var mcp = await StartAsync();
 
         var text = (await mcp.CallAsync("list_directory", new { path = "." })).Text();
@@ -30,7 +19,7 @@ public sealed class DirectoryAndSearchToolsTests : IDisposable
     [Fact]
     public async Task A_ten_thousand_entry_directory_is_listed_in_pages_with_the_total()
     {
-        var big = Directory.CreateDirectory(Path.Combine(_tree.Root, "big")).FullName;
+        var big = Directory.CreateDirectory(Path.Combine(Tree.Root, "big")).FullName;
         for (var i = 0; i < 10_000; i++)
         {
             File.WriteAllBytes(Path.Combine(big, $"f{i:D5}"), []);
@@ -57,9 +46,9 @@ public sealed class DirectoryAndSearchToolsTests : IDisposable
     [Fact]
     public async Task List_directory_with_sizes_sorts_by_size_and_totals()
     {
-        _tree.Write("small.txt", "1");
-        _tree.Write("large.txt", new string('x', 2048));
-        _tree.Write("sub/x.txt", "");
+        Tree.Write("small.txt", "1");
+        Tree.Write("large.txt", new string('x', 2048));
+        Tree.Write("sub/x.txt", "");
         await using var mcp = await StartAsync();
 
         var text = (await mcp.CallAsync("list_directory_with_sizes", new { path = ".", sortBy = "size" })).Text();
@@ -74,10 +63,10 @@ public sealed class DirectoryAndSearchToolsTests : IDisposable
     [Fact]
     public async Task Directory_tree_is_json_honours_excludes_and_marks_what_max_depth_hid()
     {
-        _tree.Write("src/app/main.cs", "");
-        _tree.Write("src/readme.md", "");
-        _tree.Write("node_modules/pkg/index.js", "");
-        _tree.Link("link", "src");
+        Tree.Write("src/app/main.cs", "");
+        Tree.Write("src/readme.md", "");
+        Tree.Write("node_modules/pkg/index.js", "");
+        Tree.Link("link", "src");
         await using var mcp = await StartAsync();
 
         var json = JsonDocument.Parse((await mcp.CallAsync("directory_tree", new { path = ".", excludePatterns = new[] { "node_modules" }, max_depth = 2 })).Text()).RootElement;
@@ -99,7 +88,7 @@ public sealed class DirectoryAndSearchToolsTests : IDisposable
         {
             for (var f = 0; f < 30; f++)
             {
-                _tree.Write($"d{d:D2}/f{f:D2}.txt", "");
+                Tree.Write($"d{d:D2}/f{f:D2}.txt", "");
             }
         }
 
@@ -119,7 +108,7 @@ public sealed class DirectoryAndSearchToolsTests : IDisposable
     [Fact]
     public async Task Directory_tree_of_a_deep_tree_stops_at_max_depth()
     {
-        _tree.Write(string.Join('/', Enumerable.Repeat("deep", 300)) + "/leaf.txt", "");
+        Tree.Write(string.Join('/', Enumerable.Repeat("deep", 300)) + "/leaf.txt", "");
         await using var mcp = await StartAsync();
         var text = (await mcp.CallAsync("directory_tree", new { path = "." })).Text();
         Assert.Equal(10, CountOccurrences(text, "\"name\":\"deep\""));
@@ -129,19 +118,19 @@ public sealed class DirectoryAndSearchToolsTests : IDisposable
     [Fact]
     public async Task Search_files_matches_globs_on_the_relative_path()
     {
-        _tree.Write("top.cs", "");
-        _tree.Write("src/a.cs", "");
-        _tree.Write("src/deep/b.cs", "");
-        _tree.Write("src/c.txt", "");
-        _tree.Write("bin/gen.cs", "");
-        _tree.Write(".hidden/d.cs", "");
-        _tree.Link("out", _tree.Outside);
-        _tree.WriteOutside("x.cs", "");
+        Tree.Write("top.cs", "");
+        Tree.Write("src/a.cs", "");
+        Tree.Write("src/deep/b.cs", "");
+        Tree.Write("src/c.txt", "");
+        Tree.Write("bin/gen.cs", "");
+        Tree.Write(".hidden/d.cs", "");
+        Tree.Link("out", Tree.Outside);
+        Tree.WriteOutside("x.cs", "");
         await using var mcp = await StartAsync();
 
         async Task<string[]> Search(string pattern, string[]? exclude = null) =>
             (await mcp.CallAsync("search_files", new { path = ".", pattern, excludePatterns = exclude ?? [] })).Text()
-                .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => Path.GetRelativePath(_tree.Root, l)).ToArray();
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => Path.GetRelativePath(Tree.Root, l)).ToArray();
 
         Assert.Equal(["top.cs"], await Search("*.cs"));
         Assert.Equal([".hidden/d.cs", "bin/gen.cs", "src/a.cs", "src/deep/b.cs", "top.cs"], await Search("**/*.cs"));
@@ -156,26 +145,26 @@ public sealed class DirectoryAndSearchToolsTests : IDisposable
     {
         for (var i = 0; i < 50; i++)
         {
-            _tree.Write($"f{i:D2}.txt", "");
+            Tree.Write($"f{i:D2}.txt", "");
         }
 
         await using var mcp = await StartAsync("--max-entries", "20");
         var first = (await mcp.CallAsync("search_files", new { path = ".", pattern = "*.txt" })).Text();
         Assert.Contains("50 matches; showing 1-20", first, StringComparison.Ordinal);
         var third = (await mcp.CallAsync("search_files", new { path = ".", pattern = "*.txt", offset = 40 })).Text();
-        Assert.StartsWith(Path.Combine(_tree.Root, "f40.txt"), third, StringComparison.Ordinal);
+        Assert.StartsWith(Path.Combine(Tree.Root, "f40.txt"), third, StringComparison.Ordinal);
         Assert.DoesNotContain("showing", third, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Search_content_finds_literals_with_line_numbers_and_context()
     {
-        _tree.Write("src/a.cs", "using System;\nclass A\n{\n    // TODO: fix\n}\n");
-        _tree.Write("src/b.cs", "class B { } // todo later\n");
+        Tree.Write("src/a.cs", "using System;\nclass A\n{\n    // TODO: fix\n}\n");
+        Tree.Write("src/b.cs", "class B { } // todo later\n");
         await using var mcp = await StartAsync();
 
         var text = (await mcp.CallAsync("search_content", new { path = ".", pattern = "TODO" })).Text();
-        Assert.Contains($"{_tree.Root}/src/a.cs:4: " + "    // TODO: fix\n", text, StringComparison.Ordinal);
+        Assert.Contains($"{Tree.Root}/src/a.cs:4: " + "    // TODO: fix\n", text, StringComparison.Ordinal);
         Assert.DoesNotContain("b.cs", text, StringComparison.Ordinal);
         Assert.Contains("1 matching lines", text, StringComparison.Ordinal);
 
@@ -192,7 +181,7 @@ public sealed class DirectoryAndSearchToolsTests : IDisposable
     [Fact]
     public async Task Search_content_takes_regular_expressions_and_refuses_bad_or_backtracking_ones()
     {
-        _tree.Write("log.txt", "error 404\nwarning 12\nerror 500\n");
+        Tree.Write("log.txt", "error 404\nwarning 12\nerror 500\n");
         await using var mcp = await StartAsync();
 
         var text = (await mcp.CallAsync("search_content", new { path = ".", pattern = @"^error \d{3}$", regex = true })).Text();
@@ -209,19 +198,19 @@ public sealed class DirectoryAndSearchToolsTests : IDisposable
     [Fact]
     public async Task Search_content_skips_binary_ignored_and_denied_files_unless_told()
     {
-        _tree.Write(".gitignore", "*.log\n/generated/\n!keep.log\n");
-        _tree.Write("app.txt", "needle in app\n");
-        _tree.Write("debug.log", "needle in log\n");
-        _tree.Write("keep.log", "needle kept\n");
-        _tree.Write("generated/out.txt", "needle generated\n");
-        _tree.Write("sub/.gitignore", "local.txt\n");
-        _tree.Write("sub/local.txt", "needle local\n");
-        _tree.Write("node_modules/pkg/index.js", "needle module\n");
-        _tree.Write("obj/x.txt", "needle obj\n");
-        _tree.Write(".env", "needle secret\n");
-        File.WriteAllBytes(Path.Combine(_tree.Root, "blob.bin"), [.. Encoding.UTF8.GetBytes("needle"), 0, 1, 2]);
-        _tree.Link("outside", _tree.Outside);
-        _tree.WriteOutside("leak.txt", "needle outside\n");
+        Tree.Write(".gitignore", "*.log\n/generated/\n!keep.log\n");
+        Tree.Write("app.txt", "needle in app\n");
+        Tree.Write("debug.log", "needle in log\n");
+        Tree.Write("keep.log", "needle kept\n");
+        Tree.Write("generated/out.txt", "needle generated\n");
+        Tree.Write("sub/.gitignore", "local.txt\n");
+        Tree.Write("sub/local.txt", "needle local\n");
+        Tree.Write("node_modules/pkg/index.js", "needle module\n");
+        Tree.Write("obj/x.txt", "needle obj\n");
+        Tree.Write(".env", "needle secret\n");
+        File.WriteAllBytes(Path.Combine(Tree.Root, "blob.bin"), [.. Encoding.UTF8.GetBytes("needle"), 0, 1, 2]);
+        Tree.Link("outside", Tree.Outside);
+        Tree.WriteOutside("leak.txt", "needle outside\n");
         await using var mcp = await StartAsync();
 
         var text = (await mcp.CallAsync("search_content", new { path = ".", pattern = "needle" })).Text();
@@ -253,7 +242,7 @@ public sealed class DirectoryAndSearchToolsTests : IDisposable
     {
         for (var f = 0; f < 20; f++)
         {
-            _tree.Write($"f{f:D2}.txt", string.Concat(Enumerable.Range(1, 10).Select(l => $"hit {f:D2}-{l:D2}\n")));
+            Tree.Write($"f{f:D2}.txt", string.Concat(Enumerable.Range(1, 10).Select(l => $"hit {f:D2}-{l:D2}\n")));
         }
 
         await using var mcp = await StartAsync();
@@ -270,7 +259,7 @@ public sealed class DirectoryAndSearchToolsTests : IDisposable
         Assert.Equal(15, hits.GetProperty("nextOffset").GetInt32());
 
         var next = (await mcp.CallAsync("search_content", new { path = ".", pattern = "hit", max_results = 15, offset = 15 })).Text();
-        Assert.StartsWith($"{_tree.Root}/f01.txt:6: hit 01-06", next, StringComparison.Ordinal);
+        Assert.StartsWith($"{Tree.Root}/f01.txt:6: hit 01-06", next, StringComparison.Ordinal);
     }
 
     private static int CountOccurrences(string text, string value)

@@ -1,7 +1,3 @@
-using System.Net;
-using Connectors.Testing;
-using ModelContextProtocol.Client;
-using ModelContextProtocol.Protocol;
 using static Connectors.Testing.ToolSweep;
 
 namespace Connectors.Filesystem.Tests;
@@ -18,7 +14,7 @@ public sealed class EveryToolTests : IDisposable
 
     public void Dispose() => _tree.Dispose();
 
-    private string[] Args => ["--root", _tree.Root, "--allow-write"];
+    private string[] Args => ["--roots", _tree.Root, "--allow-write"];
 
     private static Dictionary<string, object?> A(params (string Name, object? Value)[] arguments) => arguments.ToDictionary(a => a.Name, a => a.Value);
 
@@ -125,7 +121,7 @@ public sealed class EveryToolTests : IDisposable
         Assert.Contains("ok   roots: 1 root(s) reachable", doctor, StringComparison.Ordinal);
         Assert.Contains("doctor: ready to serve", doctor, StringComparison.Ordinal);
 
-        var (badExit, bad, _) = await ServerProcess.RunToExitAsync(Project, ["doctor", "--root", Path.Combine(_tree.Base, "missing")]);
+        var (badExit, bad, _) = await ServerProcess.RunToExitAsync(Project, ["doctor", "--roots", Path.Combine(_tree.Base, "missing")]);
         Assert.True(badExit != 0, bad);
 
         string healthz;
@@ -141,5 +137,29 @@ public sealed class EveryToolTests : IDisposable
 
         var (downExit, _, _) = await ServerProcess.RunToExitAsync(Project, ["healthcheck", "--url", healthz]);
         Assert.Equal(1, downExit);
+    }
+
+    [Fact]
+    public async Task The_current_flag_and_variables_configure_the_server_without_a_warning()
+    {
+        var (exit, stdout, stderr) = await ServerProcess.RunToExitAsync(
+            Project, ["doctor", "--roots", _tree.Root], new Dictionary<string, string> { ["CONNECTORS_FILESYSTEM_ALLOW_WRITE"] = "true" });
+        Assert.True(exit == 0, stdout + stderr);
+        Assert.Contains("ok   roots: 1 root(s) reachable", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("deprecated", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_earlier_flag_and_variables_still_work_and_warn_with_the_current_spelling()
+    {
+        var config = Path.Combine(_tree.Base, "old.json");
+        await File.WriteAllTextAsync(config, """{ "limits": { "maxEntries": 50 } }""");
+        var (exit, stdout, stderr) = await ServerProcess.RunToExitAsync(
+            Project, ["doctor", "--root", _tree.Root, "--config", config], new Dictionary<string, string> { ["CONNECTORS_ALLOW_WRITE"] = "true" });
+        Assert.True(exit == 0, stdout + stderr);
+        Assert.Contains("ok   roots: 1 root(s) reachable", stdout, StringComparison.Ordinal);
+        Assert.Contains("connectors-filesystem: warning: --root is deprecated and will be removed; use --roots.", stderr, StringComparison.Ordinal);
+        Assert.Contains("env CONNECTORS_ALLOW_WRITE is deprecated and will be removed; use env CONNECTORS_FILESYSTEM_ALLOW_WRITE.", stderr, StringComparison.Ordinal);
+        Assert.Contains("config key limits.maxEntries is deprecated and will be removed; use config key filesystem.maxEntries.", stderr, StringComparison.Ordinal);
     }
 }

@@ -1,33 +1,23 @@
-using System.Text;
-using Connectors.Testing;
-
 namespace Connectors.Filesystem.Tests;
 
-public sealed class FilesystemToolsTests : IDisposable
+public sealed class FilesystemToolsTests : InMemoryFilesystemTests
 {
-    private readonly TempTree _tree = new();
-
-    public void Dispose() => _tree.Dispose();
-
-    private Task<InMemoryMcp> StartAsync(params string[] extra) =>
-        InMemoryMcp.StartAsync(FilesystemServer.Create(), ["--root", _tree.Root, .. extra]);
-
     [Fact]
     public async Task List_allowed_directories_shows_the_canonical_roots()
     {
         await using var mcp = await StartAsync();
         var text = (await mcp.CallAsync("list_allowed_directories")).Text();
-        Assert.Contains(_tree.Root, text, StringComparison.Ordinal);
+        Assert.Contains(Tree.Root, text, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task List_directory_marks_files_and_directories_sorted_by_name()
     {
-        _tree.Write("b.txt", "b");
-        _tree.Write("a/inner.txt", "x");
+        Tree.Write("b.txt", "b");
+        Tree.Write("a/inner.txt", "x");
         await using var mcp = await StartAsync();
 
-        var text = (await mcp.CallAsync("list_directory", new { path = _tree.Root })).Text();
+        var text = (await mcp.CallAsync("list_directory", new { path = Tree.Root })).Text();
         Assert.Equal("[DIR] a\n[FILE] b.txt\n", text);
         Assert.Equal("[FILE] inner.txt\n", (await mcp.CallAsync("list_directory", new { path = "a" })).Text());
     }
@@ -37,7 +27,7 @@ public sealed class FilesystemToolsTests : IDisposable
     {
         for (var i = 0; i < 400; i++)
         {
-            _tree.Write($"file-with-a-fairly-long-name-{i:D4}.txt", "");
+            Tree.Write($"file-with-a-fairly-long-name-{i:D4}.txt", "");
         }
 
         await using var mcp = await StartAsync("--max-output-bytes", "4096");
@@ -57,7 +47,7 @@ public sealed class FilesystemToolsTests : IDisposable
     [Fact]
     public async Task Read_text_file_reads_whole_files_and_line_ranges()
     {
-        _tree.Write("lines.txt", string.Concat(Enumerable.Range(1, 10).Select(i => $"line {i}\n")));
+        Tree.Write("lines.txt", string.Concat(Enumerable.Range(1, 10).Select(i => $"line {i}\n")));
         await using var mcp = await StartAsync();
 
         Assert.Equal(string.Concat(Enumerable.Range(1, 10).Select(i => $"line {i}\n")), (await mcp.CallAsync("read_text_file", new { path = "lines.txt" })).Text());
@@ -70,7 +60,7 @@ public sealed class FilesystemToolsTests : IDisposable
     public async Task A_large_file_is_cut_and_the_offset_in_the_note_continues_exactly_where_it_stopped()
     {
         var content = string.Concat(Enumerable.Range(1, 5000).Select(i => $"row {i:D5} {new string('é', 30)}\n"));
-        _tree.Write("big.txt", content);
+        Tree.Write("big.txt", content);
         await using var mcp = await StartAsync("--max-output-bytes", "8192");
 
         var first = (await mcp.CallAsync("read_text_file", new { path = "big.txt" })).Text();
@@ -88,7 +78,7 @@ public sealed class FilesystemToolsTests : IDisposable
     [InlineData("sub/../../root_evil/secret.txt")]
     public async Task Paths_outside_the_roots_are_refused(string path)
     {
-        File.WriteAllText(Path.Combine(_tree.Outside, "secret.txt"), "top secret");
+        File.WriteAllText(Path.Combine(Tree.Outside, "secret.txt"), "top secret");
         await using var mcp = await StartAsync();
         var result = await mcp.CallAsync("read_text_file", new { path });
         Assert.Equal("permission_denied", result.ErrorCode());
@@ -98,18 +88,18 @@ public sealed class FilesystemToolsTests : IDisposable
     [Fact]
     public async Task A_sibling_directory_sharing_the_root_name_prefix_is_outside()
     {
-        File.WriteAllText(Path.Combine(_tree.Outside, "secret.txt"), "top secret");
+        File.WriteAllText(Path.Combine(Tree.Outside, "secret.txt"), "top secret");
         await using var mcp = await StartAsync();
-        var result = await mcp.CallAsync("read_text_file", new { path = Path.Combine(_tree.Outside, "secret.txt") });
+        var result = await mcp.CallAsync("read_text_file", new { path = Path.Combine(Tree.Outside, "secret.txt") });
         Assert.Equal("permission_denied", result.ErrorCode());
     }
 
     [Fact]
     public async Task A_symlink_pointing_out_of_the_root_is_refused_without_revealing_its_target()
     {
-        File.WriteAllText(Path.Combine(_tree.Outside, "secret.txt"), "top secret");
-        File.CreateSymbolicLink(Path.Combine(_tree.Root, "escape.txt"), Path.Combine(_tree.Outside, "secret.txt"));
-        Directory.CreateSymbolicLink(Path.Combine(_tree.Root, "escape-dir"), _tree.Outside);
+        File.WriteAllText(Path.Combine(Tree.Outside, "secret.txt"), "top secret");
+        File.CreateSymbolicLink(Path.Combine(Tree.Root, "escape.txt"), Path.Combine(Tree.Outside, "secret.txt"));
+        Directory.CreateSymbolicLink(Path.Combine(Tree.Root, "escape-dir"), Tree.Outside);
         await using var mcp = await StartAsync();
 
         var file = await mcp.CallAsync("read_text_file", new { path = "escape.txt" });
@@ -123,8 +113,8 @@ public sealed class FilesystemToolsTests : IDisposable
     [Fact]
     public async Task Missing_files_binary_files_and_wrong_kinds_get_clear_errors()
     {
-        File.WriteAllBytes(Path.Combine(_tree.Root, "image.bin"), [0x89, 0x50, 0x4E, 0x47, 0x00, 0x01]);
-        _tree.Write("dir/file.txt", "x");
+        File.WriteAllBytes(Path.Combine(Tree.Root, "image.bin"), [0x89, 0x50, 0x4E, 0x47, 0x00, 0x01]);
+        Tree.Write("dir/file.txt", "x");
         await using var mcp = await StartAsync();
 
         Assert.Equal("not_found", (await mcp.CallAsync("read_text_file", new { path = "missing.txt" })).ErrorCode());
@@ -142,7 +132,7 @@ public sealed class FilesystemToolsTests : IDisposable
     public async Task A_missing_root_stops_the_server_at_start()
     {
         var error = await Assert.ThrowsAsync<Connectors.Hosting.Configuration.ConnectorConfigurationException>(() =>
-            InMemoryMcp.StartAsync(FilesystemServer.Create(), ["--root", Path.Combine(_tree.Base, "nope")]));
+            InMemoryMcp.StartAsync(FilesystemServer.Create(), ["--roots", Path.Combine(Tree.Base, "nope")]));
         Assert.Contains("is not an existing directory", error.Message, StringComparison.Ordinal);
     }
 }

@@ -1,19 +1,9 @@
-using Connectors.Testing;
-using ModelContextProtocol.Protocol;
-
 namespace Connectors.Filesystem.Tests;
 
-public sealed class PromptsAndCompletionsTests : IDisposable
+public sealed class PromptsAndCompletionsTests : InMemoryFilesystemTests
 {
     private static readonly ResourceTemplateReference FileTemplate = new() { Uri = "file://{+path}" };
     private static readonly PromptReference SummarizeTree = new() { Name = "summarize_tree" };
-
-    private readonly TempTree _tree = new();
-
-    public void Dispose() => _tree.Dispose();
-
-    private Task<InMemoryMcp> StartAsync(params string[] extra) =>
-        InMemoryMcp.StartAsync(FilesystemServer.Create(), ["--root", _tree.Root, .. extra]);
 
     private static async Task<Completion> CompleteAsync(InMemoryMcp mcp, Reference reference, string argument, string value) =>
         (await mcp.Client.CompleteAsync(reference, argument, value)).Completion;
@@ -67,37 +57,37 @@ public sealed class PromptsAndCompletionsTests : IDisposable
     {
         await using var mcp = await StartAsync();
         var completion = await CompleteAsync(mcp, FileTemplate, "path", "");
-        Assert.Equal([_tree.Root + "/"], completion.Values);
+        Assert.Equal([Tree.Root + "/"], completion.Values);
     }
 
     [Fact]
     public async Task A_partial_root_path_completes_to_the_root_and_never_to_its_siblings()
     {
-        _tree.WriteOutside("secret.txt", "s");
+        Tree.WriteOutside("secret.txt", "s");
         await using var mcp = await StartAsync();
 
         // "root" and "root_evil" share a prefix: only the allowed root is offered.
-        Assert.Equal([_tree.Root + "/"], (await CompleteAsync(mcp, FileTemplate, "path", _tree.Root[..^2])).Values);
-        Assert.Empty((await CompleteAsync(mcp, FileTemplate, "path", _tree.Root + "_")).Values);
-        Assert.Empty((await CompleteAsync(mcp, FileTemplate, "path", _tree.Outside + "/")).Values);
+        Assert.Equal([Tree.Root + "/"], (await CompleteAsync(mcp, FileTemplate, "path", Tree.Root[..^2])).Values);
+        Assert.Empty((await CompleteAsync(mcp, FileTemplate, "path", Tree.Root + "_")).Values);
+        Assert.Empty((await CompleteAsync(mcp, FileTemplate, "path", Tree.Outside + "/")).Values);
 
         // Directories above the root complete to the root alone: their other entries stay unnamed.
-        Assert.Equal([_tree.Root + "/"], (await CompleteAsync(mcp, FileTemplate, "path", _tree.Base + "/")).Values);
-        Assert.Equal([_tree.Root + "/"], (await CompleteAsync(mcp, FileTemplate, "path", "/")).Values);
+        Assert.Equal([Tree.Root + "/"], (await CompleteAsync(mcp, FileTemplate, "path", Tree.Base + "/")).Values);
+        Assert.Equal([Tree.Root + "/"], (await CompleteAsync(mcp, FileTemplate, "path", "/")).Values);
     }
 
     [Fact]
     public async Task Entries_under_a_root_complete_by_prefix_with_directories_marked()
     {
-        _tree.Write("src/main.cs", "");
-        _tree.Write("src/model/a.cs", "");
-        _tree.Write("src/other.txt", "");
-        _tree.Write("src/.hidden", "");
+        Tree.Write("src/main.cs", "");
+        Tree.Write("src/model/a.cs", "");
+        Tree.Write("src/other.txt", "");
+        Tree.Write("src/.hidden", "");
         await using var mcp = await StartAsync();
 
-        Assert.Equal([$"{_tree.Root}/src/main.cs", $"{_tree.Root}/src/model/"], (await CompleteAsync(mcp, FileTemplate, "path", $"{_tree.Root}/src/m")).Values);
-        Assert.Equal([$"{_tree.Root}/src/"], (await CompleteAsync(mcp, FileTemplate, "path", $"{_tree.Root}/")).Values);
-        Assert.Equal([$"{_tree.Root}/src/.hidden"], (await CompleteAsync(mcp, FileTemplate, "path", $"{_tree.Root}/src/.")).Values);
+        Assert.Equal([$"{Tree.Root}/src/main.cs", $"{Tree.Root}/src/model/"], (await CompleteAsync(mcp, FileTemplate, "path", $"{Tree.Root}/src/m")).Values);
+        Assert.Equal([$"{Tree.Root}/src/"], (await CompleteAsync(mcp, FileTemplate, "path", $"{Tree.Root}/")).Values);
+        Assert.Equal([$"{Tree.Root}/src/.hidden"], (await CompleteAsync(mcp, FileTemplate, "path", $"{Tree.Root}/src/.")).Values);
 
         // Prompt arguments also accept paths relative to the first root, and complete them relatively.
         Assert.Equal(["src/model/a.cs"], (await CompleteAsync(mcp, SummarizeTree, "path", "src/model/")).Values);
@@ -107,13 +97,13 @@ public sealed class PromptsAndCompletionsTests : IDisposable
     [Fact]
     public async Task Denied_entries_are_never_suggested()
     {
-        _tree.Write("app/.env", "SECRET=1");
-        _tree.Write("app/.editorconfig", "");
-        _tree.Write("app/server.pem", "");
+        Tree.Write("app/.env", "SECRET=1");
+        Tree.Write("app/.editorconfig", "");
+        Tree.Write("app/server.pem", "");
         await using var mcp = await StartAsync();
 
-        Assert.Equal([$"{_tree.Root}/app/.editorconfig"], (await CompleteAsync(mcp, FileTemplate, "path", $"{_tree.Root}/app/.e")).Values);
-        Assert.Empty((await CompleteAsync(mcp, FileTemplate, "path", $"{_tree.Root}/app/ser")).Values);
+        Assert.Equal([$"{Tree.Root}/app/.editorconfig"], (await CompleteAsync(mcp, FileTemplate, "path", $"{Tree.Root}/app/.e")).Values);
+        Assert.Empty((await CompleteAsync(mcp, FileTemplate, "path", $"{Tree.Root}/app/ser")).Values);
     }
 
     [Theory]
@@ -133,11 +123,11 @@ public sealed class PromptsAndCompletionsTests : IDisposable
     [InlineData("file:///etc/")]
     public async Task Hostile_values_complete_to_nothing(string value)
     {
-        _tree.Write("src/a.cs", "");
-        _tree.WriteOutside("secret.txt", "s");
-        _tree.Link("link", _tree.Outside);
+        Tree.Write("src/a.cs", "");
+        Tree.WriteOutside("secret.txt", "s");
+        Tree.Link("link", Tree.Outside);
         await using var mcp = await StartAsync();
-        var resolved = value.Replace("{root}", _tree.Root, StringComparison.Ordinal);
+        var resolved = value.Replace("{root}", Tree.Root, StringComparison.Ordinal);
 
         foreach (Reference reference in new Reference[] { FileTemplate, SummarizeTree })
         {
@@ -151,18 +141,18 @@ public sealed class PromptsAndCompletionsTests : IDisposable
     public async Task A_huge_prefix_completes_to_nothing()
     {
         await using var mcp = await StartAsync();
-        var completion = await CompleteAsync(mcp, FileTemplate, "path", _tree.Root + "/" + new string('a', 100_000));
+        var completion = await CompleteAsync(mcp, FileTemplate, "path", Tree.Root + "/" + new string('a', 100_000));
         Assert.Empty(completion.Values);
     }
 
     [Fact]
     public async Task Unknown_references_and_arguments_have_no_suggestions()
     {
-        _tree.Write("src/a.cs", "");
+        Tree.Write("src/a.cs", "");
         await using var mcp = await StartAsync();
 
         Assert.Empty((await CompleteAsync(mcp, new PromptReference { Name = "test_prompt_with_arguments" }, "arg1", "test")).Values);
-        Assert.Empty((await CompleteAsync(mcp, new ResourceTemplateReference { Uri = "file:///{x}" }, "path", _tree.Root + "/")).Values);
+        Assert.Empty((await CompleteAsync(mcp, new ResourceTemplateReference { Uri = "file:///{x}" }, "path", Tree.Root + "/")).Values);
         Assert.Empty((await CompleteAsync(mcp, new PromptReference { Name = "find_definition" }, "symbol", "s")).Values);
     }
 
@@ -171,18 +161,18 @@ public sealed class PromptsAndCompletionsTests : IDisposable
     {
         for (var i = 0; i < 250; i++)
         {
-            _tree.Write($"many/f{i:D3}.txt", "");
+            Tree.Write($"many/f{i:D3}.txt", "");
         }
 
         await using var mcp = await StartAsync();
-        var completion = await CompleteAsync(mcp, FileTemplate, "path", $"{_tree.Root}/many/f");
+        var completion = await CompleteAsync(mcp, FileTemplate, "path", $"{Tree.Root}/many/f");
 
         Assert.Equal(100, completion.Values.Count);
         Assert.Equal(250, completion.Total);
         Assert.True(completion.HasMore);
-        Assert.Equal($"{_tree.Root}/many/f000.txt", completion.Values[0]);
+        Assert.Equal($"{Tree.Root}/many/f000.txt", completion.Values[0]);
 
-        var narrow = await CompleteAsync(mcp, FileTemplate, "path", $"{_tree.Root}/many/f24");
+        var narrow = await CompleteAsync(mcp, FileTemplate, "path", $"{Tree.Root}/many/f24");
         Assert.Equal(10, narrow.Values.Count);
         Assert.False(narrow.HasMore ?? false);
     }

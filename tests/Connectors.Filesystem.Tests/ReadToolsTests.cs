@@ -1,25 +1,14 @@
-using System.Text;
-using Connectors.Testing;
-using ModelContextProtocol.Protocol;
-
 namespace Connectors.Filesystem.Tests;
 
-public sealed class ReadToolsTests : IDisposable
+public sealed class ReadToolsTests : InMemoryFilesystemTests
 {
-    private readonly TempTree _tree = new();
-
-    public void Dispose() => _tree.Dispose();
-
-    private Task<InMemoryMcp> StartAsync(params string[] extra) =>
-        InMemoryMcp.StartAsync(FilesystemServer.Create(), ["--root", _tree.Root, .. extra]);
-
     [Fact]
     public async Task Read_media_file_returns_images_and_audio_with_their_mime_type()
     {
         byte[] png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0];
-        File.WriteAllBytes(Path.Combine(_tree.Root, "pixel.png"), png);
-        File.WriteAllBytes(Path.Combine(_tree.Root, "sound.mp3"), [0x49, 0x44, 0x33, 0]);
-        File.WriteAllBytes(Path.Combine(_tree.Root, "doc.pdf"), [0x25, 0x50, 0x44, 0x46]);
+        File.WriteAllBytes(Path.Combine(Tree.Root, "pixel.png"), png);
+        File.WriteAllBytes(Path.Combine(Tree.Root, "sound.mp3"), [0x49, 0x44, 0x33, 0]);
+        File.WriteAllBytes(Path.Combine(Tree.Root, "doc.pdf"), [0x25, 0x50, 0x44, 0x46]);
         await using var mcp = await StartAsync();
 
         var image = Assert.IsType<ImageContentBlock>(Assert.Single((await mcp.CallAsync("read_media_file", new { path = "pixel.png" })).Content));
@@ -36,7 +25,7 @@ public sealed class ReadToolsTests : IDisposable
     [Fact]
     public async Task Media_larger_than_the_read_limit_is_refused_with_its_size()
     {
-        File.WriteAllBytes(Path.Combine(_tree.Root, "big.png"), new byte[10_000]);
+        File.WriteAllBytes(Path.Combine(Tree.Root, "big.png"), new byte[10_000]);
         await using var mcp = await StartAsync("--max-read-bytes", "4096");
         var result = await mcp.CallAsync("read_media_file", new { path = "big.png" });
         Assert.Equal("invalid_argument", result.ErrorCode());
@@ -47,7 +36,7 @@ public sealed class ReadToolsTests : IDisposable
     public async Task A_line_longer_than_the_read_limit_is_cut_and_the_answer_says_where_to_go_on()
     {
         // A one-line 3 MB file (a minified bundle): the read holds at most the limit of it, not the whole line.
-        _tree.Write("bundle.min.js", "first\n" + new string('x', 3_000_000) + "\nafter the long line\n");
+        Tree.Write("bundle.min.js", "first\n" + new string('x', 3_000_000) + "\nafter the long line\n");
         await using var mcp = await StartAsync("--max-read-bytes", "4096");
 
         var text = (await mcp.CallAsync("read_text_file", new { path = "bundle.min.js" })).Text();
@@ -62,7 +51,7 @@ public sealed class ReadToolsTests : IDisposable
     [Fact]
     public async Task Lines_before_the_offset_are_skipped_whatever_their_length_and_crlf_endings_are_read_as_lines()
     {
-        _tree.Write("mixed.txt", new string('y', 2_000_000) + "\r\nsecond\r\nthird\n");
+        Tree.Write("mixed.txt", new string('y', 2_000_000) + "\r\nsecond\r\nthird\n");
         await using var mcp = await StartAsync("--max-read-bytes", "4096");
 
         Assert.Equal("second\nthird\n", (await mcp.CallAsync("read_text_file", new { path = "mixed.txt", offset = 2 })).Text());
@@ -71,8 +60,8 @@ public sealed class ReadToolsTests : IDisposable
     [Fact]
     public async Task Read_multiple_files_shows_each_file_and_reports_failures_inline()
     {
-        _tree.Write("a.txt", "alpha\n");
-        _tree.Write("b.txt", "beta\n");
+        Tree.Write("a.txt", "alpha\n");
+        Tree.Write("b.txt", "beta\n");
         await using var mcp = await StartAsync();
 
         var result = await mcp.CallAsync("read_multiple_files", new { paths = new[] { "a.txt", "missing.txt", "/etc/passwd", "b.txt" } });
@@ -88,8 +77,8 @@ public sealed class ReadToolsTests : IDisposable
     [Fact]
     public async Task Read_multiple_files_shares_the_budget_so_one_big_file_does_not_hide_the_others()
     {
-        _tree.Write("big.txt", string.Concat(Enumerable.Range(0, 5000).Select(i => $"line {i}\n")));
-        _tree.Write("small.txt", "small\n");
+        Tree.Write("big.txt", string.Concat(Enumerable.Range(0, 5000).Select(i => $"line {i}\n")));
+        Tree.Write("small.txt", "small\n");
         await using var mcp = await StartAsync("--max-output-bytes", "8192");
 
         var text = (await mcp.CallAsync("read_multiple_files", new { paths = new[] { "big.txt", "small.txt" } })).Text();
@@ -101,9 +90,9 @@ public sealed class ReadToolsTests : IDisposable
     [Fact]
     public async Task Get_file_info_reports_type_size_permissions_and_links()
     {
-        var file = _tree.Write("info.txt", "12345");
+        var file = Tree.Write("info.txt", "12345");
         File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
-        _tree.Link("info-link", "info.txt");
+        Tree.Link("info-link", "info.txt");
         await using var mcp = await StartAsync();
 
         var text = (await mcp.CallAsync("get_file_info", new { path = "info.txt" })).Text();
@@ -125,8 +114,8 @@ public sealed class ReadToolsTests : IDisposable
     {
         // Stance: a hard link is the same file under another name; whoever made it inside a root shared it on purpose,
         // so it reads. get_file_info shows the link count, and writes replace the name (rename), never the shared inode.
-        var outside = _tree.WriteOutside("shared.txt", "outside original");
-        var inside = Path.Combine(_tree.Root, "hard.txt");
+        var outside = Tree.WriteOutside("shared.txt", "outside original");
+        var inside = Path.Combine(Tree.Root, "hard.txt");
         using (var ln = System.Diagnostics.Process.Start("ln", [outside, inside])!)
         {
             await ln.WaitForExitAsync();
@@ -143,7 +132,7 @@ public sealed class ReadToolsTests : IDisposable
     [Fact]
     public async Task Tail_of_a_huge_sparse_file_reads_from_the_end_and_stays_bounded()
     {
-        var path = Path.Combine(_tree.Root, "huge.log");
+        var path = Path.Combine(Tree.Root, "huge.log");
         using (var stream = File.Create(path))
         {
             stream.Write(Encoding.UTF8.GetBytes("first line\n" + string.Concat(Enumerable.Repeat("text that keeps the head free of NUL bytes\n", 400))));
@@ -161,7 +150,7 @@ public sealed class ReadToolsTests : IDisposable
     [Fact]
     public async Task Invalid_utf8_is_read_with_replacement_characters()
     {
-        File.WriteAllBytes(Path.Combine(_tree.Root, "latin1.txt"), [0x63, 0x61, 0x66, 0xE9, 0x0A]);
+        File.WriteAllBytes(Path.Combine(Tree.Root, "latin1.txt"), [0x63, 0x61, 0x66, 0xE9, 0x0A]);
         await using var mcp = await StartAsync();
         Assert.Equal("caf\uFFFD\n", (await mcp.CallAsync("read_text_file", new { path = "latin1.txt" })).Text());
     }
@@ -169,7 +158,7 @@ public sealed class ReadToolsTests : IDisposable
     [Fact]
     public async Task The_deprecated_read_file_name_still_reads()
     {
-        _tree.Write("old.txt", "one\ntwo\n");
+        Tree.Write("old.txt", "one\ntwo\n");
         await using var mcp = await StartAsync();
         Assert.Equal("two\n", (await mcp.CallAsync("read_file", new { path = "old.txt", tail = 1 })).Text());
     }
@@ -177,9 +166,9 @@ public sealed class ReadToolsTests : IDisposable
     [Fact]
     public async Task Files_are_readable_as_resources_behind_the_same_guard()
     {
-        var file = _tree.Write("notes/readme.md", "# hello\n");
-        _tree.Write(".env", "SECRET=1");
-        _tree.WriteOutside("secret.txt", "nope");
+        var file = Tree.Write("notes/readme.md", "# hello\n");
+        Tree.Write(".env", "SECRET=1");
+        Tree.WriteOutside("secret.txt", "nope");
         await using var mcp = await StartAsync();
 
         var templates = await mcp.Client.ListResourceTemplatesAsync();
@@ -190,10 +179,10 @@ public sealed class ReadToolsTests : IDisposable
         Assert.Equal("# hello\n", text.Text);
         Assert.Equal("text/markdown", text.MimeType);
 
-        var spaced = _tree.Write("with space.txt", "spaced");
+        var spaced = Tree.Write("with space.txt", "spaced");
         Assert.Equal("spaced", Assert.IsType<TextResourceContents>(Assert.Single((await mcp.Client.ReadResourceAsync(new Uri("file://" + spaced).AbsoluteUri)).Contents)).Text);
 
-        foreach (var denied in new[] { Path.Combine(_tree.Outside, "secret.txt"), Path.Combine(_tree.Root, ".env"), _tree.Root + "/../root_evil/secret.txt" })
+        foreach (var denied in new[] { Path.Combine(Tree.Outside, "secret.txt"), Path.Combine(Tree.Root, ".env"), Tree.Root + "/../root_evil/secret.txt" })
         {
             var error = await Assert.ThrowsAsync<ModelContextProtocol.McpProtocolException>(() => mcp.Client.ReadResourceAsync("file://" + denied).AsTask());
             Assert.Contains("Access denied", error.Message, StringComparison.Ordinal);

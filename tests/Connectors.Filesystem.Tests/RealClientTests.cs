@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Connectors.Testing;
-
 namespace Connectors.Filesystem.Tests;
 
 /// <summary>
@@ -18,7 +15,7 @@ public sealed class RealClientTests : IDisposable
     public async Task The_mcp_inspector_cli_lists_the_tools_and_calls_one()
     {
         _tree.Write("notes/today.txt", "inspected\n");
-        string[] server = [.. ServerProcess.Command("Connectors.Filesystem"), "--root", _tree.Root];
+        string[] server = [.. ServerProcess.Command("Connectors.Filesystem"), "--roots", _tree.Root];
 
         var (listExit, listOut, listErr) = await NodeTools.RunAsync("mcp-inspector", ["--cli", .. server, "--method", "tools/list"], TimeSpan.FromMinutes(2));
         Assert.True(listExit == 0, listErr);
@@ -46,7 +43,7 @@ public sealed class RealClientTests : IDisposable
     [InlineData("dns-rebinding-protection")]
     public async Task The_official_conformance_scenario_passes_over_http(string scenario)
     {
-        await using var server = await ServerProcess.StartHttpAsync("Connectors.Filesystem", ["--root", _tree.Root]);
+        await using var server = await ServerProcess.StartHttpAsync("Connectors.Filesystem", ["--roots", _tree.Root]);
         await Conformance.AssertScenarioPassesAsync(server.BaseUrl, scenario);
     }
 }

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Connectors.Testing;
-
 namespace Connectors.Filesystem.Tests;
 
 /// <summary>The built filesystem server as a real process, over stdio and Streamable HTTP, with the SDK's client.</summary>
@@ -15,7 +12,7 @@ public sealed class ServerProcessTests : IDisposable
     public async Task Answers_over_stdio()
     {
         _tree.Write("hello.txt", "hello from stdio\n");
-        await using var client = await ServerProcess.ConnectStdioAsync("Connectors.Filesystem", ["--root", _tree.Root]);
+        await using var client = await ServerProcess.ConnectStdioAsync("Connectors.Filesystem", ["--roots", _tree.Root]);
 
         var tools = (await client.ListToolsAsync()).Select(t => t.Name).ToList();
         Assert.Contains("read_text_file", tools);
@@ -27,7 +24,7 @@ public sealed class ServerProcessTests : IDisposable
     public async Task Answers_over_streamable_http()
     {
         _tree.Write("hello.txt", "hello from http\n");
-        await using var server = await ServerProcess.StartHttpAsync("Connectors.Filesystem", ["--root", _tree.Root]);
+        await using var server = await ServerProcess.StartHttpAsync("Connectors.Filesystem", ["--roots", _tree.Root]);
         await using var client = await server.ConnectHttpAsync();
 
         var result = await client.CallToolAsync("read_text_file", new Dictionary<string, object?> { ["path"] = "hello.txt" });

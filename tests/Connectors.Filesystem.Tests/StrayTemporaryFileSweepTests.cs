@@ -1,5 +1,3 @@
-using Connectors.Testing;
-
 namespace Connectors.Filesystem.Tests;
 
 /// <summary>What a write killed between its link and its rename leaves behind, and the start-up sweep that removes it.</summary>
@@ -56,14 +54,14 @@ public sealed class StrayTemporaryFileSweepTests : IDisposable
     public async Task A_writable_server_sweeps_its_roots_at_start_up_and_a_read_only_one_leaves_them_alone()
     {
         var stray = WriteAged(Stray, TimeSpan.FromHours(1));
-        await using (var readOnly = await ServerProcess.ConnectStdioAsync("Connectors.Filesystem", ["--root", _tree.Root]))
+        await using (var readOnly = await ServerProcess.ConnectStdioAsync("Connectors.Filesystem", ["--roots", _tree.Root]))
         {
             await readOnly.ListToolsAsync();
         }
 
         Assert.True(File.Exists(stray));
 
-        await using var writable = await ServerProcess.ConnectStdioAsync("Connectors.Filesystem", ["--root", _tree.Root, "--allow-write"]);
+        await using var writable = await ServerProcess.ConnectStdioAsync("Connectors.Filesystem", ["--roots", _tree.Root, "--allow-write"]);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (File.Exists(stray) && DateTime.UtcNow < deadline)
         {

@@ -1,5 +1,3 @@
-using Connectors.Testing;
-
 namespace Connectors.Filesystem.Tests;
 
 /// <summary>Any change to the tool list shows up here; to accept one, run with UPDATE_SNAPSHOTS=1 and review Snapshots/tools.json.</summary>
@@ -12,7 +10,7 @@ public sealed class ToolSchemaSnapshotTests : IDisposable
     [Fact]
     public async Task The_tool_list_matches_the_reviewed_snapshot()
     {
-        await using var mcp = await InMemoryMcp.StartAsync(FilesystemServer.Create(), ["--root", _tree.Root, "--allow-write"]);
+        await using var mcp = await InMemoryMcp.StartAsync(FilesystemServer.Create(), ["--roots", _tree.Root, "--allow-write"]);
         var (expected, actual) = await ToolSchemaSnapshot.ReadAsync(mcp.Client, "Connectors.Filesystem.Tests");
         Assert.NotNull(expected);
         Assert.Equal(expected, actual);

@@ -1,5 +1,3 @@
-using ModelContextProtocol.Protocol;
-
 namespace Connectors.GitHub.Tests;
 
 /// <summary>Completions offer the repositories the response cache already holds, and never ask GitHub.</summary>

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Connectors.Testing;
-
 namespace Connectors.GitHub.Tests;
 
 /// <summary>Conditional requests and the size of the tool list: the figures the README reports come from here.</summary>

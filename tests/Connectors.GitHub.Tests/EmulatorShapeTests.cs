@@ -1,6 +1,4 @@
 using System.Net.Http.Headers;
-using System.Text.Json;
-using Connectors.Testing.GitHub;
 
 namespace Connectors.GitHub.Tests;
 

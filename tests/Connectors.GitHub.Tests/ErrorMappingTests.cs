@@ -1,6 +1,3 @@
-using Connectors.Testing;
-using Connectors.Testing.GitHub;
-
 namespace Connectors.GitHub.Tests;
 
 /// <summary>Each way GitHub says no, and each way it fails, mapped to its stable tool error.</summary>

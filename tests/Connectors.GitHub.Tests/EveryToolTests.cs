@@ -1,7 +1,3 @@
-using Connectors.Testing;
-using Connectors.Testing.GitHub;
-using ModelContextProtocol.Client;
-using ModelContextProtocol.Protocol;
 using static Connectors.Testing.ToolSweep;
 
 namespace Connectors.GitHub.Tests;

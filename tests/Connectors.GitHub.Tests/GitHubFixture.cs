@@ -1,8 +1,3 @@
-using Connectors.Testing;
-using Connectors.Testing.GitHub;
-using ModelContextProtocol.Client;
-using ModelContextProtocol.Protocol;
-
 namespace Connectors.GitHub.Tests;
 
 /// <summary>One emulator and one real server process over stdio (classic token, sees private repositories), shared by a collection.</summary>

@@ -1,6 +1,3 @@
-using Connectors.Testing;
-using Connectors.Testing.GitHub;
-
 namespace Connectors.GitHub.Tests;
 
 /// <summary>A fresh emulator and an in-process server (fresh cache, budgets and circuit breaker) for tests that change either.</summary>

@@ -1,6 +1,3 @@
-using Connectors.Testing;
-using ModelContextProtocol.Protocol;
-
 namespace Connectors.GitHub.Tests;
 
 internal static class Results

@@ -1,5 +1,3 @@
-using Connectors.Testing;
-
 namespace Connectors.GitHub.Tests;
 
 /// <summary>Content written by strangers: sanitized, withheld under lockdown; writes repeatable by key.</summary>

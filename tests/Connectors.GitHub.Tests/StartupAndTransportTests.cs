@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Connectors.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -12,19 +11,32 @@ public sealed class StartupAndTransportTests : IDisposable
 
     public void Dispose() => File.Delete(_keyFile);
 
+    /// <summary>
+    /// The server as GitHub App <paramref name="appId"/>: <paramref name="privateKey"/> is the key file it is given, and the
+    /// emulator knows the public half of <paramref name="registeredKey"/> (a different key is a key GitHub does not know).
+    /// </summary>
+    private async Task<Isolated> StartAsAppAsync(
+        RSA privateKey, RSA registeredKey, string appId, long installation, Action<EmulatedApp>? configure = null)
+    {
+        await File.WriteAllTextAsync(_keyFile, privateKey.ExportRSAPrivateKeyPem());
+        return await Isolated.StartAsync(emulator =>
+        {
+            configure?.Invoke(emulator.RegisterApp(appId, RSA.Create(registeredKey.ExportParameters(false)), installation));
+            return new()
+            {
+                ["GITHUB_APP_ID"] = appId,
+                ["GITHUB_APP_INSTALLATION_ID"] = installation.ToString(CultureInfo.InvariantCulture),
+                ["GITHUB_APP_PRIVATE_KEY_FILE"] = _keyFile,
+            };
+        });
+    }
+
     [Fact]
     public async Task A_github_app_signs_a_jwt_the_emulator_verifies_and_caches_the_installation_token()
     {
         using var key = RSA.Create(2048);
-        await File.WriteAllTextAsync(_keyFile, key.ExportRSAPrivateKeyPem());
-        Testing.GitHub.EmulatedApp? app = null;
-        await using var github = await Isolated.StartAsync(emulator =>
-        {
-            using var publicKey = RSA.Create();
-            publicKey.ImportRSAPublicKey(key.ExportRSAPublicKey(), out _);
-            app = emulator.RegisterApp("4242", RSA.Create(publicKey.ExportParameters(false)), 77);
-            return new() { ["GITHUB_APP_ID"] = "4242", ["GITHUB_INSTALLATION_ID"] = "77", ["GITHUB_APP_PRIVATE_KEY_FILE"] = _keyFile };
-        });
+        EmulatedApp? app = null;
+        await using var github = await StartAsAppAsync(key, key, "4242", 77, registered => app = registered);
 
         Assert.Contains("Credential: GitHub App 4242, installation 77", (await github.CallAsync("get_me")).Ok(), StringComparison.Ordinal);
         Assert.Contains("Steps:", (await github.CallAsync("get_issue", new { repo = "octo-org/widgets", issue_number = 1 })).Ok(), StringComparison.Ordinal);
@@ -36,13 +48,11 @@ public sealed class StartupAndTransportTests : IDisposable
     public async Task An_installation_token_close_to_expiry_is_exchanged_again()
     {
         using var key = RSA.Create(2048);
-        await File.WriteAllTextAsync(_keyFile, key.ExportRSAPrivateKeyPem());
-        Testing.GitHub.EmulatedApp? app = null;
-        await using var github = await Isolated.StartAsync(emulator =>
+        EmulatedApp? app = null;
+        await using var github = await StartAsAppAsync(key, key, "4243", 78, registered =>
         {
-            app = emulator.RegisterApp("4243", RSA.Create(key.ExportParameters(false)), 78);
-            app.TokenLifetime = TimeSpan.FromMinutes(4); // inside the five-minute refresh margin
-            return new() { ["GITHUB_APP_ID"] = "4243", ["GITHUB_INSTALLATION_ID"] = "78", ["GITHUB_APP_PRIVATE_KEY_FILE"] = _keyFile };
+            app = registered;
+            registered.TokenLifetime = TimeSpan.FromMinutes(4); // inside the five-minute refresh margin
         });
 
         (await github.CallAsync("get_me")).Ok();
@@ -55,12 +65,7 @@ public sealed class StartupAndTransportTests : IDisposable
     {
         using var key = RSA.Create(2048);
         using var other = RSA.Create(2048);
-        await File.WriteAllTextAsync(_keyFile, other.ExportRSAPrivateKeyPem());
-        await using var github = await Isolated.StartAsync(emulator =>
-        {
-            emulator.RegisterApp("4244", RSA.Create(key.ExportParameters(false)), 79);
-            return new() { ["GITHUB_APP_ID"] = "4244", ["GITHUB_INSTALLATION_ID"] = "79", ["GITHUB_APP_PRIVATE_KEY_FILE"] = _keyFile };
-        });
+        await using var github = await StartAsAppAsync(other, key, "4244", 79);
 
         Assert.Equal("unauthenticated", (await github.CallAsync("get_me")).ErrorCode());
     }

@@ -1,9 +1,5 @@
-using System.Net;
 using System.Security.Cryptography;
-using System.Text;
 using Connectors.Hosting.Telemetry;
-using Connectors.Testing;
-using Connectors.Testing.GitHub;
 
 namespace Connectors.GitHub.Tests;
 

@@ -1,6 +1,3 @@
-using Connectors.Testing;
-using Connectors.Testing.GitHub;
-
 namespace Connectors.GitHub.Tests;
 
 /// <summary>Every tool through the real server process over stdio against the emulator, with the GitHub calls each one costs.</summary>

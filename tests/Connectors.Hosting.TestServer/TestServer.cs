@@ -16,13 +16,13 @@ namespace Connectors.Hosting.TestServer;
 
 public static class TestServer
 {
-    public static readonly ConnectorOption<string> Secret = ConnectorOptions.Text(
+    public static readonly ConnectorOption<string> Secret = ConnectorOption.Text(
         "--test-secret", "CONNECTORS_TEST_SECRET", "testSecret", "A secret the failing tool puts in its exception text.", secret: true);
 
-    public static readonly ConnectorOption<bool> Unready = ConnectorOptions.Flag(
+    public static readonly ConnectorOption<bool> Unready = ConnectorOption.Flag(
         "--test-unready", "CONNECTORS_TEST_UNREADY", "testUnready", "Make the readiness check fail.");
 
-    public static readonly ConnectorOption<string> CheckFault = ConnectorOptions.Choice(
+    public static readonly ConnectorOption<string> CheckFault = ConnectorOption.Choice(
         "--test-check-fault", "CONNECTORS_TEST_CHECK_FAULT", "testCheckFault", "Add a readiness check that throws (with the secret in its text) or never answers.", "none", "none", "throw", "hang");
 
     public static ConnectorServer Create()

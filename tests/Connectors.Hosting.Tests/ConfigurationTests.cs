@@ -1,10 +1,8 @@
-using Connectors.Hosting.Configuration;
 using Connectors.Hosting.TestServer;
-using Connectors.Testing;
 
 namespace Connectors.Hosting.Tests;
 
-public sealed class ConfigurationTests : IDisposable
+public sealed partial class ConfigurationTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("connectors-config-").FullName;
 
@@ -26,7 +24,7 @@ public sealed class ConfigurationTests : IDisposable
     public void Command_line_beats_environment_which_beats_config_file()
     {
         var config = Path.Combine(_dir, "c.json");
-        File.WriteAllText(config, """{ "transport": "http", "logLevel": "debug", "limits": { "maxOutputBytes": 2048, "toolTimeoutSeconds": 7 } }""");
+        File.WriteAllText(config, """{ "transport": "http", "logLevel": "debug", "maxOutputBytes": 2048, "toolTimeout": 7 }""");
         var settings = Resolve(
             ["--config", config, "--max-output-bytes", "4096"],
             new() { ["CONNECTORS_LOG_LEVEL"] = "error", ["CONNECTORS_MAX_OUTPUT_BYTES"] = "3000" });
@@ -42,8 +40,8 @@ public sealed class ConfigurationTests : IDisposable
     [Fact]
     public void Lists_come_from_repeated_options_or_separated_environment_values()
     {
-        Assert.Equal(["a", "b"], Resolve(["--tools-deny", "a", "--tools-deny", "b"]).Get(CommonOptions.ToolsDeny));
-        Assert.Equal(["x", "y"], Resolve([], new() { ["CONNECTORS_TOOLS_DENY"] = "x, y" }).Get(CommonOptions.ToolsDeny));
+        Assert.Equal(["a", "b"], Resolve(["--deny-tools", "a", "--deny-tools", "b"]).Get(CommonOptions.DenyTools));
+        Assert.Equal(["x", "y"], Resolve([], new() { ["CONNECTORS_DENY_TOOLS"] = "x, y" }).Get(CommonOptions.DenyTools));
     }
 
     [Fact]
@@ -120,7 +118,7 @@ public sealed class ConfigurationTests : IDisposable
     [Fact]
     public async Task Allow_or_deny_lists_naming_unknown_tools_stop_the_server()
     {
-        var (exitCode, _, stderr) = await ServerProcess.RunToExitAsync("Connectors.Hosting.TestServer", ["--tools-deny", "ehco"]);
+        var (exitCode, _, stderr) = await ServerProcess.RunToExitAsync("Connectors.Hosting.TestServer", ["--deny-tools", "ehco"]);
         Assert.Equal(2, exitCode);
         Assert.Contains("unknown tool 'ehco'", stderr, StringComparison.Ordinal);
     }

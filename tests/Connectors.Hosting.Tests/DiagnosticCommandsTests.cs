@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using Connectors.Testing;
-
 namespace Connectors.Hosting.Tests;
 
 /// <summary>The <c>doctor</c> and <c>print-config</c> subcommands every server gets from the shared host.</summary>

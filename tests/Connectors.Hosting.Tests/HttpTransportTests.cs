@@ -1,8 +1,4 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json;
-using Connectors.Testing;
 
 namespace Connectors.Hosting.Tests;
 
@@ -33,22 +29,12 @@ public sealed class HttpServerCollection : ICollectionFixture<HttpServerFixture>
 public sealed class HttpTransportTests(HttpServerFixture fixture)
 {
     private const string Initialize = """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"tests","version":"1"}}}""";
-    private const string BothAccepted = "application/json, text/event-stream";
+    private const string BothAccepted = RawMcpHttp.AcceptJsonOrStream;
 
-    private static string Call(string tool, string arguments, int id = 2) =>
-        $$$"""{"jsonrpc":"2.0","id":{{{id}}},"method":"tools/call","params":{"name":"{{{tool}}}","arguments":{{{arguments}}}}}""";
+    private static string Call(string tool, string arguments, int id = 2) => RawMcpHttp.Call(tool, arguments, id);
 
-    private async Task<HttpResponseMessage> PostAsync(string body, string? accept = BothAccepted, Action<HttpRequestMessage>? configure = null, CancellationToken cancellationToken = default)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, fixture.Server.McpUrl) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        if (accept is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Accept", accept);
-        }
-
-        configure?.Invoke(request);
-        return await fixture.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-    }
+    private Task<HttpResponseMessage> PostAsync(string body, string? accept = BothAccepted, Action<HttpRequestMessage>? configure = null, CancellationToken cancellationToken = default) =>
+        RawMcpHttp.PostAsync(fixture.Http, fixture.Server.McpUrl, body, configure, accept, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
 
     private static JsonElement ParseSse(string body)
     {
@@ -58,6 +44,13 @@ public sealed class HttpTransportTests(HttpServerFixture fixture)
 
     private static JsonElement Parse(HttpResponseMessage response, string body) =>
         response.Content.Headers.ContentType?.MediaType == "text/event-stream" ? ParseSse(body) : JsonDocument.Parse(body).RootElement;
+
+    /// <summary>After a refused request, the next call is answered as usual.</summary>
+    private async Task AssertStillServingAsync()
+    {
+        var after = await JsonRpcAsync(Call("echo", """{"text":"alive"}"""));
+        Assert.Equal("alive", after.GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
+    }
 
     private async Task<JsonElement> JsonRpcAsync(string body)
     {
@@ -177,8 +170,7 @@ public sealed class HttpTransportTests(HttpServerFixture fixture)
             Assert.Equal(expectedCode, error.GetProperty("code").GetInt32());
         }
 
-        var after = await JsonRpcAsync(Call("echo", """{"text":"alive"}"""));
-        Assert.Equal("alive", after.GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
+        await AssertStillServingAsync();
     }
 
     [Fact]
@@ -190,8 +182,7 @@ public sealed class HttpTransportTests(HttpServerFixture fixture)
             Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         }
 
-        var after = await JsonRpcAsync(Call("echo", """{"text":"alive"}"""));
-        Assert.Equal("alive", after.GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
+        await AssertStillServingAsync();
     }
 
     [Fact]
@@ -205,8 +196,7 @@ public sealed class HttpTransportTests(HttpServerFixture fixture)
             Assert.Equal(-32600, error.GetProperty("code").GetInt32());
         }
 
-        var after = await JsonRpcAsync(Call("echo", """{"text":"alive"}"""));
-        Assert.Equal("alive", after.GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
+        await AssertStillServingAsync();
     }
 
     [Theory]

@@ -1,4 +1,3 @@
-using Connectors.Hosting.Errors;
 using Connectors.Hosting.Tools;
 
 namespace Connectors.Hosting.Tests;

@@ -1,7 +1,4 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using ModelContextProtocol;
-using ModelContextProtocol.Protocol;
 
 namespace Connectors.Hosting.Tests;
 

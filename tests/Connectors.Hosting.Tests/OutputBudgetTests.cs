@@ -1,4 +1,3 @@
-using System.Text;
 using Connectors.Hosting.Output;
 
 namespace Connectors.Hosting.Tests;

@@ -1,8 +1,3 @@
-using System.Net;
-using System.Text;
-using System.Text.Json;
-using Connectors.Testing;
-
 namespace Connectors.Hosting.Tests;
 
 public sealed class ProcessLifecycleTests

@@ -1,7 +1,3 @@
-using System.Text;
-using System.Text.Json;
-using Connectors.Testing;
-
 namespace Connectors.Hosting.Tests;
 
 /// <summary>Lines on stdin that are not JSON-RPC messages get the errors JSON-RPC 2.0 prescribes, never silence.</summary>

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using Connectors.Hosting.Telemetry;
-using Connectors.Testing;
 
 namespace Connectors.Hosting.Tests;
 

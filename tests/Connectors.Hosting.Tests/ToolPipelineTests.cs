@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Connectors.Hosting.Telemetry;
-using Connectors.Testing;
 using ModelContextProtocol;
 
 namespace Connectors.Hosting.Tests;
@@ -114,10 +113,10 @@ public sealed class ToolPipelineTests
     [Fact]
     public async Task Allow_and_deny_lists_filter_tools_by_name()
     {
-        await using var allowed = await StartAsync("--tools-allow", "echo,slow");
+        await using var allowed = await StartAsync("--allow-tools", "echo,slow");
         Assert.Equal(["echo", "slow"], (await allowed.Client.ListToolsAsync()).Select(t => t.Name).Order());
 
-        await using var denied = await StartAsync("--tools-deny", "echo");
+        await using var denied = await StartAsync("--deny-tools", "echo");
         var names = (await denied.Client.ListToolsAsync()).Select(t => t.Name).ToList();
         Assert.DoesNotContain("echo", names);
         Assert.Contains("slow", names);

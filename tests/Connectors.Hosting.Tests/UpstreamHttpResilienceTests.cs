@@ -1,6 +1,3 @@
-using System.Net;
-using System.Text;
-using Connectors.Hosting.Errors;
 using Connectors.Hosting.Resilience;
 using Microsoft.Extensions.DependencyInjection;
 using Polly.CircuitBreaker;

@@ -1,8 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using System.Text;
-using System.Text.Json;
-using Connectors.Testing;
 
 namespace Connectors.Resilience.Tests;
 
@@ -37,7 +34,7 @@ public sealed partial class CancellationTests(ITestOutputHelper output) : IDispo
             Assert.Equal(0, Link(original, link));
         }
 
-        await using var server = await RawStdioServer.StartInitializedAsync("Connectors.Filesystem", ["--root", _root.Path, "--tool-timeout", "3600"]);
+        await using var server = await RawStdioServer.StartInitializedAsync("Connectors.Filesystem", ["--roots", _root.Path, "--tool-timeout", "3600"]);
         await server.SendLineAsync(JsonSerializer.Serialize(new
         {
             jsonrpc = "2.0",

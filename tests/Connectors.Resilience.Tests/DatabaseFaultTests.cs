@@ -1,7 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using System.Net;
-using Connectors.Testing;
 using Connectors.Testing.Postgres;
 
 namespace Connectors.Resilience.Tests;

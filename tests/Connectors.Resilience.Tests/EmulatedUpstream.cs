@@ -1,5 +1,3 @@
-using Connectors.Testing;
-
 namespace Connectors.Resilience.Tests;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-
 namespace Connectors.Resilience.Tests;
 
 /// <summary>One fuzzed message: its bytes (one line, no newline inside) and, when it is a well-formed request, its id.</summary>

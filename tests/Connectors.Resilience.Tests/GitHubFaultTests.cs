@@ -1,4 +1,3 @@
-using Connectors.Testing;
 using Connectors.Testing.GitHub;
 
 namespace Connectors.Resilience.Tests;

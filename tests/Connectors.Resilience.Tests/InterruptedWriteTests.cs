@@ -1,7 +1,3 @@
-using System.Text;
-using System.Text.Json;
-using Connectors.Testing;
-
 namespace Connectors.Resilience.Tests;
 
 /// <summary>The fault suite's filesystem case: a write_file killed (SIGKILL) at varied moments.</summary>
@@ -27,7 +23,7 @@ public sealed class InterruptedWriteTests(ITestOutputHelper output) : IDisposabl
         {
             // Each write differs in content and length, so a mix or a cut of two versions cannot pass for either.
             var next = Content((char)('a' + i), (4 + i % 3) * 1024 * 1024);
-            await using var server = await RawStdioServer.StartInitializedAsync("Connectors.Filesystem", ["--root", _root.Path, "--allow-write"]);
+            await using var server = await RawStdioServer.StartInitializedAsync("Connectors.Filesystem", ["--roots", _root.Path, "--allow-write"]);
             AssertNoStrayFiles();
 
             var request = JsonSerializer.Serialize(new
@@ -69,7 +65,7 @@ public sealed class InterruptedWriteTests(ITestOutputHelper output) : IDisposabl
         }
 
         output.WriteLine(string.Join(Environment.NewLine, outcomes));
-        await using (await RawStdioServer.StartInitializedAsync("Connectors.Filesystem", ["--root", _root.Path, "--allow-write"]))
+        await using (await RawStdioServer.StartInitializedAsync("Connectors.Filesystem", ["--roots", _root.Path, "--allow-write"]))
         {
             AssertNoStrayFiles();
         }

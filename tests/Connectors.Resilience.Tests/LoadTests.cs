@@ -1,9 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
-using Connectors.Testing;
 
 namespace Connectors.Resilience.Tests;
 
@@ -49,7 +45,7 @@ public sealed class LoadTests(ITestOutputHelper output) : IDisposable
 
         var auditFile = Path.Combine(_audit.Path, "audit.jsonl");
         await using var server = await ServerProcess.StartHttpAsync("Connectors.Filesystem",
-            ["--root", _tree.Path, "--auth", "api-key", "--audit-log", auditFile, "--audit-max-file-bytes", int.MaxValue.ToString(CultureInfo.InvariantCulture)],
+            ["--roots", _tree.Path, "--auth", "api-key", "--audit-log", auditFile, "--audit-max-file-bytes", int.MaxValue.ToString(CultureInfo.InvariantCulture)],
             new Dictionary<string, string> { ["CONNECTORS_API_KEYS"] = $"{KeyName}:{Key}" });
 
         var clients = Enumerable.Range(0, Clients).Select(_ => new HttpClient { Timeout = TimeSpan.FromMinutes(2) }).ToArray();

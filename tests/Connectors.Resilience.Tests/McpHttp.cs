@@ -1,10 +1,5 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json;
-using Connectors.Testing;
 using ModelContextProtocol;
-using ModelContextProtocol.Protocol;
 
 namespace Connectors.Resilience.Tests;
 

@@ -1,9 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Net;
-using System.Text;
-using System.Text.Json;
-using Connectors.Testing;
 
 namespace Connectors.Resilience.Tests;
 
@@ -24,7 +19,7 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
     {
         WriteTree();
         var (seed, budget, limit) = Settings();
-        await using var server = await RawStdioServer.StartInitializedAsync("Connectors.Filesystem", ["--root", _root.Path]);
+        await using var server = await RawStdioServer.StartInitializedAsync("Connectors.Filesystem", ["--roots", _root.Path]);
 
         var fuzz = new FuzzMessages(seed);
         var expected = new Dictionary<string, string>();
@@ -79,7 +74,7 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
     {
         WriteTree();
         var (seed, budget, limit) = Settings();
-        await using var server = await ServerProcess.StartHttpAsync("Connectors.Filesystem", ["--root", _root.Path]);
+        await using var server = await ServerProcess.StartHttpAsync("Connectors.Filesystem", ["--roots", _root.Path]);
         using var http = new HttpClient { Timeout = s_answerTimeout };
 
         var fuzz = new FuzzMessages(seed);
@@ -132,7 +127,7 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Over_http_an_initialize_with_params_of_the_wrong_shape_gets_400_with_a_json_rpc_error_under_its_id()
     {
-        await using var server = await ServerProcess.StartHttpAsync("Connectors.Filesystem", ["--root", _root.Path]);
+        await using var server = await ServerProcess.StartHttpAsync("Connectors.Filesystem", ["--roots", _root.Path]);
         using var http = new HttpClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, server.McpUrl)
         {

@@ -1,4 +1,3 @@
-using Connectors.Testing;
 using Connectors.Testing.Slack;
 
 namespace Connectors.Resilience.Tests;

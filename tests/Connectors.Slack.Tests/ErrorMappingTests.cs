@@ -1,7 +1,3 @@
-using Connectors.Testing;
-using Connectors.Testing.Slack;
-using ModelContextProtocol.Client;
-
 namespace Connectors.Slack.Tests;
 
 /// <summary>Every class of Slack failure comes back as a stable error code with what to do; faults get their own server process.</summary>

@@ -1,5 +1,3 @@
-using Connectors.Testing;
-using Connectors.Testing.Slack;
 using static Connectors.Testing.ToolSweep;
 
 namespace Connectors.Slack.Tests;

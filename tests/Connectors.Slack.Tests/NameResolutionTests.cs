@@ -1,8 +1,3 @@
-using System.Globalization;
-using Connectors.Testing;
-using Connectors.Testing.Slack;
-using ModelContextProtocol.Client;
-
 namespace Connectors.Slack.Tests;
 
 /// <summary>

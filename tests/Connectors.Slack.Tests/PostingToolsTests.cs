@@ -1,6 +1,3 @@
-using Connectors.Testing;
-using Connectors.Testing.Slack;
-
 namespace Connectors.Slack.Tests;
 
 /// <summary>Posting exists only with --allow-post-channels, only in those channels, at most once per idempotency key.</summary>

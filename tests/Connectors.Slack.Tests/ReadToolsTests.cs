@@ -1,6 +1,3 @@
-using Connectors.Testing;
-using Connectors.Testing.Slack;
-
 namespace Connectors.Slack.Tests;
 
 /// <summary>The read tools end to end: real server process over stdio, emulated Slack.</summary>

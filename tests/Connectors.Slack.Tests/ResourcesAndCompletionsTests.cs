@@ -1,8 +1,4 @@
-using Connectors.Testing;
-using Connectors.Testing.Slack;
 using ModelContextProtocol;
-using ModelContextProtocol.Client;
-using ModelContextProtocol.Protocol;
 
 namespace Connectors.Slack.Tests;
 

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Text;
-using Connectors.Hosting.Errors;
 using Connectors.Slack.Api;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,9 +1,5 @@
-using System.Text.Json;
-using Connectors.Testing;
-using Connectors.Testing.Slack;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using ModelContextProtocol.Client;
 
 namespace Connectors.Slack.Tests;
 

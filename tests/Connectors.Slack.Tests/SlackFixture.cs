@@ -1,8 +1,3 @@
-using Connectors.Testing;
-using Connectors.Testing.Slack;
-using ModelContextProtocol.Client;
-using ModelContextProtocol.Protocol;
-
 namespace Connectors.Slack.Tests;
 
 [CollectionDefinition(Name)]

@@ -226,17 +226,8 @@ public sealed class ConnectedServer : IAsyncDisposable
 
     private async Task<HttpStatusCode> ListToolsStatusAsync(HttpClient http, string? bearer)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, Http!.McpUrl)
-        {
-            Content = new StringContent("""{"jsonrpc":"2.0","id":1,"method":"tools/list"}""", Encoding.UTF8, "application/json"),
-        };
-        request.Headers.TryAddWithoutValidation("Accept", "application/json, text/event-stream");
-        if (bearer is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + bearer);
-        }
-
-        using var response = await http.SendAsync(request);
+        using var response = await RawMcpHttp.PostAsync(
+            http, Http!.McpUrl, RawMcpHttp.ToolsList, bearer is null ? null : RawMcpHttp.Bearer(bearer), RawMcpHttp.AcceptJsonOrStream);
         return response.StatusCode;
     }
 

@@ -117,10 +117,9 @@ internal sealed class IssueTools(GitHubClient client, GitHubGuard guard, OutputB
     {
         var path = $"{GitHubGuard.Repo(repo)}/issues";
         var request = new CreateIssueRequest(GitHubGuard.Text(title, nameof(title), 256, required: true), body is null ? null : GitHubGuard.Text(body, nameof(body), 65_536), labels, assignees);
-        var result = await idempotency.RunOnceAsync(
-            "create_issue", idempotency_key, Fingerprint(path, title, body, labels, assignees), context.User,
-            ct => client.SendAsync(HttpMethod.Post, path, request, GitHubJson.Default.CreateIssueRequest, GitHubJson.Default.GitHubIssue, $"a new issue in {repo}", ct),
-            cancellationToken);
+        var result = await client.SendOnceAsync(
+            idempotency, "create_issue", idempotency_key, Fingerprint(path, title, body, labels, assignees), context.User,
+            HttpMethod.Post, path, request, GitHubJson.Default.CreateIssueRequest, GitHubJson.Default.GitHubIssue, $"a new issue in {repo}", cancellationToken);
         return Written(result, "Created", result.Value);
     }
 
@@ -153,10 +152,9 @@ internal sealed class IssueTools(GitHubClient client, GitHubGuard guard, OutputB
         var request = new UpdateIssueRequest(
             title is null ? null : GitHubGuard.Text(title, nameof(title), 256, required: true), body is null ? null : GitHubGuard.Text(body, nameof(body), 65_536),
             state, state_reason, labels, assignees);
-        var result = await idempotency.RunOnceAsync(
-            "update_issue", idempotency_key, Fingerprint(path, title, body, state, state_reason, labels, assignees), context.User,
-            ct => client.SendAsync(HttpMethod.Patch, path, request, GitHubJson.Default.UpdateIssueRequest, GitHubJson.Default.GitHubIssue, $"issue #{issue_number} of {repo}", ct),
-            cancellationToken);
+        var result = await client.SendOnceAsync(
+            idempotency, "update_issue", idempotency_key, Fingerprint(path, title, body, state, state_reason, labels, assignees), context.User,
+            HttpMethod.Patch, path, request, GitHubJson.Default.UpdateIssueRequest, GitHubJson.Default.GitHubIssue, $"issue #{issue_number} of {repo}", cancellationToken);
         return Written(result, "Updated", result.Value);
     }
 
@@ -172,10 +170,9 @@ internal sealed class IssueTools(GitHubClient client, GitHubGuard guard, OutputB
     {
         var path = $"{GitHubGuard.Repo(repo)}/issues/{GitHubGuard.Number(issue_number, nameof(issue_number))}/comments";
         var request = new CommentRequest(GitHubGuard.Text(body, nameof(body), 65_536, required: true));
-        var result = await idempotency.RunOnceAsync(
-            "add_issue_comment", idempotency_key, Fingerprint(path, body), context.User,
-            ct => client.SendAsync(HttpMethod.Post, path, request, GitHubJson.Default.CommentRequest, GitHubJson.Default.GitHubComment, $"a comment on #{issue_number} of {repo}", ct),
-            cancellationToken);
+        var result = await client.SendOnceAsync(
+            idempotency, "add_issue_comment", idempotency_key, Fingerprint(path, body), context.User,
+            HttpMethod.Post, path, request, GitHubJson.Default.CommentRequest, GitHubJson.Default.GitHubComment, $"a comment on #{issue_number} of {repo}", cancellationToken);
         var replay = ToolText.Replay(result);
         return $"Commented on #{issue_number}{replay}: comment id {result.Value.Id} · {result.Value.HtmlUrl}\n";
     }

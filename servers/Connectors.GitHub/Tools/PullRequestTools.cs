@@ -162,10 +162,9 @@ internal sealed class PullRequestTools(GitHubClient client, GitHubGuard guard, O
         GitHubGuard.Ref(head, nameof(head));
         GitHubGuard.Ref(@base, "base");
         var request = new CreatePullRequestRequest(GitHubGuard.Text(title, nameof(title), 256, required: true), head, @base, body is null ? null : GitHubGuard.Text(body, nameof(body), 65_536), draft);
-        var result = await idempotency.RunOnceAsync(
-            "create_pull_request", idempotency_key, IssueTools.Fingerprint(path, title, head, @base, body, draft), context.User,
-            ct => client.SendAsync(HttpMethod.Post, path, request, GitHubJson.Default.CreatePullRequestRequest, GitHubJson.Default.GitHubPullRequest, $"a new pull request in {repo}", ct),
-            cancellationToken);
+        var result = await client.SendOnceAsync(
+            idempotency, "create_pull_request", idempotency_key, IssueTools.Fingerprint(path, title, head, @base, body, draft), context.User,
+            HttpMethod.Post, path, request, GitHubJson.Default.CreatePullRequestRequest, GitHubJson.Default.GitHubPullRequest, $"a new pull request in {repo}", cancellationToken);
         var replay = ToolText.Replay(result);
         return $"Created pull request #{result.Value.Number} {head} → {@base}{replay} · {result.Value.HtmlUrl}\n";
     }
@@ -192,10 +191,9 @@ internal sealed class PullRequestTools(GitHubClient client, GitHubGuard guard, O
         var request = new MergeRequest(
             commit_title is null ? null : GitHubGuard.Text(commit_title, nameof(commit_title), 256), commit_message is null ? null : GitHubGuard.Text(commit_message, nameof(commit_message), 65_536),
             sha is null ? null : GitHubGuard.Ref(sha, nameof(sha)), merge_method);
-        var result = await idempotency.RunOnceAsync(
-            "merge_pull_request", idempotency_key, IssueTools.Fingerprint(path, merge_method, commit_title, commit_message, sha), context.User,
-            ct => client.SendAsync(HttpMethod.Put, path, request, GitHubJson.Default.MergeRequest, GitHubJson.Default.GitHubMergeResult, $"the merge of #{pull_number} in {repo}", ct),
-            cancellationToken);
+        var result = await client.SendOnceAsync(
+            idempotency, "merge_pull_request", idempotency_key, IssueTools.Fingerprint(path, merge_method, commit_title, commit_message, sha), context.User,
+            HttpMethod.Put, path, request, GitHubJson.Default.MergeRequest, GitHubJson.Default.GitHubMergeResult, $"the merge of #{pull_number} in {repo}", cancellationToken);
         var replay = ToolText.Replay(result);
         return $"Merged pull request #{pull_number}{replay}: merge commit {result.Value.Sha}\n";
     }

@@ -5,40 +5,15 @@ using Connectors.Hosting.Sanitization;
 namespace Connectors.Slack.Tools;
 
 /// <summary>
-/// A tool answer built entry by entry within the output budget: whole entries only, so the caller knows exactly where
-/// the answer stopped and can say how to continue (a cursor, a ts).
+/// A tool answer built entry by entry within the output budget (<see cref="ResultText.TryAdd"/>): whole entries only, so
+/// the caller knows exactly where the answer stopped and can say how to continue (a cursor, a ts).
 /// </summary>
-internal sealed class PageText(OutputBudget budget)
+internal sealed class PageText(OutputBudget budget) : ResultText(budget)
 {
-    // Room for the header, the notices and the continuation line.
-    private const int ReserveBytes = 1024;
-
-    private readonly StringBuilder _entries = new();
-    private int _bytes;
-
-    public int Count { get; private set; }
-
-    public bool Full { get; private set; }
-
-    public bool TryAdd(string entry)
-    {
-        var size = Encoding.UTF8.GetByteCount(entry);
-        if (Full || _bytes + size > budget.MaxBytes - ReserveBytes)
-        {
-            Full = true;
-            return false;
-        }
-
-        _entries.Append(entry);
-        _bytes += size;
-        Count++;
-        return true;
-    }
-
     /// <summary>Header, entries, then the notes (what the sanitizer removed, how to continue), each on its own line.</summary>
     public string Build(string header, SanitizationTally tally, params string?[] notes)
     {
-        var text = new StringBuilder(header).Append('\n').Append(_entries);
+        var text = new StringBuilder(header).Append('\n').Append(Written);
         foreach (var note in notes.Append(tally.Notice))
         {
             if (!string.IsNullOrEmpty(note))
@@ -47,6 +22,6 @@ internal sealed class PageText(OutputBudget budget)
             }
         }
 
-        return budget.Fit(text.ToString(), _ => "Ask for fewer items.");
+        return Fit(text.ToString(), "Ask for fewer items.");
     }
 }

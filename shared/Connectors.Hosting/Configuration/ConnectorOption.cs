@@ -4,8 +4,10 @@ namespace Connectors.Hosting.Configuration;
 /// One setting a server accepts. The same setting can come from the command line, an environment variable
 /// (secrets also from <c>&lt;NAME&gt;_FILE</c>), or a key of the JSON config file — in that order of precedence.
 /// </summary>
-public abstract class ConnectorOption
+public abstract partial class ConnectorOption
 {
+    private readonly List<FormerSpelling> _former = [];
+
     private protected ConnectorOption(string name, string environmentVariable, string configKey, string description)
     {
         if (!name.StartsWith("--", StringComparison.Ordinal))
@@ -19,12 +21,12 @@ public abstract class ConnectorOption
         Description = description;
     }
 
-    /// <summary>The command-line name, e.g. <c>--root</c>.</summary>
+    /// <summary>The command-line name, e.g. <c>--roots</c>.</summary>
     public string Name { get; }
 
     public string EnvironmentVariable { get; }
 
-    /// <summary>Dotted path in the JSON config file, e.g. <c>tools.allow</c>.</summary>
+    /// <summary>Dotted path in the JSON config file, e.g. <c>allowTools</c>, <c>github.token</c>.</summary>
     public string ConfigKey { get; }
 
     public string Description { get; }
@@ -34,6 +36,11 @@ public abstract class ConnectorOption
 
     /// <summary>Separator for list values given as one environment variable.</summary>
     public char ListSeparator { get; init; } = ',';
+
+    /// <summary>Spellings this option had before; they keep working and each use warns with the current one.</summary>
+    public IReadOnlyList<FormerSpelling> Former => _former;
+
+    private protected void AddFormer(FormerSpelling spelling) => _former.Add(spelling);
 
     internal abstract bool IsFlag { get; }
 
@@ -50,7 +57,10 @@ public abstract class ConnectorOption
     internal abstract string? Check(object? value);
 }
 
-/// <summary>A typed <see cref="ConnectorOption"/>; create them with <see cref="ConnectorOptions"/>.</summary>
+/// <summary>An earlier spelling of an option; any part may be null when it did not change.</summary>
+public sealed record FormerSpelling(string? Name, string? EnvironmentVariable, string? ConfigKey);
+
+/// <summary>A typed <see cref="ConnectorOption"/>; create them with the factories on <see cref="ConnectorOption"/>.</summary>
 public sealed class ConnectorOption<T> : ConnectorOption
 {
     private readonly Func<IReadOnlyList<string>, T> _convert;
@@ -72,6 +82,13 @@ public sealed class ConnectorOption<T> : ConnectorOption
     }
 
     public T Default { get; }
+
+    /// <summary>Keeps an earlier flag, environment variable or config key working, with a deprecation warning.</summary>
+    public ConnectorOption<T> Formerly(string? name = null, string? environmentVariable = null, string? configKey = null)
+    {
+        AddFormer(new FormerSpelling(name, environmentVariable, configKey));
+        return this;
+    }
 
     internal override bool IsFlag => typeof(T) == typeof(bool);
 

@@ -23,10 +23,13 @@ public sealed class ConnectorSettings
 
     public string? ConfigFilePath { get; }
 
+    /// <summary>One warning per earlier spelling in use (flag, environment variable or config key), naming the current one.</summary>
+    public IReadOnlyList<string> Deprecations { get; init; } = [];
+
     public T Get<T>(ConnectorOption<T> option) =>
         _values.TryGetValue(option, out var value) ? (T)value! : option.Default;
 
-    /// <summary>Where a value came from, for messages: e.g. <c>--root</c>, <c>env CONNECTORS_ROOT</c>, <c>config key roots</c>.</summary>
+    /// <summary>Where a value came from, for messages: e.g. <c>--roots</c>, <c>env CONNECTORS_FILESYSTEM_ROOTS</c>, <c>config key filesystem.roots</c>.</summary>
     public string SourceOf(ConnectorOption option) => _sources.TryGetValue(option, out var s) ? s : "default";
 
     /// <summary>A server-specific section of the config file (e.g. database profiles), if present.</summary>
@@ -48,7 +51,7 @@ public sealed class ConnectorSettings
     /// </summary>
     internal void RefuseSecretsOnCommandLine()
     {
-        var exposed = _sources.Where(kv => kv.Key.IsSecret && kv.Value == kv.Key.Name).Select(kv => kv.Key).ToList();
+        var exposed = _sources.Where(kv => kv.Key.IsSecret && kv.Value.StartsWith("--", StringComparison.Ordinal)).Select(kv => kv.Key).ToList();
         if (exposed.Count > 0)
         {
             throw new ConnectorConfigurationException(string.Join(Environment.NewLine, exposed.Select(option =>

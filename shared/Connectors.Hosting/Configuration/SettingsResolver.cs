@@ -18,10 +18,11 @@ internal sealed class SettingsResolver(
         CommentHandling = JsonCommentHandling.Skip,
     };
 
-    public ConnectorSettings Resolve(ParseResult parseResult, IReadOnlyDictionary<ConnectorOption, Option> cliOptions)
+    public ConnectorSettings Resolve(ParseResult parseResult, ConnectorCommandLine command)
     {
         var errors = new List<string>();
-        var configPath = ResolveConfigPath(parseResult, cliOptions);
+        var deprecations = new List<string>();
+        var configPath = ResolveConfigPath(parseResult, command.CliOptions);
         var configRoot = configPath is null ? null : LoadConfig(configPath, errors);
         if (configRoot is { } root)
         {
@@ -32,7 +33,7 @@ internal sealed class SettingsResolver(
         var sources = new Dictionary<ConnectorOption, string>();
         foreach (var option in options)
         {
-            if (!TryReadRaw(option, parseResult, cliOptions[option], configRoot, errors, out var raw, out var source))
+            if (!TryReadRaw(option, command.Given(parseResult, option), configRoot, errors, deprecations, out var raw, out var source))
             {
                 values[option] = option.DefaultValue;
                 continue;
@@ -61,11 +62,15 @@ internal sealed class SettingsResolver(
             throw new ConnectorConfigurationException(string.Join(Environment.NewLine, errors));
         }
 
-        return new ConnectorSettings(values, sources, configRoot, configPath);
+        return new ConnectorSettings(values, sources, configRoot, configPath) { Deprecations = deprecations };
     }
 
     private static string Describe(ConnectorOption option, string source) =>
         source == option.Name ? option.Name : $"{option.Name} (from {source})";
+
+    /// <summary>A value was read under an earlier spelling: the warning names the current one.</summary>
+    private static void Deprecated(List<string> deprecations, string used, string current) =>
+        deprecations.Add($"{used} is deprecated and will be removed; use {current}.");
 
     private string? ResolveConfigPath(ParseResult parseResult, IReadOnlyDictionary<ConnectorOption, Option> cliOptions)
     {
@@ -107,17 +112,16 @@ internal sealed class SettingsResolver(
         foreach (var property in element.EnumerateObject())
         {
             var key = prefix.Length == 0 ? property.Name : $"{prefix}.{property.Name}";
-            if (options.Any(o => string.Equals(o.ConfigKey, key, StringComparison.Ordinal)) ||
-                configSections.Contains(key) ||
-                property.Name.StartsWith('$'))
+            // An object is walked when earlier keys sit below it ({"auth": {"mode": …}}), though "auth" is a key now.
+            if (property.Value.ValueKind == JsonValueKind.Object &&
+                AllConfigKeys().Any(k => k.StartsWith(key + ".", StringComparison.Ordinal)))
             {
+                CheckKnownKeys(property.Value, key, errors, path);
                 continue;
             }
 
-            if (property.Value.ValueKind == JsonValueKind.Object &&
-                options.Any(o => o.ConfigKey.StartsWith(key + ".", StringComparison.Ordinal)))
+            if (AllConfigKeys().Contains(key, StringComparer.Ordinal) || configSections.Contains(key) || property.Name.StartsWith('$'))
             {
-                CheckKnownKeys(property.Value, key, errors, path);
                 continue;
             }
 
@@ -126,34 +130,55 @@ internal sealed class SettingsResolver(
         }
     }
 
+    private IEnumerable<string> AllConfigKeys() =>
+        options.SelectMany(o => o.Former.Select(f => f.ConfigKey).Prepend(o.ConfigKey)).OfType<string>().Where(k => k.Length > 0);
+
     private bool TryReadRaw(
         ConnectorOption option,
-        ParseResult parseResult,
-        Option cliOption,
+        System.CommandLine.Parsing.OptionResult? cliResult,
         JsonElement? configRoot,
         List<string> errors,
+        List<string> deprecations,
         out IReadOnlyList<string> raw,
         out string source)
     {
-        if (parseResult.GetResult(cliOption) is { Implicit: false } cliResult)
+        if (cliResult is not null)
         {
-            source = option.Name;
+            source = cliResult.IdentifierToken?.Value ?? option.Name;
+            if (source != option.Name)
+            {
+                Deprecated(deprecations, source, option.Name);
+            }
+
             raw = option.IsFlag ? [cliResult.Tokens.Count == 0 ? "true" : cliResult.Tokens[^1].Value]
                 : option.IsList && option.ListSeparator == ',' ? cliResult.Tokens.SelectMany(t => t.Value.Split(',')).ToArray()
                 : cliResult.Tokens.Select(t => t.Value).ToArray();
             return true;
         }
 
-        if (environment(option.EnvironmentVariable) is { } envValue)
+        var variables = option.Former.Select(f => f.EnvironmentVariable).OfType<string>().Prepend(option.EnvironmentVariable).ToList();
+        if (variables.FirstOrDefault(v => environment(v) is not null) is { } variable)
         {
-            source = $"env {option.EnvironmentVariable}";
+            source = $"env {variable}";
+            if (variable != option.EnvironmentVariable)
+            {
+                Deprecated(deprecations, source, $"env {option.EnvironmentVariable}");
+            }
+
+            var envValue = environment(variable)!;
             raw = option.IsList ? envValue.Split(option.ListSeparator) : [envValue];
             return true;
         }
 
-        if (option.IsSecret && environment(option.EnvironmentVariable + "_FILE") is { Length: > 0 } secretFile)
+        if (option.IsSecret && variables.FirstOrDefault(v => environment(v + "_FILE") is { Length: > 0 }) is { } fileVariable)
         {
-            source = $"env {option.EnvironmentVariable}_FILE";
+            source = $"env {fileVariable}_FILE";
+            if (fileVariable != option.EnvironmentVariable)
+            {
+                Deprecated(deprecations, source, $"env {option.EnvironmentVariable}_FILE");
+            }
+
+            var secretFile = environment(fileVariable + "_FILE")!;
             try
             {
                 var text = File.ReadAllText(secretFile).Trim();
@@ -168,9 +193,16 @@ internal sealed class SettingsResolver(
             }
         }
 
-        if (configRoot is { } root && option.ConfigKey.Length > 0 && TryGetPath(root, option.ConfigKey, out var element))
+        var keys = option.Former.Select(f => f.ConfigKey).OfType<string>().Prepend(option.ConfigKey).Where(k => k.Length > 0);
+        var element = default(JsonElement);
+        if (configRoot is { } root && keys.FirstOrDefault(k => TryGetPath(root, k, out element)) is { } key)
         {
-            source = $"config key {option.ConfigKey}";
+            source = $"config key {key}";
+            if (key != option.ConfigKey)
+            {
+                Deprecated(deprecations, source, $"config key {option.ConfigKey}");
+            }
+
             raw = element.ValueKind switch
             {
                 JsonValueKind.Array => element.EnumerateArray().Select(ScalarText).ToArray(),
@@ -203,6 +235,7 @@ internal sealed class SettingsResolver(
             }
         }
 
-        return element.ValueKind is not JsonValueKind.Null and not JsonValueKind.Undefined;
+        // An object is never an option's value: under a key that is now an option it holds earlier keys ({"auth": {"mode": …}}).
+        return element.ValueKind is not JsonValueKind.Null and not JsonValueKind.Undefined and not JsonValueKind.Object;
     }
 }

@@ -25,6 +25,7 @@ internal static class DoctorCommand
         {
             settings = server.ResolveSettings(args, Environment.GetEnvironmentVariable);
             settings.RefuseSecretsOnCommandLine();
+            await server.ReportDeprecationsAsync(settings);
         }
         catch (ConnectorConfigurationException ex)
         {

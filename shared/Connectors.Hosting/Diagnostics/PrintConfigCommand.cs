@@ -43,7 +43,7 @@ internal static class PrintConfigCommand
             }
         }
 
-        var (options, parse, cli) = server.ParseCommandLine([.. rest]);
+        var (options, parse, commandLine) = server.ParseCommandLine([.. rest]);
         if (parse.Errors.Count > 0)
         {
             await error.WriteLineAsync($"{server.Name} print-config: {string.Join("; ", parse.Errors.Select(e => e.Message))}");
@@ -53,7 +53,8 @@ internal static class PrintConfigCommand
         var serverArgs = new List<string>();
         foreach (var option in options)
         {
-            if (parse.GetResult(cli[option]) is not { Implicit: false } given)
+            // An earlier spelling is written under the option's current name.
+            if (commandLine.Given(parse, option) is not { } given)
             {
                 continue;
             }

@@ -11,7 +11,7 @@ namespace Connectors.Hosting.Http;
 public sealed class HostOriginValidator(IReadOnlyList<string> allowedHosts, IReadOnlyList<string> allowedOrigins)
 {
     public static HostOriginValidator From(ConnectorSettings settings) =>
-        new(settings.Get(CommonOptions.AllowedHosts), settings.Get(CommonOptions.AllowedOrigins));
+        new(settings.Get(CommonOptions.AllowHosts), settings.Get(CommonOptions.AllowOrigins));
 
     /// <summary>Returns null when the request may proceed, otherwise why it may not.</summary>
     public string? Check(HttpRequest request)
@@ -24,7 +24,7 @@ public sealed class HostOriginValidator(IReadOnlyList<string> allowedHosts, IRea
 
         if (!IsLoopbackHost(host.Host) && !IsListed(allowedHosts, host.Value!, host.Host))
         {
-            return $"Host '{host.Value}' is not allowed. Configure --allowed-hosts to accept it.";
+            return $"Host '{host.Value}' is not allowed. Configure --allow-hosts to accept it.";
         }
 
         var origin = request.Headers.Origin.ToString();
@@ -43,7 +43,7 @@ public sealed class HostOriginValidator(IReadOnlyList<string> allowedHosts, IRea
             return null;
         }
 
-        return $"Origin '{origin}' is not allowed. Configure --allowed-origins to accept it.";
+        return $"Origin '{origin}' is not allowed. Configure --allow-origins to accept it.";
     }
 
     private static bool IsListed(IReadOnlyList<string> list, string hostWithPort, string hostOnly) =>

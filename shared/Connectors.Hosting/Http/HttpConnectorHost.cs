@@ -76,9 +76,9 @@ internal static class HttpConnectorHost
             logger.LogInformation("Listening on {Url}", address);
         }
 
-        if (settings.Get(CommonOptions.AllowedHosts).Count == 0 && urls.Any(u => !HttpSecurityExtensions.IsLoopbackUrl(u)))
+        if (settings.Get(CommonOptions.AllowHosts).Count == 0 && urls.Any(u => !HttpSecurityExtensions.IsLoopbackUrl(u)))
         {
-            logger.LogWarning("Listening beyond loopback, but only loopback Host headers are accepted; set --allowed-hosts to the names clients use.");
+            logger.LogWarning("Listening beyond loopback, but only loopback Host headers are accepted; set --allow-hosts to the names clients use.");
         }
 
         await app.WaitForShutdownAsync(cancellationToken);

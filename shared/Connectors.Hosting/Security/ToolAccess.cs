@@ -8,8 +8,8 @@ namespace Connectors.Hosting.Security;
 
 /// <summary>
 /// Who may see and call which tool: each tool needs one scope (read-only tools <c>&lt;server&gt;:read</c>, others
-/// <c>&lt;server&gt;:write</c>, unless <c>--tool-scope</c> or the tool's <c>connectors/scope</c> meta says otherwise), and
-/// the config file's <c>tools.deny</c> is re-read when the file changes, so a tool can be switched off without a restart.
+/// <c>&lt;server&gt;:write</c>, unless <c>--tool-scopes</c> or the tool's <c>connectors/scope</c> meta says otherwise), and
+/// the config file's <c>denyTools</c> is re-read when the file changes, so a tool can be switched off without a restart.
 /// </summary>
 internal sealed class ToolAccess : IDisposable
 {
@@ -35,7 +35,7 @@ internal sealed class ToolAccess : IDisposable
             var parts = entry.Split('=', 2, StringSplitOptions.TrimEntries);
             if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0 || parts[1].Contains(' ', StringComparison.Ordinal))
             {
-                throw new ConnectorConfigurationException($"--tool-scope (from {settings.SourceOf(SecurityOptions.ToolScopes)}): '{entry}' is not tool=scope.");
+                throw new ConnectorConfigurationException($"--tool-scopes (from {settings.SourceOf(SecurityOptions.ToolScopes)}): '{entry}' is not tool=scope.");
             }
 
             _scopeOverrides[parts[0]] = parts[1];
@@ -44,7 +44,7 @@ internal sealed class ToolAccess : IDisposable
         // Authorization applies to authenticated HTTP only; stdio and --auth none reach every offered tool.
         Enforced = settings.Get(CommonOptions.Transport) == "http" && settings.Get(SecurityOptions.Auth) != SecurityOptions.AuthNone;
 
-        _denied = settings.Get(CommonOptions.ToolsDeny).ToHashSet(StringComparer.Ordinal);
+        _denied = settings.Get(CommonOptions.DenyTools).ToHashSet(StringComparer.Ordinal);
         if (IsDenyFromConfigFile(settings))
         {
             _watchedConfig = settings.ConfigFilePath;
@@ -74,20 +74,20 @@ internal sealed class ToolAccess : IDisposable
         return (prefix + ":read", prefix + ":write");
     }
 
-    /// <summary>Stops the server when <c>--tool-scope</c> names a tool it does not have (a typo would leave the tool on its default scope).</summary>
+    /// <summary>Stops the server when <c>--tool-scopes</c> names a tool it does not have (a typo would leave the tool on its default scope).</summary>
     public void CheckOverrides(IEnumerable<string> toolNames, ConnectorSettings settings)
     {
         var names = toolNames.ToHashSet(StringComparer.Ordinal);
         if (_scopeOverrides.Keys.FirstOrDefault(n => !names.Contains(n)) is { } unknown)
         {
             throw new ConnectorConfigurationException(
-                $"--tool-scope (from {settings.SourceOf(SecurityOptions.ToolScopes)}): '{unknown}' is not a tool this server offers. Its tools: {string.Join(", ", names.Order(StringComparer.Ordinal))}.");
+                $"--tool-scopes (from {settings.SourceOf(SecurityOptions.ToolScopes)}): '{unknown}' is not a tool this server offers. Its tools: {string.Join(", ", names.Order(StringComparer.Ordinal))}.");
         }
     }
 
     /// <summary>The static deny list applies to the tool collection only when it does not come from a reloadable file.</summary>
     public static bool IsDenyFromConfigFile(ConnectorSettings settings) =>
-        settings.ConfigFilePath is not null && settings.SourceOf(CommonOptions.ToolsDeny) is var source &&
+        settings.ConfigFilePath is not null && settings.SourceOf(CommonOptions.DenyTools) is var source &&
         (source == "default" || source.StartsWith("config key", StringComparison.Ordinal));
 
     public string RequiredScope(Tool tool) =>
@@ -106,7 +106,7 @@ internal sealed class ToolAccess : IDisposable
     {
         if (IsDenied(tool.Name))
         {
-            throw ConnectorException.PermissionDenied($"The tool '{tool.Name}' is switched off on this server (tools.deny).");
+            throw ConnectorException.PermissionDenied($"The tool '{tool.Name}' is switched off on this server (denyTools).");
         }
 
         if (!Enforced)
@@ -136,8 +136,10 @@ internal sealed class ToolAccess : IDisposable
             _configStamp = stamp;
             using var document = JsonDocument.Parse(File.ReadAllText(_watchedConfig!), new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
             var denied = new HashSet<string>(StringComparer.Ordinal);
-            if (document.RootElement.TryGetProperty("tools", out var tools) && tools.ValueKind == JsonValueKind.Object &&
-                tools.TryGetProperty("deny", out var deny) && deny.ValueKind == JsonValueKind.Array)
+            // denyTools, or tools.deny as it was spelled before issue 21.
+            if ((document.RootElement.TryGetProperty("denyTools", out var deny) ||
+                 (document.RootElement.TryGetProperty("tools", out var tools) && tools.ValueKind == JsonValueKind.Object && tools.TryGetProperty("deny", out deny))) &&
+                deny.ValueKind == JsonValueKind.Array)
             {
                 denied.UnionWith(deny.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!));
             }
@@ -145,14 +147,14 @@ internal sealed class ToolAccess : IDisposable
             if (!denied.SetEquals(_denied))
             {
                 _denied = denied;
-                _logger.LogWarning("tools.deny reloaded from the config file: {Denied}", string.Join(", ", denied.Order(StringComparer.Ordinal)));
+                _logger.LogWarning("denyTools reloaded from the config file: {Denied}", string.Join(", ", denied.Order(StringComparer.Ordinal)));
                 DenyListChanged?.Invoke();
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
         {
             // A half-written file is read again on its next change; the last good list stays in force.
-            _logger.LogWarning("The config file could not be re-read ({Reason}); tools.deny is unchanged.", ex.GetType().Name);
+            _logger.LogWarning("The config file could not be re-read ({Reason}); denyTools is unchanged.", ex.GetType().Name);
         }
     }
 

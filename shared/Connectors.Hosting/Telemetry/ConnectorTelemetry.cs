@@ -13,7 +13,7 @@ namespace Connectors.Hosting.Telemetry;
 
 /// <summary>
 /// OpenTelemetry over OTLP when, and only when, an endpoint is configured (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c>,
-/// <c>--otlp-endpoint</c> or <c>telemetry.otlpEndpoint</c>): the MCP SDK's spans and metrics (named after the MCP semantic
+/// <c>--otlp-endpoint</c> or the config key <c>otlpEndpoint</c>): the MCP SDK's spans and metrics (named after the MCP semantic
 /// conventions), HttpClient's, and ASP.NET Core's over HTTP; a server adds its own (Npgsql) with
 /// <c>services.ConfigureOpenTelemetryTracerProvider</c>. Otherwise nothing is registered, so no source has a listener and
 /// the OpenTelemetry assemblies are never loaded.

@@ -6,7 +6,7 @@ namespace Connectors.Hosting.Tools;
 
 /// <summary>
 /// Decides which tools a server offers: every tool must carry all four annotations; <c>--read-only</c> keeps only
-/// read-only tools; <c>tools.allow</c> / <c>tools.deny</c> keep or remove tools by name.
+/// read-only tools; <c>allowTools</c> / <c>denyTools</c> keep or remove tools by name.
 /// </summary>
 internal sealed class ToolSelection(ConnectorSettings settings) : IPostConfigureOptions<McpServerOptions>
 {
@@ -29,9 +29,9 @@ internal sealed class ToolSelection(ConnectorSettings settings) : IPostConfigure
         }
 
         var names = all.Select(t => t.ProtocolTool.Name).ToHashSet(StringComparer.Ordinal);
-        var allow = settings.Get(CommonOptions.ToolsAllow);
-        var deny = settings.Get(CommonOptions.ToolsDeny);
-        foreach (var (option, list) in new[] { (CommonOptions.ToolsAllow, allow), (CommonOptions.ToolsDeny, deny) })
+        var allow = settings.Get(CommonOptions.AllowTools);
+        var deny = settings.Get(CommonOptions.DenyTools);
+        foreach (var (option, list) in new[] { (CommonOptions.AllowTools, allow), (CommonOptions.DenyTools, deny) })
         {
             if (list.FirstOrDefault(n => !names.Contains(n)) is { } unknown)
             {

@@ -1,8 +1,4 @@
-using System.Net;
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
-using Connectors.Testing;
 using static Connectors.Hosting.Tests.Security.McpHttp;
 
 namespace Connectors.Hosting.Tests.Security;
@@ -38,7 +34,7 @@ public sealed class ApiKeyServerFixture : IAsyncLifetime
             """);
         Server = await ServerProcess.StartHttpAsync(
             "Connectors.Hosting.TestServer",
-            ["--auth", "api-key", "--tool-scope", "big_output=testserver:bulk"],
+            ["--auth", "api-key", "--tool-scopes", "big_output=testserver:bulk"],
             new Dictionary<string, string> { ["CONNECTORS_API_KEYS_FILE"] = KeysFile });
     }
 

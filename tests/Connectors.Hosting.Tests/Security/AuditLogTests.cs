@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Connectors.Hosting.Configuration;
 using Connectors.Hosting.Logging;
 using Connectors.Hosting.Security;
 

@@ -1,5 +1,3 @@
-using System.Net;
-using Connectors.Testing;
 using static Connectors.Hosting.Tests.Security.McpHttp;
 
 namespace Connectors.Hosting.Tests.Security;

@@ -1,9 +1,4 @@
-using System.Net;
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Connectors.Testing;
 using static Connectors.Hosting.Tests.Security.McpHttp;
 
 namespace Connectors.Hosting.Tests.Security;

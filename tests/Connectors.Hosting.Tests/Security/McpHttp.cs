@@ -1,37 +1,18 @@
-using System.Net;
-using System.Text;
-using System.Text.Json;
-using Connectors.Testing;
-
 namespace Connectors.Hosting.Tests.Security;
 
 /// <summary>Raw JSON-RPC over HTTP with the credentials a test chooses.</summary>
 internal static class McpHttp
 {
-    public const string ToolsList = """{"jsonrpc":"2.0","id":1,"method":"tools/list"}""";
+    public const string ToolsList = RawMcpHttp.ToolsList;
 
-    public static string Call(string tool, string arguments = "{}", int id = 2) =>
-        $$$"""{"jsonrpc":"2.0","id":{{{id}}},"method":"tools/call","params":{"name":"{{{tool}}}","arguments":{{{arguments}}}}}""";
+    public static string Call(string tool, string arguments = "{}", int id = 2) => RawMcpHttp.Call(tool, arguments, id);
 
-    public static Action<HttpRequestMessage> Bearer(string token) =>
-        request => request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + token);
+    public static Action<HttpRequestMessage> Bearer(string token) => RawMcpHttp.Bearer(token);
 
-    public static Action<HttpRequestMessage> Headers(params (string Name, string Value)[] headers) =>
-        request =>
-        {
-            foreach (var (name, value) in headers)
-            {
-                request.Headers.TryAddWithoutValidation(name, value);
-            }
-        };
+    public static Action<HttpRequestMessage> Headers(params (string Name, string Value)[] headers) => RawMcpHttp.Headers(headers);
 
-    public static async Task<HttpResponseMessage> PostAsync(this ServerProcess server, HttpClient http, string body, Action<HttpRequestMessage>? configure = null)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, server.McpUrl) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.TryAddWithoutValidation("Accept", "application/json");
-        configure?.Invoke(request);
-        return await http.SendAsync(request);
-    }
+    public static Task<HttpResponseMessage> PostAsync(this ServerProcess server, HttpClient http, string body, Action<HttpRequestMessage>? configure = null) =>
+        RawMcpHttp.PostAsync(http, server.McpUrl, body, configure);
 
     /// <summary>Posts a message that must be answered with 200 and returns the JSON-RPC response.</summary>
     public static async Task<JsonElement> RpcAsync(this ServerProcess server, HttpClient http, string body, Action<HttpRequestMessage>? configure = null)

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
-using Connectors.Testing;
 using static Connectors.Hosting.Tests.Security.McpHttp;
 
 namespace Connectors.Hosting.Tests.Security;

@@ -1,5 +1,3 @@
-using Connectors.Testing;
-
 namespace Connectors.Hosting.Tests.Security;
 
 public sealed class SecureStartTests
@@ -33,8 +31,8 @@ public sealed class SecureStartTests
     [InlineData(new[] { "--auth", "jwt", "--jwt-issuer", "https://idp.example.com", "--jwt-jwks-uri", "http://idp.example.com/jwks", "--resource-uri", "https://mcp.example.com/mcp" }, null, "--jwt-jwks-uri: 'http://idp.example.com/jwks' must use https")]
     [InlineData(new[] { "--auth", "gateway" }, null, "--auth gateway needs --gateway-secret")]
     [InlineData(new[] { "--auth", "password" }, null, "--auth: 'password' is not one of: none, api-key, jwt, gateway")]
-    [InlineData(new[] { "--tool-scope", "echo" }, null, "--tool-scope (from --tool-scope): 'echo' is not tool=scope")]
-    [InlineData(new[] { "--tool-scope", "ecko=testserver:admin" }, null, "--tool-scope (from --tool-scope): 'ecko' is not a tool this server offers")]
+    [InlineData(new[] { "--tool-scopes", "echo" }, null, "--tool-scopes (from --tool-scopes): 'echo' is not tool=scope")]
+    [InlineData(new[] { "--tool-scopes", "ecko=testserver:admin" }, null, "--tool-scopes (from --tool-scopes): 'ecko' is not a tool this server offers")]
     public async Task Incomplete_security_settings_stop_the_server_with_exit_code_2(string[] args, string? apiKeys, string expected)
     {
         var environment = apiKeys is null ? null : new Dictionary<string, string> { ["CONNECTORS_API_KEYS"] = apiKeys };

@@ -1,7 +1,3 @@
-using Connectors.Testing;
-using ModelContextProtocol.Client;
-using ModelContextProtocol.Protocol;
-
 namespace Connectors.Hosting.Tests.Security;
 
 public sealed class ToolKillSwitchTests : IDisposable
@@ -21,15 +17,15 @@ public sealed class ToolKillSwitchTests : IDisposable
     }
 
     [Fact]
-    public async Task A_tool_added_to_tools_deny_in_the_config_file_disappears_and_refuses_calls_without_a_restart()
+    public async Task A_tool_added_to_denyTools_in_the_config_file_disappears_and_refuses_calls_without_a_restart()
     {
         var config = Path.Combine(_dir, "connectors.json");
-        await File.WriteAllTextAsync(config, """{ "tools": { "deny": ["write_note"] } }""");
+        await File.WriteAllTextAsync(config, """{ "denyTools": ["write_note"] }""");
         await using var mcp = await InMemoryMcp.StartAsync(TestServer.TestServer.Create(), ["--config", config]);
         await WaitForToolsAsync(mcp, names => names.Contains("echo") && !names.Contains("write_note"));
         Assert.Equal("permission_denied", (await mcp.CallAsync("write_note", new { text = "x" })).ErrorCode());
 
-        await File.WriteAllTextAsync(config, """{ "tools": { "deny": ["echo"] } }""");
+        await File.WriteAllTextAsync(config, """{ "denyTools": ["echo"] }""");
         await WaitForToolsAsync(mcp, names => !names.Contains("echo") && names.Contains("write_note"));
         var refused = await mcp.CallAsync("echo", new { text = "x" });
         Assert.Equal("permission_denied", refused.ErrorCode());
@@ -37,11 +33,11 @@ public sealed class ToolKillSwitchTests : IDisposable
         Assert.Equal("wrote 1 chars", (await mcp.CallAsync("write_note", new { text = "x" })).Text());
 
         // A broken file keeps the last good list in force.
-        await File.WriteAllTextAsync(config, """{ "tools": { "deny": [""");
+        await File.WriteAllTextAsync(config, """{ "denyTools": [""");
         await HttpTransportTests.WaitUntilAsync(() => mcp.Logs.Contains("could not be re-read", StringComparison.Ordinal), seconds: 60);
         Assert.Equal("permission_denied", (await mcp.CallAsync("echo", new { text = "x" })).ErrorCode());
 
-        await File.WriteAllTextAsync(config, """{ "tools": { "deny": [] } }""");
+        await File.WriteAllTextAsync(config, """{ "denyTools": [] }""");
         await WaitForToolsAsync(mcp, names => names.Contains("echo"));
         Assert.Equal("x", (await mcp.CallAsync("echo", new { text = "x" })).Text());
     }
@@ -50,7 +46,7 @@ public sealed class ToolKillSwitchTests : IDisposable
     public async Task Connected_clients_are_told_the_tool_list_changed_and_its_cache_lifetime_is_short_while_the_file_reloads()
     {
         var config = Path.Combine(_dir, "connectors.json");
-        await File.WriteAllTextAsync(config, """{ "tools": { "deny": [] } }""");
+        await File.WriteAllTextAsync(config, """{ "denyTools": [] }""");
         // A client of the initialize handshake (2025-11-25) gets the session-wide notification; 2026-07-28 clients ask for
         // it with subscriptions/listen, which the SDK serves.
         await using var mcp = await InMemoryMcp.StartAsync(TestServer.TestServer.Create(), ["--config", config],
@@ -66,7 +62,7 @@ public sealed class ToolKillSwitchTests : IDisposable
         Assert.Equal(CacheScope.Public, before.CacheScope);
         Assert.True(mcp.Client.ServerCapabilities.Tools?.ListChanged);
 
-        await File.WriteAllTextAsync(config, """{ "tools": { "deny": ["echo"] } }""");
+        await File.WriteAllTextAsync(config, """{ "denyTools": ["echo"] }""");
         await changed.Task.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
         Assert.DoesNotContain("echo", (await mcp.Client.ListToolsAsync()).Select(t => t.Name));
     }
@@ -85,7 +81,7 @@ public sealed class ToolKillSwitchTests : IDisposable
     {
         var config = Path.Combine(_dir, "connectors.json");
         await File.WriteAllTextAsync(config, """{ "tools": { "deny": [] } }""");
-        await using var mcp = await InMemoryMcp.StartAsync(TestServer.TestServer.Create(), ["--config", config, "--tools-deny", "echo"]);
+        await using var mcp = await InMemoryMcp.StartAsync(TestServer.TestServer.Create(), ["--config", config, "--deny-tools", "echo"]);
         Assert.DoesNotContain("echo", (await mcp.Client.ListToolsAsync()).Select(t => t.Name));
     }
 }

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Connectors.Hosting.Configuration;
 
 /// <summary>Factories for typed options, so every server declares its settings the same way.</summary>
-public static class ConnectorOptions
+public abstract partial class ConnectorOption
 {
     public static ConnectorOption<string> Text(
         string name, string environmentVariable, string configKey, string description, string defaultValue = "", bool secret = false, Func<string, string?>? validate = null)
