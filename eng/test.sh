@@ -14,18 +14,22 @@ results="$root/artifacts/test-results"
 
 say() { printf '[test] %s\n' "$*" >&2; }
 
-ensure_node() {
-  if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
-    return
-  fi
+# Installs Debian packages as root; elsewhere prints what is missing (the first argument) and stops.
+apt_install() {
+  local hint=$1; shift
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    say "Node.js missing: installing nodejs and npm from Debian"
+    say "installing $* from Debian"
     apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
   else
-    say "Node.js (20+) and npm are required for the conformance and Inspector tests; install them (e.g. apt-get install nodejs npm) and re-run."
+    say "$hint"
     exit 1
   fi
+}
+
+ensure_node() {
+  command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && return
+  apt_install "Node.js (20+) and npm are required for the conformance and Inspector tests; install them (e.g. apt-get install nodejs npm) and re-run." nodejs npm
 }
 
 # The database server's guard needs libpg_query; its tests start a throwaway PostgreSQL cluster (initdb + pg_ctl).
@@ -34,40 +38,25 @@ ensure_postgres() {
   [ -x /usr/lib/postgresql/15/bin/initdb ] || [ -n "${CONNECTORS_TEST_POSTGRES:-}" ] || missing+=(postgresql)
   ldconfig -p 2>/dev/null | grep -q 'libpg_query\.so' || missing+=(libpg-query-dev)
   [ ${#missing[@]} -eq 0 ] && return
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    say "installing ${missing[*]} from Debian"
-    apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-  else
-    say "the database tests need ${missing[*]} (apt-get install ${missing[*]}), or CONNECTORS_TEST_POSTGRES for an existing server; install and re-run."
-    exit 1
-  fi
+  apt_install "the database tests need ${missing[*]} (apt-get install ${missing[*]}), or CONNECTORS_TEST_POSTGRES for an existing server; install and re-run." "${missing[@]}"
+}
+
+# The replica tests (--redis) start a throwaway redis-server on a free loopback port, as a child process.
+ensure_redis() {
+  [ -x /usr/bin/redis-server ] || [ -n "${CONNECTORS_TEST_REDIS_SERVER:-}" ] && return
+  apt_install "the replica tests need redis-server (apt-get install redis-server), or CONNECTORS_TEST_REDIS_SERVER naming one; install and re-run." redis-server
 }
 
 # The distribution tests render the Kubernetes manifests with kubectl's built-in kustomize.
 ensure_kubectl() {
   command -v kubectl >/dev/null 2>&1 && return
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    say "kubectl missing: installing kubernetes-client from Debian"
-    apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubernetes-client >/dev/null
-  else
-    say "the distribution tests need kubectl (apt-get install kubernetes-client); install it and re-run."
-    exit 1
-  fi
+  apt_install "the distribution tests need kubectl (apt-get install kubernetes-client); install it and re-run." kubernetes-client
 }
 
 # Native AOT links with clang, and zlib into every executable.
 ensure_native_toolchain() {
   command -v clang >/dev/null 2>&1 && [ -e /usr/include/zlib.h ] && return
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    say "installing clang and zlib1g-dev from Debian (Native AOT)"
-    apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang zlib1g-dev >/dev/null
-  else
-    say "Native AOT needs clang and zlib (apt-get install clang zlib1g-dev); install them, or run with CONNECTORS_TEST_NATIVE=0."
-    exit 1
-  fi
+  apt_install "Native AOT needs clang and zlib (apt-get install clang zlib1g-dev); install them, or run with CONNECTORS_TEST_NATIVE=0." clang zlib1g-dev
 }
 
 native_only=0; native=1
@@ -75,6 +64,7 @@ case "${CONNECTORS_TEST_NATIVE:-1}" in only) native_only=1 ;; 0) native=0 ;; esa
 
 ensure_node
 ensure_postgres
+ensure_redis
 ensure_kubectl
 [ "$native" = 0 ] || ensure_native_toolchain
 say "node $(node --version), npm $(npm --version)"

@@ -115,7 +115,7 @@ internal sealed class IssueTools(GitHubClient client, GitHubGuard guard, OutputB
         var result = await idempotency.RunOnceAsync(
             "create_issue", idempotency_key, Fingerprint(path, title, body, labels, assignees), context.User,
             ct => client.SendAsync(HttpMethod.Post, path, request, GitHubJson.Default.CreateIssueRequest, GitHubJson.Default.GitHubIssue, $"a new issue in {repo}", ct),
-            cancellationToken);
+            GitHubJson.Default.GitHubIssue, cancellationToken);
         return Written(result, "Created", result.Value);
     }
 
@@ -151,7 +151,7 @@ internal sealed class IssueTools(GitHubClient client, GitHubGuard guard, OutputB
         var result = await idempotency.RunOnceAsync(
             "update_issue", idempotency_key, Fingerprint(path, title, body, state, state_reason, labels, assignees), context.User,
             ct => client.SendAsync(HttpMethod.Patch, path, request, GitHubJson.Default.UpdateIssueRequest, GitHubJson.Default.GitHubIssue, $"issue #{issue_number} of {repo}", ct),
-            cancellationToken);
+            GitHubJson.Default.GitHubIssue, cancellationToken);
         return Written(result, "Updated", result.Value);
     }
 
@@ -170,7 +170,7 @@ internal sealed class IssueTools(GitHubClient client, GitHubGuard guard, OutputB
         var result = await idempotency.RunOnceAsync(
             "add_issue_comment", idempotency_key, Fingerprint(path, body), context.User,
             ct => client.SendAsync(HttpMethod.Post, path, request, GitHubJson.Default.CommentRequest, GitHubJson.Default.GitHubComment, $"a comment on #{issue_number} of {repo}", ct),
-            cancellationToken);
+            GitHubJson.Default.GitHubComment, cancellationToken);
         var replay = ToolText.Replay(result);
         return $"Commented on #{issue_number}{replay}: comment id {result.Value.Id} · {result.Value.HtmlUrl}\n";
     }

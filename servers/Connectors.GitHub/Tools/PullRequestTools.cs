@@ -157,7 +157,7 @@ internal sealed class PullRequestTools(GitHubClient client, GitHubGuard guard, O
         var result = await idempotency.RunOnceAsync(
             "create_pull_request", idempotency_key, IssueTools.Fingerprint(path, title, head, @base, body, draft), context.User,
             ct => client.SendAsync(HttpMethod.Post, path, request, GitHubJson.Default.CreatePullRequestRequest, GitHubJson.Default.GitHubPullRequest, $"a new pull request in {repo}", ct),
-            cancellationToken);
+            GitHubJson.Default.GitHubPullRequest, cancellationToken);
         var replay = ToolText.Replay(result);
         return $"Created pull request #{result.Value.Number} {head} → {@base}{replay} · {result.Value.HtmlUrl}\n";
     }
@@ -187,7 +187,7 @@ internal sealed class PullRequestTools(GitHubClient client, GitHubGuard guard, O
         var result = await idempotency.RunOnceAsync(
             "merge_pull_request", idempotency_key, IssueTools.Fingerprint(path, merge_method, commit_title, commit_message, sha), context.User,
             ct => client.SendAsync(HttpMethod.Put, path, request, GitHubJson.Default.MergeRequest, GitHubJson.Default.GitHubMergeResult, $"the merge of #{pull_number} in {repo}", ct),
-            cancellationToken);
+            GitHubJson.Default.GitHubMergeResult, cancellationToken);
         var replay = ToolText.Replay(result);
         return $"Merged pull request #{pull_number}{replay}: merge commit {result.Value.Sha}\n";
     }

@@ -54,6 +54,6 @@ public static class CommonOptions
     [
         Transport, Urls, ReadOnly, Config, LogLevel, ToolsAllow, ToolsDeny, MaxOutputBytes, ToolTimeoutSeconds,
         AllowedHosts, AllowedOrigins, MaxRequestBytes, RequestTimeoutSeconds, ShutdownTimeoutSeconds, OtlpEndpoint,
-        .. Security.SecurityOptions.All,
+        .. Security.SecurityOptions.All, .. Redis.RedisOptions.All,
     ];
 }

@@ -27,9 +27,9 @@ internal sealed class ConnectorCommandLine
 
     private static Option Create(ConnectorOption option)
     {
-        var env = option.IsSecret
-            ? $"env: {option.EnvironmentVariable} or {option.EnvironmentVariable}_FILE; secret, refused on the command line"
-            : $"env: {option.EnvironmentVariable}";
+        var env = !option.IsSecret ? $"env: {option.EnvironmentVariable}"
+            : option.SecretPartsOf is null ? $"env: {option.EnvironmentVariable} or {option.EnvironmentVariable}_FILE; secret, refused on the command line"
+            : $"env: {option.EnvironmentVariable} or {option.EnvironmentVariable}_FILE; refused on the command line when it holds a secret";
         var help = $"{option.Description} [{env}]" + (option.DefaultText is { } d ? $" [default: {d}]" : "");
 
         Option cli = option.IsFlag ? new Option<bool>(option.Name) { Arity = ArgumentArity.ZeroOrOne }
