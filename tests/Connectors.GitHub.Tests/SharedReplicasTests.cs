@@ -17,6 +17,8 @@ public sealed class ReplicasFixture : IAsyncLifetime
 
     public const string WriterKey = "writer-7d3e8a2c5f90";
 
+    public const string ReaderKey = "reader-3b9f1e6a0c47";
+
     public RedisServer Redis { get; } = new();
 
     public GitHubEmulator Emulator { get; private set; } = null!;
@@ -30,7 +32,7 @@ public sealed class ReplicasFixture : IAsyncLifetime
         var environment = new Dictionary<string, string>
         {
             ["GITHUB_TOKEN"] = GitHubFixture.Token,
-            ["CONNECTORS_API_KEYS"] = $"limited:{LimitedKey}:github:read,writer:{WriterKey}:github:read github:write",
+            ["CONNECTORS_API_KEYS"] = $"limited:{LimitedKey}:github:read,writer:{WriterKey}:github:read github:write,reader:{ReaderKey}:github:read",
         };
         string[] args =
         [
@@ -149,6 +151,36 @@ public sealed class SharedReplicasTests(ReplicasFixture fixture) : IClassFixture
                 await fixture.Redis.StartAsync();
             }
 
+            await DisposeAllAsync(clients);
+        }
+    }
+
+    [Fact]
+    public async Task An_answer_one_replica_cached_lets_another_ask_GitHub_only_whether_it_changed()
+    {
+        var clients = await fixture.ConnectAllAsync(ReplicasFixture.ReaderKey);
+        try
+        {
+            var issue = new Dictionary<string, object?> { ["repo"] = "octo-org/widgets", ["issue_number"] = 2 };
+            await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(fixture.Redis.ConnectionString);
+            var cached = () => redis.GetServers().Single().Keys(pattern: "connectors:replicas-test:connectors-github:cache:*").Count();
+            var before = cached();
+            var first = (await clients[0].CallToolAsync("get_issue", issue)).Ok();
+            // The first replica stores in the background: wait until it has landed, then ask the second replica once.
+            var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            while (cached() == before)
+            {
+                Assert.True(DateTime.UtcNow < until, "the first replica's answer never reached Redis");
+                await Task.Delay(50);
+            }
+
+            var notModified = fixture.Emulator.NotModifiedServed;
+            var second = (await clients[1].CallToolAsync("get_issue", issue)).Ok();
+            Assert.True(fixture.Emulator.NotModifiedServed > notModified, "the second replica never sent the first one's validator");
+            Assert.Equal(first, second);
+        }
+        finally
+        {
             await DisposeAllAsync(clients);
         }
     }

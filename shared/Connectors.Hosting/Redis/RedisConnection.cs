@@ -104,7 +104,7 @@ public sealed class RedisConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Adds the shared Redis when <c>--redis</c> is set, with its /readyz check; nothing otherwise.</summary>
+    /// <summary>Adds the shared Redis when <c>--redis</c> is set, with its /readyz check and <see cref="SharedCache"/>; nothing otherwise.</summary>
     internal static void AddTo(IServiceCollection services, ConnectorSettings settings, string serverName)
     {
         var connection = settings.Get(RedisOptions.Connection);
@@ -116,6 +116,7 @@ public sealed class RedisConnection : IAsyncDisposable
         RedisOptions.TryParse(connection, out var options);
         var prefix = $"connectors:{settings.Get(RedisOptions.Namespace)}:{serverName}:";
         services.AddSingleton(sp => new RedisConnection(options, prefix, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Connectors.Redis")));
+        SharedCache.AddTo(services);
         // Degraded, not unhealthy: the replica still serves reads, so it stays in rotation.
         services.AddHealthChecks().AddAsyncCheck("redis", (sp, _) => sp.GetRequiredService<RedisConnection>().CheckAsync(), [ConnectorHealth.Ready]);
     }

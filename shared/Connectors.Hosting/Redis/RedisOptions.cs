@@ -11,7 +11,7 @@ public static class RedisOptions
         "CONNECTORS_REDIS",
         "redis.connection",
         "Redis shared by the replicas of this deployment, as a StackExchange.Redis connection string (host:port[,password=…][,ssl=true]): " +
-        "rate limits count across replicas and idempotency keys are claimed there. Off when empty.",
+        "rate limits count across replicas, idempotency keys are claimed there and upstream answers cached there for the other replicas. Off when empty.",
         "",
         raw => raw.Count == 0 ? "" : raw[^1].Trim(),
         value => value.Length > 0 && TryParse(value, out _) is { } problem ? $"not a Redis connection string ({problem})" : null)
