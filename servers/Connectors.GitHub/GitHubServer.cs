@@ -52,7 +52,6 @@ public static class GitHubServer
             services.AddSingleton(new GitHubSettings(settings.Get(GitHubOptions.Lockdown), toolsets));
             var deadline = TimeSpan.FromSeconds(Math.Min(30, settings.Get(CommonOptions.ToolTimeoutSeconds)));
             GitHubClient.AddHttpClient(services, new Uri(apiUrl.EndsWith('/') ? apiUrl : apiUrl + "/"), server.Version, deadline);
-            SharedCache.AddTypes(services, GitHubJson.Default);
             services.AddSingleton(sp => new GitHubClient(
                 sp.GetRequiredService<IHttpClientFactory>().CreateClient(GitHubClient.Upstream), credentials, deadline, sp.GetRequiredService<TimeProvider>(),
                 sp.GetService<SharedCache>(), SharedCacheScope(settings)));

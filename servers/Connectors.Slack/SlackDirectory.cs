@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization.Metadata;
 using Connectors.Hosting.Errors;
 using Connectors.Hosting.Redis;
 using Connectors.Slack.Api;
@@ -62,7 +63,7 @@ internal sealed partial class SlackDirectory : IDisposable
         var trimmed = reference.Trim();
         if (SlackIds.IsConversationId(trimmed))
         {
-            if (await RecallAsync<SlackChannel>("c:" + trimmed, cancellationToken) is { } known)
+            if (await RecallAsync("c:" + trimmed, SlackJsonContext.Default.SlackChannel, cancellationToken) is { } known)
             {
                 return known;
             }
@@ -80,7 +81,7 @@ internal sealed partial class SlackDirectory : IDisposable
             throw ConnectorException.InvalidArgument("channel", "give a channel ID such as C0123ABCD or a name such as #general.");
         }
 
-        if (await RecallAsync<SlackChannel>("c#" + name, cancellationToken) is { } cached)
+        if (await RecallAsync("c#" + name, SlackJsonContext.Default.SlackChannel, cancellationToken) is { } cached)
         {
             return cached;
         }
@@ -135,7 +136,7 @@ internal sealed partial class SlackDirectory : IDisposable
             throw ConnectorException.InvalidArgument("user", "give a user ID (U0123ABCD), a handle (@jane) or an email address.");
         }
 
-        if (await RecallAsync<SlackUser>("u@" + handle, cancellationToken) is { } cached)
+        if (await RecallAsync("u@" + handle, SlackJsonContext.Default.SlackUser, cancellationToken) is { } cached)
         {
             return cached;
         }
@@ -178,7 +179,7 @@ internal sealed partial class SlackDirectory : IDisposable
             return known; // null: Slack said there is no such user
         }
 
-        if (await RecallAsync<SlackUser>("u:" + id, cancellationToken) is { } shared)
+        if (await RecallAsync("u:" + id, SlackJsonContext.Default.SlackUser, cancellationToken) is { } shared)
         {
             return shared;
         }
@@ -206,7 +207,7 @@ internal sealed partial class SlackDirectory : IDisposable
     private async Task<SlackUser> UserByEmailAsync(string email, CancellationToken cancellationToken)
     {
         var key = "u%" + email.ToLowerInvariant();
-        if (await RecallAsync<SlackUser>(key, cancellationToken) is { } cached)
+        if (await RecallAsync(key, SlackJsonContext.Default.SlackUser, cancellationToken) is { } cached)
         {
             return cached;
         }
@@ -247,14 +248,14 @@ internal sealed partial class SlackDirectory : IDisposable
     private void Set<T>(string key, T value)
     {
         _cache.Set(key, value, LocalEntry);
-        if (value is not null && _ttl > TimeSpan.Zero)
+        if (value is not null && _ttl > TimeSpan.Zero && SlackJsonContext.Default.GetTypeInfo(typeof(T)) is JsonTypeInfo<T> type)
         {
-            _shared?.Put(_sharedScope + key, value, _ttl);
+            _shared?.Put(_sharedScope + key, value, type, _ttl);
         }
     }
 
     /// <summary>An entry from this process's cache, else from the other replicas' (then kept here for the rest of its lifetime).</summary>
-    private async ValueTask<T?> RecallAsync<T>(string key, CancellationToken cancellationToken)
+    private async ValueTask<T?> RecallAsync<T>(string key, JsonTypeInfo<T> type, CancellationToken cancellationToken)
         where T : class
     {
         if (_cache.TryGetValue(key, out T? known) && known is not null)
@@ -262,7 +263,7 @@ internal sealed partial class SlackDirectory : IDisposable
             return known;
         }
 
-        if (_shared is null || await _shared.GetAsync<T>(_sharedScope + key, cancellationToken) is not { } shared)
+        if (_shared is null || await _shared.GetAsync(_sharedScope + key, type, cancellationToken) is not { } shared)
         {
             return null;
         }

@@ -49,7 +49,6 @@ public static class SlackServer
             services.AddSingleton(sp => new SlackApiClient(
                 sp.GetRequiredService<IHttpClientFactory>().CreateClient(SlackApiClient.Upstream), new Uri(apiUrl.EndsWith('/') ? apiUrl : apiUrl + "/"), tokens,
                 sp.GetRequiredService<SlackRateLimits>(), toolTimeout, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SlackApiClient>>()));
-            SharedCache.AddTypes(services, SlackJsonContext.Default);
             // Replicas share only what the same token (so the same workspace and visibility) was told.
             services.AddSingleton(sp => new SlackDirectory(
                 sp.GetRequiredService<SlackApiClient>(), settings.Get(SlackOptions.CacheSize), TimeSpan.FromSeconds(settings.Get(SlackOptions.CacheTtlSeconds)),

@@ -212,7 +212,7 @@ internal sealed class GitHubClient
     /// <summary>An answer another replica cached (its validators let GitHub answer 304, free of quota), kept here too.</summary>
     private async ValueTask<CachedResponse?> RecallSharedAsync(string cacheKey, CancellationToken cancellationToken)
     {
-        if (_shared is null || await _shared.GetAsync<CachedResponse>(_sharedScope + cacheKey, cancellationToken) is not { } shared)
+        if (_shared is null || await _shared.GetAsync(_sharedScope + cacheKey, GitHubJson.Default.CachedResponse, cancellationToken) is not { } shared)
         {
             return null;
         }
@@ -224,7 +224,7 @@ internal sealed class GitHubClient
     private void Remember(string cacheKey, CachedResponse response)
     {
         _cache.Put(cacheKey, response);
-        _shared?.Put(_sharedScope + cacheKey, response, SharedCacheLifetime);
+        _shared?.Put(_sharedScope + cacheKey, response, GitHubJson.Default.CachedResponse, SharedCacheLifetime);
     }
 
     private void TrackBudget(HttpResponseHeaders headers)

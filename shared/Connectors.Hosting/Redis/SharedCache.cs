@@ -1,8 +1,6 @@
-using System.Buffers;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
-using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -11,21 +9,17 @@ using StackExchange.Redis;
 namespace Connectors.Hosting.Redis;
 
 /// <summary>
-/// The second level of a server's own caches (GitHub's answers by ETag, Slack's directory): HybridCache over the shared
-/// Redis, so a replica finds what another one already fetched. The servers keep their in-process caches as the first
-/// level (their sizes and lifetimes stay theirs), so HybridCache's own in-process level is switched off here. Lookups
-/// that fail (Redis down or slow) count as misses and writes are dropped: a cache never stops a call.
+/// The second level of a server's own caches (GitHub's answers by ETag, Slack's directory): the distributed Redis cache,
+/// so a replica finds what another one already fetched. The servers' in-process caches stay the first level (their sizes
+/// and lifetimes are theirs). Not HybridCache: Microsoft.Extensions.Caching.Hybrid 10.11.0 carries a reflection JSON
+/// serializer that fails the Native AOT build, and with the servers' caches as the first level it would add only that.
+/// Lookups that fail (Redis down or slow) count as misses and writes go in the background: a cache never stops a call.
 /// </summary>
-public sealed class SharedCache(HybridCache cache, RedisConnection redis)
+public sealed class SharedCache(IDistributedCache cache, RedisConnection redis)
 {
-    private static readonly HybridCacheEntryOptions Lookup = new()
-    {
-        Flags = HybridCacheEntryFlags.DisableLocalCache | HybridCacheEntryFlags.DisableDistributedCacheWrite | HybridCacheEntryFlags.DisableUnderlyingData,
-    };
-
     /// <summary>The value another replica stored under <paramref name="key"/>, or null.</summary>
     /// <param name="key">Unique within the server; say whose answer it is (the credential) when answers may differ by caller.</param>
-    public async ValueTask<T?> GetAsync<T>(string key, CancellationToken cancellationToken)
+    public async ValueTask<T?> GetAsync<T>(string key, JsonTypeInfo<T> type, CancellationToken cancellationToken)
         where T : class
     {
         if (redis.Database is null)
@@ -35,32 +29,37 @@ public sealed class SharedCache(HybridCache cache, RedisConnection redis)
 
         try
         {
-            return await cache.GetOrCreateAsync<T?>(FullKey(key), _ => ValueTask.FromResult<T?>(null), Lookup, cancellationToken: cancellationToken);
+            var bytes = await cache.GetAsync(FullKey(key), cancellationToken);
+            return bytes is null ? null : JsonSerializer.Deserialize(bytes, type);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             redis.ReportFailure(ex, "caches are per replica");
             return null;
         }
+        catch (JsonException)
+        {
+            return null; // written by another version of the server: a miss
+        }
     }
 
     /// <summary>Stores a value for the other replicas, in the background: the caller never waits on Redis.</summary>
-    public void Put<T>(string key, T value, TimeSpan timeToLive)
+    public void Put<T>(string key, T value, JsonTypeInfo<T> type, TimeSpan timeToLive)
     {
         if (redis.Database is null)
         {
             return;
         }
 
-        var options = new HybridCacheEntryOptions { Expiration = timeToLive, Flags = HybridCacheEntryFlags.DisableLocalCache };
-        _ = StoreAsync(cache.SetAsync(FullKey(key), value, options));
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(value, type);
+        _ = StoreAsync(FullKey(key), bytes, timeToLive);
     }
 
-    private async Task StoreAsync(ValueTask store)
+    private async Task StoreAsync(string key, byte[] bytes, TimeSpan timeToLive)
     {
         try
         {
-            await store;
+            await cache.SetAsync(key, bytes, new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = timeToLive });
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
@@ -68,17 +67,10 @@ public sealed class SharedCache(HybridCache cache, RedisConnection redis)
         }
     }
 
-    /// <summary>The deployment and server prefix, then the key hashed: no argument or name appears in Redis.</summary>
+    /// <summary>The deployment and server prefix, then the key hashed: no argument, name or credential appears in Redis.</summary>
     private string FullKey(string key) => $"{redis.KeyPrefix}cache:{RedisConnection.Hash(key)}";
 
-    /// <summary>
-    /// Registers the second level when <c>--redis</c> is set, serializing the given types with source-generated JSON
-    /// (Native AOT has no reflection serializer).
-    /// </summary>
-    public static void AddTypes(IServiceCollection services, JsonSerializerContext types) =>
-        services.AddSingleton<IHybridCacheSerializerFactory>(new JsonSerializerFactory(types));
-
-    /// <summary>HybridCache over the distributed Redis cache, on the connection the rest uses.</summary>
+    /// <summary>The distributed Redis cache, on the connection the rest uses.</summary>
     internal static void AddTo(IServiceCollection services)
     {
         services.AddStackExchangeRedisCache(_ => { });
@@ -87,32 +79,6 @@ public sealed class SharedCache(HybridCache cache, RedisConnection redis)
             var connection = sp.GetRequiredService<RedisConnection>();
             options.ConnectionMultiplexerFactory = async () => await connection.Multiplexer;
         }));
-        services.AddHybridCache(options => options.MaximumPayloadBytes = 4 * 1024 * 1024);
-        services.AddSingleton(sp => new SharedCache(sp.GetRequiredService<HybridCache>(), sp.GetRequiredService<RedisConnection>()));
-    }
-
-    /// <summary>Serializes the types a server's JSON context knows, with that context's own options (naming, …).</summary>
-    private sealed class JsonSerializerFactory(JsonSerializerContext types) : IHybridCacheSerializerFactory
-    {
-        public bool TryCreateSerializer<T>([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IHybridCacheSerializer<T>? serializer)
-        {
-            serializer = types.GetTypeInfo(typeof(T)) is JsonTypeInfo<T> info ? new JsonSerializer<T>(info) : null;
-            return serializer is not null;
-        }
-    }
-
-    private sealed class JsonSerializer<T>(JsonTypeInfo<T> info) : IHybridCacheSerializer<T>
-    {
-        public T Deserialize(ReadOnlySequence<byte> source)
-        {
-            var reader = new Utf8JsonReader(source);
-            return JsonSerializer.Deserialize(ref reader, info)!;
-        }
-
-        public void Serialize(T value, IBufferWriter<byte> target)
-        {
-            using var writer = new Utf8JsonWriter(target);
-            JsonSerializer.Serialize(writer, value, info);
-        }
+        services.AddSingleton(sp => new SharedCache(sp.GetRequiredService<IDistributedCache>(), sp.GetRequiredService<RedisConnection>()));
     }
 }

@@ -8,6 +8,8 @@ namespace Connectors.Hosting.Tests.Redis;
 
 public sealed class SharedCacheTests(RedisServer redis) : IClassFixture<RedisServer>
 {
+    private static readonly System.Text.Json.Serialization.Metadata.JsonTypeInfo<CachedThing> Thing = SharedCacheTestJson.Default.CachedThing;
+
     /// <summary>A replica's services as the server builds them with --redis, connected.</summary>
     private async Task<ServiceProvider> ReplicaAsync(string deployment)
     {
@@ -18,7 +20,6 @@ public sealed class SharedCacheTests(RedisServer redis) : IClassFixture<RedisSer
             [RedisOptions.Namespace] = deployment,
         });
         RedisConnection.AddTo(services, settings, "connectors-test");
-        SharedCache.AddTypes(services, SharedCacheTestJson.Default);
         var provider = services.BuildServiceProvider();
         var connection = provider.GetRequiredService<RedisConnection>();
         await SharedIdempotencyTests.WaitUntilAsync(() => connection.Database is not null);
@@ -32,15 +33,15 @@ public sealed class SharedCacheTests(RedisServer redis) : IClassFixture<RedisSer
         await using var a = await ReplicaAsync(deployment);
         await using var b = await ReplicaAsync(deployment);
         await using var other = await ReplicaAsync(deployment + "-other");
-        a.GetRequiredService<SharedCache>().Put("scope\nrepos/x", new CachedThing("etag-1", [1, 2, 3]), TimeSpan.FromMinutes(1));
+        a.GetRequiredService<SharedCache>().Put("scope\nrepos/x", new CachedThing("etag-1", [1, 2, 3]), Thing, TimeSpan.FromMinutes(1));
 
         CachedThing? found = null;
         await SharedIdempotencyTests.WaitUntilAsync(() =>
-            (found = b.GetRequiredService<SharedCache>().GetAsync<CachedThing>("scope\nrepos/x", CancellationToken.None).AsTask().Result) is not null);
+            (found = b.GetRequiredService<SharedCache>().GetAsync("scope\nrepos/x", Thing, CancellationToken.None).AsTask().Result) is not null);
         Assert.Equal("etag-1", found!.ETag);
         Assert.Equal([1, 2, 3], found.Body);
-        Assert.Null(await b.GetRequiredService<SharedCache>().GetAsync<CachedThing>("other scope\nrepos/x", CancellationToken.None));
-        Assert.Null(await other.GetRequiredService<SharedCache>().GetAsync<CachedThing>("scope\nrepos/x", CancellationToken.None));
+        Assert.Null(await b.GetRequiredService<SharedCache>().GetAsync("other scope\nrepos/x", Thing, CancellationToken.None));
+        Assert.Null(await other.GetRequiredService<SharedCache>().GetAsync("scope\nrepos/x", Thing, CancellationToken.None));
     }
 }
 
