@@ -76,7 +76,7 @@ internal static class HttpWorkload
                     emulator = shared;
                     var ourShared = GitHubWorkload.Ours(shared, []);
                     string[] extra = name.Contains("+limits", StringComparison.Ordinal)
-                        ? ["--rate-limit-identity", "100000000", "--rate-limit-tool", "100000000"]
+                        ? ["--rate-limit-identity", "1000000", "--rate-limit-identity-burst", "1000000", "--rate-limit-tool", "1000000", "--rate-limit-tool-burst", "1000000"]
                         : [];
                     if (name.EndsWith("+redis", StringComparison.Ordinal))
                     {

@@ -18,7 +18,7 @@ public sealed partial class IdempotencyCache
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
 
     /// <summary>
-    /// The key is claimed with SET NX (one replica wins, atomically), the result replaces the claim, and a definite refusal
+    /// The key is claimed with SET NX GET (one replica wins, atomically), the result replaces the claim, and a definite refusal
     /// deletes it. A claim still pending past the call deadline belongs to a call that died mid-way: its outcome is unknown.
     /// </summary>
     private async Task<IdempotentResult<T>> RunOnceSharedAsync<T>(
@@ -36,16 +36,12 @@ public sealed partial class IdempotencyCache
                 throw SharedStoreUnavailable();
             }
 
-            Record? existing;
+            // SET NX GET (Redis 7.0 and newer): one round trip claims the key, or answers what holds it.
+            RedisValue holder;
             try
             {
-                if (await database.StringSetAsync(recordKey, claim.ToString(), _timeToLive, When.NotExists))
-                {
-                    redis.ReportSuccess();
-                    return await RunClaimedAsync(redis, recordKey, claim, action, resultType, cancellationToken);
-                }
-
-                existing = Record.Parse(await database.StringGetAsync(recordKey));
+                holder = await database.StringSetAndGetAsync(recordKey, claim.ToString(), _timeToLive, When.NotExists, CommandFlags.None);
+                redis.ReportSuccess();
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
@@ -53,10 +49,13 @@ public sealed partial class IdempotencyCache
                 throw SharedStoreUnavailable();
             }
 
-            if (existing is null)
+            if (holder.IsNull)
             {
-                continue; // the holder was refused and let the key go (or it expired) between our two commands: claim again
+                // Outside the try above: whatever the call throws is its own outcome, never "Redis was unreachable".
+                return await RunClaimedAsync(redis, recordKey, claim, action, resultType, cancellationToken);
             }
+
+            var existing = Record.Parse(holder)!; // only an empty value parses to null, and no claim is empty
 
             if (!string.Equals(existing.Fingerprint, fingerprintHash, StringComparison.Ordinal))
             {
