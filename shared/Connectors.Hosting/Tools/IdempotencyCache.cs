@@ -64,6 +64,7 @@ public sealed partial class IdempotencyCache(TimeProvider timeProvider, TimeSpan
         {
             return await RunOnceSharedAsync(redis, id, key, fingerprint, action, resultType, cancellationToken);
         }
+
         Entry entry;
         bool first;
         lock (_entries)
