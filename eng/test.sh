@@ -29,6 +29,12 @@ ensure_postgres() {
   apt_require "the database tests need ${missing[*]}, or CONNECTORS_TEST_POSTGRES for an existing server" "${missing[@]}"
 }
 
+# The replica tests (--redis) start a throwaway redis-server on a free loopback port, as a child process.
+ensure_redis() {
+  [ -x /usr/bin/redis-server ] || [ -n "${CONNECTORS_TEST_REDIS_SERVER:-}" ] && return
+  apt_require "the replica tests need redis-server, or CONNECTORS_TEST_REDIS_SERVER naming one" redis-server
+}
+
 # The distribution tests render the Kubernetes manifests with kubectl's built-in kustomize.
 ensure_kubectl() {
   command -v kubectl >/dev/null 2>&1 && return
@@ -46,6 +52,7 @@ case "${CONNECTORS_TEST_NATIVE:-1}" in only) native_only=1 ;; 0) native=0 ;; esa
 
 ensure_node
 ensure_postgres
+ensure_redis
 ensure_kubectl
 [ "$native" = 0 ] || ensure_native_toolchain
 say "node $(node --version), npm $(npm --version)"

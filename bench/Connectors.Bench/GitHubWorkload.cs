@@ -12,7 +12,7 @@ internal static class GitHubWorkload
     public const string Token = "ghp_reader";
     private const string Owner = "bench-org";
     private const string Name = "service";
-    private const string Repo = Owner + "/" + Name;
+    internal const string Repo = Owner + "/" + Name;
 
     public static async Task<int> RunAsync(string[] args)
     {

@@ -65,6 +65,25 @@ internal static class HttpWorkload
                         UpstreamRequests = () => github.RequestsServed,
                     };
                     break;
+                case "github+limits" or "github+limits+redis" or "github+replay" or "github+replay+redis":
+                    // What --redis costs per call (issue 23): the same server with in-process or Redis-backed limits that
+                    // never refuse, and a write whose idempotency key replays (the claim answers "already done").
+                    var shared = await GitHubWorkload.StartEmulatorAsync();
+                    emulator = shared;
+                    var ourShared = GitHubWorkload.Ours(shared, []);
+                    string[] extra = name.Contains("+limits", StringComparison.Ordinal)
+                        ? ["--rate-limit-identity", "1000000", "--rate-limit-identity-burst", "1000000", "--rate-limit-tool", "1000000", "--rate-limit-tool-burst", "1000000"]
+                        : [];
+                    if (name.EndsWith("+redis", StringComparison.Ordinal))
+                    {
+                        extra = [.. extra, "--redis", Environment.GetEnvironmentVariable("CONNECTORS_BENCH_REDIS") ?? throw new InvalidOperationException("CONNECTORS_BENCH_REDIS names no Redis")];
+                    }
+
+                    target = name.Contains("+limits", StringComparison.Ordinal)
+                        ? new HttpTarget(GitHubWorkload.RepresentativeRead.Tool, GitHubWorkload.RepresentativeRead.Arguments, [.. ourShared.Command, .. extra], ourShared.Environment)
+                        : new HttpTarget("create_issue", new { repo = GitHubWorkload.Repo, title = "Replayed", idempotency_key = "bench-replay-" + Guid.NewGuid() }, [.. ourShared.Command, .. extra], ourShared.Environment);
+                    target = target with { UpstreamRequests = () => shared.RequestsServed };
+                    break;
                 case "slack":
                     var slack = await SlackWorkload.StartEmulatorAsync();
                     emulator = slack;

@@ -4,6 +4,7 @@ using Connectors.Hosting;
 using Connectors.Hosting.Configuration;
 using Connectors.Hosting.Diagnostics;
 using Connectors.Hosting.Errors;
+using Connectors.Hosting.Redis;
 using Connectors.Hosting.Tools;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -52,7 +53,8 @@ public static class GitHubServer
             var deadline = TimeSpan.FromSeconds(Math.Min(30, settings.Get(CommonOptions.ToolTimeoutSeconds)));
             GitHubClient.AddHttpClient(services, new Uri(apiUrl.EndsWith('/') ? apiUrl : apiUrl + "/"), server.Version, deadline);
             services.AddSingleton(sp => new GitHubClient(
-                sp.GetRequiredService<IHttpClientFactory>().CreateClient(GitHubClient.Upstream), credentials, deadline, sp.GetRequiredService<TimeProvider>()));
+                sp.GetRequiredService<IHttpClientFactory>().CreateClient(GitHubClient.Upstream), credentials, deadline, sp.GetRequiredService<TimeProvider>(),
+                sp.GetService<SharedCache>(), SharedCacheScope(settings)));
             services.AddSingleton<GitHubGuard>();
             services.AddIdempotencyCache();
             // Untagged: GET /user costs rate-limit quota, so only doctor runs it.
@@ -68,6 +70,17 @@ public static class GitHubServer
             mcp.WithPrompts<GitHubPrompts>().WithResources<GitHubResources>().WithCompleteHandler(GitHubCompletions.CompleteAsync);
         });
         return server;
+    }
+
+    /// <summary>
+    /// Whose answers a shared cache entry holds: the API and the credential (a token's hash, or the App installation),
+    /// so deployments that share a Redis namespace by mistake still never see each other's private answers.
+    /// </summary>
+    internal static string SharedCacheScope(ConnectorSettings settings)
+    {
+        var token = settings.Get(GitHubOptions.Token).Trim();
+        var credential = token.Length > 0 ? "token " + token : $"app {settings.Get(GitHubOptions.AppId)}/{settings.Get(GitHubOptions.InstallationId)}";
+        return $"{settings.Get(GitHubOptions.ApiUrl)}\n{credential}\n";
     }
 
     internal static IReadOnlySet<string> ResolveToolsets(ConnectorSettings settings)

@@ -1,4 +1,6 @@
+using System.Text.Json.Serialization.Metadata;
 using Connectors.Hosting.Errors;
+using Connectors.Hosting.Redis;
 using Connectors.Slack.Api;
 using Microsoft.Extensions.Caching.Memory;
 
@@ -8,7 +10,8 @@ namespace Connectors.Slack;
 /// Channels and people by ID, name, handle and email, remembered in a bounded cache (size and TTL from the options) and
 /// filled lazily: nothing is fetched at start-up, an ID costs one call the first time, and a name or handle is found by
 /// paging through the list only until it turns up (at most <see cref="MaxScanPages"/> pages per lookup). Names for whole
-/// answers come in batches (SlackDirectory.Names.cs).
+/// answers come in batches (SlackDirectory.Names.cs). With --redis, what one replica learns by ID, name, handle or email
+/// is found by the others in Redis (the second level) before they ask Slack.
 /// </summary>
 internal sealed partial class SlackDirectory : IDisposable
 {
@@ -18,11 +21,16 @@ internal sealed partial class SlackDirectory : IDisposable
     private readonly SlackApiClient _slack;
     private readonly MemoryCache _cache;
     private readonly TimeSpan _ttl;
+    private readonly SharedCache? _shared;
+    private readonly string _sharedScope;
 
-    public SlackDirectory(SlackApiClient slack, int capacity, TimeSpan ttl)
+    /// <param name="sharedScope">Whose view the entries are (API and token): only replicas with the same one share them.</param>
+    public SlackDirectory(SlackApiClient slack, int capacity, TimeSpan ttl, SharedCache? shared = null, string sharedScope = "")
     {
         _slack = slack;
         _ttl = ttl;
+        _shared = shared;
+        _sharedScope = sharedScope;
         _cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = capacity, CompactionPercentage = 0.1 });
     }
 
@@ -55,7 +63,7 @@ internal sealed partial class SlackDirectory : IDisposable
         var trimmed = reference.Trim();
         if (SlackIds.IsConversationId(trimmed))
         {
-            if (_cache.TryGetValue("c:" + trimmed, out SlackChannel? known) && known is not null)
+            if (await RecallAsync("c:" + trimmed, SlackJsonContext.Default.SlackChannel, cancellationToken) is { } known)
             {
                 return known;
             }
@@ -73,7 +81,7 @@ internal sealed partial class SlackDirectory : IDisposable
             throw ConnectorException.InvalidArgument("channel", "give a channel ID such as C0123ABCD or a name such as #general.");
         }
 
-        if (_cache.TryGetValue("c#" + name, out SlackChannel? cached) && cached is not null)
+        if (await RecallAsync("c#" + name, SlackJsonContext.Default.SlackChannel, cancellationToken) is { } cached)
         {
             return cached;
         }
@@ -128,7 +136,7 @@ internal sealed partial class SlackDirectory : IDisposable
             throw ConnectorException.InvalidArgument("user", "give a user ID (U0123ABCD), a handle (@jane) or an email address.");
         }
 
-        if (_cache.TryGetValue("u@" + handle, out SlackUser? cached) && cached is not null)
+        if (await RecallAsync("u@" + handle, SlackJsonContext.Default.SlackUser, cancellationToken) is { } cached)
         {
             return cached;
         }
@@ -168,7 +176,12 @@ internal sealed partial class SlackDirectory : IDisposable
     {
         if (_cache.TryGetValue("u:" + id, out SlackUser? known))
         {
-            return known;
+            return known; // null: Slack said there is no such user
+        }
+
+        if (await RecallAsync("u:" + id, SlackJsonContext.Default.SlackUser, cancellationToken) is { } shared)
+        {
+            return shared;
         }
 
         try
@@ -194,7 +207,7 @@ internal sealed partial class SlackDirectory : IDisposable
     private async Task<SlackUser> UserByEmailAsync(string email, CancellationToken cancellationToken)
     {
         var key = "u%" + email.ToLowerInvariant();
-        if (_cache.TryGetValue(key, out SlackUser? cached) && cached is not null)
+        if (await RecallAsync(key, SlackJsonContext.Default.SlackUser, cancellationToken) is { } cached)
         {
             return cached;
         }
@@ -230,8 +243,34 @@ internal sealed partial class SlackDirectory : IDisposable
     public static IReadOnlyDictionary<string, string?> Args(params (string Name, string? Value)[] arguments) =>
         arguments.Where(a => a.Value is not null).ToDictionary(a => a.Name, a => a.Value);
 
-    private void Set<T>(string key, T value) =>
-        _cache.Set(key, value, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = _ttl > TimeSpan.Zero ? _ttl : TimeSpan.FromMilliseconds(1) });
+    private MemoryCacheEntryOptions LocalEntry => new() { Size = 1, AbsoluteExpirationRelativeToNow = _ttl > TimeSpan.Zero ? _ttl : TimeSpan.FromMilliseconds(1) };
+
+    private void Set<T>(string key, T value)
+    {
+        _cache.Set(key, value, LocalEntry);
+        if (value is not null && _ttl > TimeSpan.Zero && SlackJsonContext.Default.GetTypeInfo(typeof(T)) is JsonTypeInfo<T> type)
+        {
+            _shared?.Put(_sharedScope + key, value, type, _ttl);
+        }
+    }
+
+    /// <summary>An entry from this process's cache, else from the other replicas' (then kept here for the rest of its lifetime).</summary>
+    private async ValueTask<T?> RecallAsync<T>(string key, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (_cache.TryGetValue(key, out T? known) && known is not null)
+        {
+            return known;
+        }
+
+        if (_shared is null || await _shared.GetAsync(_sharedScope + key, type, cancellationToken) is not { } shared)
+        {
+            return null;
+        }
+
+        _cache.Set(key, shared, LocalEntry);
+        return shared;
+    }
 
     public void Dispose()
     {

@@ -1,6 +1,7 @@
 using Connectors.Hosting;
 using Connectors.Hosting.Configuration;
 using Connectors.Hosting.Diagnostics;
+using Connectors.Hosting.Redis;
 using Connectors.Hosting.Tools;
 using Connectors.Slack.Api;
 using Connectors.Slack.Tools;
@@ -48,8 +49,10 @@ public static class SlackServer
             services.AddSingleton(sp => new SlackApiClient(
                 sp.GetRequiredService<IHttpClientFactory>().CreateClient(SlackApiClient.Upstream), new Uri(apiUrl.EndsWith('/') ? apiUrl : apiUrl + "/"), tokens,
                 sp.GetRequiredService<SlackRateLimits>(), toolTimeout, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SlackApiClient>>()));
+            // Replicas share only what the same token (so the same workspace and visibility) was told.
             services.AddSingleton(sp => new SlackDirectory(
-                sp.GetRequiredService<SlackApiClient>(), settings.Get(SlackOptions.CacheSize), TimeSpan.FromSeconds(settings.Get(SlackOptions.CacheTtlSeconds))));
+                sp.GetRequiredService<SlackApiClient>(), settings.Get(SlackOptions.CacheSize), TimeSpan.FromSeconds(settings.Get(SlackOptions.CacheTtlSeconds)),
+                sp.GetService<SharedCache>(), $"{apiUrl}\n{tokens.Value(tokens.Default)}\n"));
             services.AddSingleton<MessageRenderer>();
             services.AddSingleton(sp => new SlackGuard(sp.GetRequiredService<SlackDirectory>(), sp.GetRequiredService<TimeProvider>(), postChannels));
             services.AddIdempotencyCache();

@@ -69,11 +69,12 @@ public static class ConnectorServiceCollectionExtensions
         services.AddSingleton(new OutputBudget(settings.Get(CommonOptions.MaxOutputBytes)));
         services.AddSingleton<IPostConfigureOptions<McpServerOptions>>(new ToolSelection(settings));
         services.AddConnectorHealthChecks();
+        Redis.RedisConnection.AddTo(services, settings, server.Name);
         server.ApplyServices(services, settings);
 
         services.AddSingleton(sp => new ToolAccess(settings, server.Name, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(sp => new DeniedToolsSync(sp.GetRequiredService<IOptions<McpServerOptions>>().Value, sp.GetRequiredService<ToolAccess>()));
-        services.AddSingleton(new CallLimits(settings));
+        services.AddSingleton(sp => new CallLimits(settings, sp.GetService<Redis.RedisConnection>()));
         services.AddSingleton(sp => new AuditLog(settings, server.Name, sp.GetService<SecretRedactor>() ?? new SecretRedactor()));
         services.AddSingleton(sp => new ToolCallPipeline(
             sp.GetRequiredService<OutputBudget>(),

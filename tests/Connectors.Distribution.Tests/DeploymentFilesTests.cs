@@ -101,6 +101,26 @@ public sealed class DeploymentFilesTests
     }
 
     [Fact]
+    public async Task The_shared_redis_overlay_points_every_server_at_one_redis_that_only_the_pool_reaches()
+    {
+        var rendered = Yaml.Documents(await Repository.RunAsync("kubectl", ["kustomize", Repository.PathOf("deploy", "k8s", "overlays", "shared-redis")]));
+        var servers = new[] { "connectors-database", "connectors-filesystem", "connectors-github", "connectors-slack" };
+        JsonNode Named(string kind, string name) => rendered.Single(d => d["kind"].Text() == kind && d["metadata"]!["name"].Text() == name);
+        foreach (var server in servers)
+        {
+            Assert.Equal("connectors-redis:6379", Named("ConfigMap", server)["data"]!["CONNECTORS_REDIS"].Text());
+            Assert.Contains(Named("NetworkPolicy", server)["spec"]!["egress"].Items(), rule => rule["ports"]![0]!["port"].Text() == "6379");
+        }
+
+        var redis = Named("Deployment", "connectors-redis")["spec"]!["template"]!["spec"]!;
+        Assert.Equal("true", redis["securityContext"]!["runAsNonRoot"].Text());
+        Assert.Equal("true", redis["containers"]![0]!["securityContext"]!["readOnlyRootFilesystem"].Text());
+        var ingress = Assert.Single(Named("NetworkPolicy", "connectors-redis")["spec"]!["ingress"].Items());
+        Assert.Equal("connectors", ingress["from"]![0]!["podSelector"]!["matchLabels"]!["app.kubernetes.io/part-of"].Text());
+        Assert.Equal("connectors", Named("Deployment", "connectors-redis")["metadata"]!["namespace"].Text());
+    }
+
+    [Fact]
     public async Task The_compose_pool_runs_every_server_read_only_without_capabilities_and_with_api_keys()
     {
         var compose = Yaml.Documents(await File.ReadAllTextAsync(Repository.PathOf("deploy", "compose.yaml"))).Single();

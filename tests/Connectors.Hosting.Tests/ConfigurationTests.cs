@@ -8,7 +8,7 @@ public sealed partial class ConfigurationTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static ConnectorSettings Resolve(string[] args, Dictionary<string, string>? env = null) =>
+    internal static ConnectorSettings Resolve(string[] args, Dictionary<string, string>? env = null) =>
         TestServer.TestServer.Create().ResolveSettings(args, name => env is not null && env.TryGetValue(name, out var v) ? v : null);
 
     [Fact]

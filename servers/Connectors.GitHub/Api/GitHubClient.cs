@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Connectors.Hosting.Errors;
+using Connectors.Hosting.Redis;
 using Connectors.Hosting.Resilience;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -25,22 +26,31 @@ internal sealed class GitHubClient
 {
     public const string Upstream = "github";
     private const string DiffMediaType = "application/vnd.github.diff";
+
+    /// <summary>How long another replica may reuse an answer's validators; GitHub still confirms each one (304).</summary>
+    private static readonly TimeSpan SharedCacheLifetime = TimeSpan.FromHours(1);
     private readonly HttpClient _http;
     private readonly IGitHubCredentials _credentials;
     private readonly TimeSpan _deadline;
     private readonly TimeProvider _time;
     private readonly ResponseCache _cache = new();
+    private readonly SharedCache? _shared;
+    private readonly string _sharedScope;
     private readonly ConcurrentDictionary<string, (int Remaining, long Reset)> _budgets = new(StringComparer.Ordinal);
     private long _notModified;
     private long _requests;
 
     /// <param name="http">The client <see cref="AddHttpClient"/> registers: deadline, breaker and GET retries are in it.</param>
-    public GitHubClient(HttpClient http, IGitHubCredentials credentials, TimeSpan deadline, TimeProvider time)
+    /// <param name="shared">With --redis, the second level of the answer cache, shared with the other replicas.</param>
+    /// <param name="sharedScope">Whose answers these are (API URL and credential): replicas share only answers one credential got.</param>
+    public GitHubClient(HttpClient http, IGitHubCredentials credentials, TimeSpan deadline, TimeProvider time, SharedCache? shared = null, string sharedScope = "")
     {
         _http = http;
         _credentials = credentials;
         _deadline = deadline;
         _time = time;
+        _shared = shared;
+        _sharedScope = sharedScope;
     }
 
     public string CredentialKind => _credentials.Kind;
@@ -141,7 +151,7 @@ internal sealed class GitHubClient
         }
 
         var cacheKey = $"{path}\n{accept}";
-        var cached = method == HttpMethod.Get && conditional ? _cache.Get(cacheKey) : null;
+        var cached = method == HttpMethod.Get && conditional ? _cache.Get(cacheKey) ?? await RecallSharedAsync(cacheKey, cancellationToken) : null;
         if (cached?.ETag is { } etag)
         {
             request.Headers.TryAddWithoutValidation("If-None-Match", etag);
@@ -193,10 +203,28 @@ internal sealed class GitHubClient
             var validator = response.Headers.ETag?.ToString();
             var modified = response.Content.Headers.LastModified?.ToString("r", CultureInfo.InvariantCulture);
             var store = method == HttpMethod.Get && conditional && (validator is not null || modified is not null)
-                ? () => _cache.Put(cacheKey, new CachedResponse(validator, modified, body, link))
+                ? () => Remember(cacheKey, new CachedResponse(validator, modified, body, link))
                 : (Action?)null;
             return new RawResponse(body, link, Scopes(response), FromCache: false, store);
         }
+    }
+
+    /// <summary>An answer another replica cached (its validators let GitHub answer 304, free of quota), kept here too.</summary>
+    private async ValueTask<CachedResponse?> RecallSharedAsync(string cacheKey, CancellationToken cancellationToken)
+    {
+        if (_shared is null || await _shared.GetAsync(_sharedScope + cacheKey, GitHubJson.Default.CachedResponse, cancellationToken) is not { } shared)
+        {
+            return null;
+        }
+
+        _cache.Put(cacheKey, shared);
+        return shared;
+    }
+
+    private void Remember(string cacheKey, CachedResponse response)
+    {
+        _cache.Put(cacheKey, response);
+        _shared?.Put(_sharedScope + cacheKey, response, GitHubJson.Default.CachedResponse, SharedCacheLifetime);
     }
 
     private void TrackBudget(HttpResponseHeaders headers)

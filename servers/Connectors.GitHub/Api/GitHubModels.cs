@@ -103,6 +103,7 @@ internal sealed record MergeRequest(string? CommitTitle, string? CommitMessage, 
 [JsonSerializable(typeof(GitHubSearch<GitHubRepository>))]
 [JsonSerializable(typeof(GitHubSearch<GitHubIssue>))]
 [JsonSerializable(typeof(GitHubIssue))]
+[JsonSerializable(typeof(CachedResponse))]
 [JsonSerializable(typeof(List<GitHubIssue>))]
 [JsonSerializable(typeof(GitHubComment))]
 [JsonSerializable(typeof(List<GitHubComment>))]

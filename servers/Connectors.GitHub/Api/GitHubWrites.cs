@@ -25,5 +25,5 @@ internal static class GitHubWrites
         JsonTypeInfo<TResult> resultType,
         string what,
         CancellationToken cancellationToken) =>
-        idempotency.RunOnceAsync(tool, key, fingerprint, user, ct => client.SendAsync(method, path, body, bodyType, resultType, what, ct), cancellationToken);
+        idempotency.RunOnceAsync(tool, key, fingerprint, user, ct => client.SendAsync(method, path, body, bodyType, resultType, what, ct), resultType, cancellationToken);
 }

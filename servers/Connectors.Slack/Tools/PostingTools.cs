@@ -34,7 +34,7 @@ internal sealed class PostingTools(SlackGuard guard, SlackApiClient slack, Idemp
         var body = SlackGuard.Text(text);
         var request = new PostMessageRequest { Channel = target.Id, Text = body, UnfurlLinks = unfurl_links, UnfurlMedia = unfurl_media };
         var posted = await idempotency.RunOnceAsync(
-            "post_message", idempotency_key, $"{target.Id}\n{unfurl_links}{unfurl_media}\n{body}", context.User, ct => PostAsync(request, ct), cancellationToken);
+            "post_message", idempotency_key, $"{target.Id}\n{unfurl_links}{unfurl_media}\n{body}", context.User, ct => PostAsync(request, ct), IdempotencyCache.TextResult, cancellationToken);
         return Posted(posted, $"Posted in {SlackGuard.Describe(target)}", target.Id);
     }
 
@@ -54,7 +54,7 @@ internal sealed class PostingTools(SlackGuard guard, SlackApiClient slack, Idemp
         var body = SlackGuard.Text(text);
         var request = new PostMessageRequest { Channel = target.Id, Text = body, ThreadTs = parent, ReplyBroadcast = broadcast };
         var posted = await idempotency.RunOnceAsync(
-            "reply_to_thread", idempotency_key, $"{target.Id}\n{parent}\n{broadcast}\n{body}", context.User, ct => PostAsync(request, ct), cancellationToken);
+            "reply_to_thread", idempotency_key, $"{target.Id}\n{parent}\n{broadcast}\n{body}", context.User, ct => PostAsync(request, ct), IdempotencyCache.TextResult, cancellationToken);
         return Posted(posted, $"Replied in thread {parent} in {SlackGuard.Describe(target)}", target.Id);
     }
 
@@ -92,6 +92,7 @@ internal sealed class PostingTools(SlackGuard guard, SlackApiClient slack, Idemp
                     return false;
                 }
             },
+            IdempotencyCache.FlagResult,
             cancellationToken);
         return added.Value
             ? $"Added :{emoji}: to message {message} in {SlackGuard.Describe(target)}."

@@ -59,6 +59,7 @@ public static class CommonOptions
         ("Authentication (HTTP)", Security.SecurityOptions.Authentication),
         ("Rate limits (HTTP)", Security.SecurityOptions.RateLimits),
         ("Audit and telemetry", [.. Security.SecurityOptions.Audit, OtlpEndpoint]),
+        ("Replicas (Redis)", Redis.RedisOptions.All),
     ];
 
     internal static IReadOnlyList<ConnectorOption> All { get; } = [.. Topics.SelectMany(t => t.Options)];

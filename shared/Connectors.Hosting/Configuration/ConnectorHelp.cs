@@ -50,9 +50,9 @@ internal sealed class ConnectorHelp(ConnectorServer server, IReadOnlyList<Connec
 
     internal static string Describe(ConnectorOption option)
     {
-        var env = option.IsSecret
-            ? $"env: {option.EnvironmentVariable} or {option.EnvironmentVariable}_FILE; secret, refused on the command line"
-            : $"env: {option.EnvironmentVariable}";
+        var env = !option.IsSecret ? $"env: {option.EnvironmentVariable}"
+            : option.SecretPartsOf is null ? $"env: {option.EnvironmentVariable} or {option.EnvironmentVariable}_FILE; secret, refused on the command line"
+            : $"env: {option.EnvironmentVariable} or {option.EnvironmentVariable}_FILE; refused on the command line when it holds a secret";
         var config = option.ConfigKey.Length > 0 ? $" [config: {option.ConfigKey}]" : "";
         return $"{option.Description} [{env}]{config}" + (option.DefaultText is { } d ? $" [default: {d}]" : "");
     }

@@ -34,6 +34,21 @@ public abstract partial class ConnectorOption
     /// <summary>Secret values are read from the environment or a file, never printed, and redacted from logs and errors.</summary>
     public bool IsSecret { get; init; }
 
+    /// <summary>
+    /// For a secret option of which only a part is secret (a connection string's password): that part of a value, empty
+    /// when the value holds none. Such a value may then be given on the command line and is redacted by that part alone.
+    /// </summary>
+    public Func<string, IReadOnlyList<string>>? SecretPartsOf { get; init; }
+
+    /// <summary>The secret texts a value of this option holds, for redaction and the command-line refusal.</summary>
+    internal IReadOnlyList<string> SecretsIn(object? value) => !IsSecret ? [] : value switch
+    {
+        string { Length: > 0 } s when SecretPartsOf is { } parts => parts(s),
+        string { Length: > 0 } s => [s],
+        IReadOnlyList<string> list => list,
+        _ => [],
+    };
+
     /// <summary>Separator for list values given as one environment variable.</summary>
     public char ListSeparator { get; init; } = ',';
 

@@ -38,12 +38,7 @@ public sealed class ConnectorSettings
 
     /// <summary>Every secret value in effect, for redaction.</summary>
     public IEnumerable<string> SecretValues() =>
-        _values.Where(kv => kv.Key.IsSecret).SelectMany(kv => kv.Value switch
-        {
-            string s when s.Length > 0 => [s],
-            IReadOnlyList<string> list => list,
-            _ => Array.Empty<string>(),
-        });
+        _values.SelectMany(kv => kv.Key.SecretsIn(kv.Value));
 
     /// <summary>
     /// Refuses secret options given as command-line arguments, which any local user can read from the process list (ps,
@@ -51,7 +46,8 @@ public sealed class ConnectorSettings
     /// </summary>
     internal void RefuseSecretsOnCommandLine()
     {
-        var exposed = _sources.Where(kv => kv.Key.IsSecret && kv.Value.StartsWith("--", StringComparison.Ordinal)).Select(kv => kv.Key).ToList();
+        var exposed = _sources.Where(kv => kv.Key.IsSecret && kv.Value.StartsWith("--", StringComparison.Ordinal) &&
+            (kv.Key.SecretPartsOf is null || kv.Key.SecretsIn(_values.GetValueOrDefault(kv.Key)).Count > 0)).Select(kv => kv.Key).ToList();
         if (exposed.Count > 0)
         {
             throw new ConnectorConfigurationException(string.Join(Environment.NewLine, exposed.Select(option =>

@@ -1,5 +1,8 @@
 using System.Security.Claims;
+using System.Text.Json.Serialization.Metadata;
+using Connectors.Hosting.Configuration;
 using Connectors.Hosting.Errors;
+using Connectors.Hosting.Redis;
 using Connectors.Hosting.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -14,10 +17,11 @@ public readonly record struct IdempotentResult<T>(T Value, bool Replayed, DateTi
 /// within the TTL) returns the first call's result instead of acting twice. Concurrent repeats wait for the first.
 /// A call whose outcome is unknown (timed out, cancelled, failed upstream after it may have been sent) is never re-run
 /// under its key: the repeat answers <c>conflict</c> asking the caller to check first. A call the upstream definitely
-/// refused (invalid, not found, denied, rate limited) forgets its key so it can be retried. The memory is this process's
-/// only: replicas behind a load balancer do not share it.
+/// refused (invalid, not found, denied, rate limited) forgets its key so it can be retried. Without <c>--redis</c> the
+/// memory is this process's only; with it, keys are claimed in Redis and the results stored there, so a retry on another
+/// replica replays too, and while Redis is unreachable a call with a key is refused (retryable) rather than risk acting twice.
 /// </summary>
-public sealed class IdempotencyCache(TimeProvider timeProvider, TimeSpan? timeToLive = null, int capacity = 10_000)
+public sealed partial class IdempotencyCache(TimeProvider timeProvider, TimeSpan? timeToLive = null, int capacity = 10_000, RedisConnection? redis = null, TimeSpan? callDeadline = null)
 {
     public const string ArgumentName = "idempotency_key";
     public const int MaxKeyLength = 200;
@@ -33,13 +37,20 @@ public sealed class IdempotencyCache(TimeProvider timeProvider, TimeSpan? timeTo
 
     public TimeSpan TimeToLive => _timeToLive;
 
+    /// <summary>How a text result is stored for a replay (see <see cref="RunOnceAsync"/>).</summary>
+    public static JsonTypeInfo<string> TextResult => HostingJsonContext.Default.String;
+
+    /// <summary>How a yes/no result is stored for a replay (see <see cref="RunOnceAsync"/>).</summary>
+    public static JsonTypeInfo<bool> FlagResult => HostingJsonContext.Default.Boolean;
+
     /// <summary>
     /// Runs <paramref name="action"/> once per key. <paramref name="fingerprint"/> describes the call's arguments (e.g. the
     /// target and the text): reusing a key for a different call is a <c>conflict</c>, not a silent replay.
     /// Without a key the action simply runs.
     /// </summary>
+    /// <param name="resultType">How the result is stored in Redis for a replay on another replica.</param>
     public async Task<IdempotentResult<T>> RunOnceAsync<T>(
-        string tool, string? key, string fingerprint, ClaimsPrincipal? user, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
+        string tool, string? key, string fingerprint, ClaimsPrincipal? user, Func<CancellationToken, Task<T>> action, JsonTypeInfo<T> resultType, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
         if (key is null)
@@ -49,6 +60,11 @@ public sealed class IdempotencyCache(TimeProvider timeProvider, TimeSpan? timeTo
 
         Validate(key);
         var id = $"{CallerIdentity.From(user)?.Key ?? "local"}\n{tool}\n{key}";
+        if (redis is not null)
+        {
+            return await RunOnceSharedAsync(redis, id, key, fingerprint, action, resultType, cancellationToken);
+        }
+
         Entry entry;
         bool first;
         lock (_entries)
@@ -170,9 +186,16 @@ public sealed class IdempotencyCache(TimeProvider timeProvider, TimeSpan? timeTo
 public static class IdempotencyServiceCollectionExtensions
 {
     /// <summary>Adds the process-wide <see cref="IdempotencyCache"/> that write tools taking an <c>idempotency_key</c> use.</summary>
+    /// <remarks>With <c>--redis</c> it claims keys there; a claim outlives the tool's deadline by a margin before a repeat calls it lost.</remarks>
     public static IServiceCollection AddIdempotencyCache(this IServiceCollection services, TimeSpan? timeToLive = null)
     {
-        services.TryAddSingleton(sp => new IdempotencyCache(sp.GetService<TimeProvider>() ?? TimeProvider.System, timeToLive));
+        services.TryAddSingleton(sp => new IdempotencyCache(
+            sp.GetService<TimeProvider>() ?? TimeProvider.System,
+            timeToLive,
+            redis: sp.GetService<RedisConnection>(),
+            callDeadline: sp.GetService<ConnectorSettings>() is { } settings
+                ? TimeSpan.FromSeconds(settings.Get(CommonOptions.ToolTimeoutSeconds) + 5)
+                : null));
         return services;
     }
 }

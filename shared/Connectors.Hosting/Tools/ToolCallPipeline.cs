@@ -40,7 +40,7 @@ internal sealed class ToolCallPipeline(
                 if (context.MatchedPrimitive is McpServerTool tool)
                 {
                     access.CheckCall(tool.ProtocolTool, caller);
-                    limits.AcquireCall(caller ?? CallerIdentity.Unauthenticated, toolName);
+                    await limits.AcquireCallAsync(caller ?? CallerIdentity.Unauthenticated, toolName);
                     ArgumentValidator.Validate(tool.ProtocolTool.InputSchema, context.Params?.Arguments);
                 }
                 else if (access.IsDenied(toolName))
