@@ -86,7 +86,7 @@ public static class DatabaseServer
             }
         });
         server.ConfigureMcp((mcp, _) => mcp
-            .WithTools<DatabaseTools>(TypedResults.SerializerOptions(DatabaseJsonContext.Default))
+            .WithCompactTools<DatabaseTools>(TypedResults.SerializerOptions(DatabaseJsonContext.Default))
             .WithResources<DatabaseResources>()
             .WithPrompts<DatabasePrompts>()
             .WithCompleteHandler(DatabaseCompletions.CompleteAsync));

@@ -39,11 +39,11 @@ public static class FilesystemServer
         server.ConfigureMcp((mcp, settings) =>
         {
             var tools = TypedResults.SerializerOptions(FilesystemJsonContext.Default);
-            mcp.WithTools<ReadTools>(tools).WithTools<DirectoryTools>(tools).WithTools<SearchTools>(tools).WithResources<FileResources>()
+            mcp.WithCompactTools<ReadTools>(tools).WithCompactTools<DirectoryTools>(tools).WithCompactTools<SearchTools>(tools).WithResources<FileResources>()
                 .WithPrompts<FilesystemPrompts>().WithCompleteHandler(PathCompletions.CompleteAsync);
             if (settings.Get(FilesystemOptions.AllowWrite))
             {
-                mcp.WithTools<WriteTools>(tools);
+                mcp.WithCompactTools<WriteTools>(tools);
             }
         });
         return server;

@@ -15,13 +15,16 @@ namespace Connectors.GitHub;
 public static class GitHubServer
 {
     /// <summary>Toolset names and the tool classes behind them.</summary>
+    /// <summary>The serializer options of the typed results, from which the output schemas come.</summary>
+    private static readonly System.Text.Json.JsonSerializerOptions Results = TypedResults.SerializerOptions(GitHubResultsJson.Default);
+
     internal static readonly IReadOnlyDictionary<string, Action<IMcpServerBuilder>> Toolsets = new Dictionary<string, Action<IMcpServerBuilder>>(StringComparer.Ordinal)
     {
-        ["context"] = mcp => mcp.WithCompactTools<ContextTools>(),
-        ["repos"] = mcp => mcp.WithCompactTools<RepositoryTools>(),
-        ["issues"] = mcp => mcp.WithCompactTools<IssueTools>(),
-        ["pull_requests"] = mcp => mcp.WithCompactTools<PullRequestTools>(),
-        ["actions"] = mcp => mcp.WithCompactTools<ActionsTools>(),
+        ["context"] = mcp => mcp.WithCompactTools<ContextTools>(Results),
+        ["repos"] = mcp => mcp.WithCompactTools<RepositoryTools>(Results),
+        ["issues"] = mcp => mcp.WithCompactTools<IssueTools>(Results),
+        ["pull_requests"] = mcp => mcp.WithCompactTools<PullRequestTools>(Results),
+        ["actions"] = mcp => mcp.WithCompactTools<ActionsTools>(Results),
     };
 
     public static ConnectorServer Create()

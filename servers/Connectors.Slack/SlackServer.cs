@@ -67,16 +67,16 @@ public static class SlackServer
         server.ConfigureMcp((mcp, settings) =>
         {
             var tools = TypedResults.SerializerOptions(SlackResultsJson.Default);
-            mcp.WithTools<ConversationTools>(tools).WithTools<UserTools>(tools).WithPrompts<SlackPrompts>()
+            mcp.WithCompactTools<ConversationTools>(tools).WithCompactTools<UserTools>(tools).WithPrompts<SlackPrompts>()
                 .WithResources<SlackResources>().WithListResourcesHandler(SlackResources.ListAsync).WithCompleteHandler(SlackCompletions.CompleteAsync);
             if (settings.Get(SlackOptions.UserToken).Length > 0)
             {
-                mcp.WithTools<SearchTools>(tools);
+                mcp.WithCompactTools<SearchTools>(tools);
             }
 
             if (settings.Get(SlackOptions.AllowPostChannels).Count > 0)
             {
-                mcp.WithTools<PostingTools>(tools);
+                mcp.WithCompactTools<PostingTools>(tools);
             }
         });
         return server;

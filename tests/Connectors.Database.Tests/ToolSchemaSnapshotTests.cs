@@ -12,4 +12,12 @@ public sealed class ToolSchemaSnapshotTests(DatabaseCluster cluster)
         Assert.NotNull(expected);
         Assert.Equal(expected, actual);
     }
+
+    [Fact]
+    public async Task The_tool_list_a_model_sees_stays_within_8_kilobytes()
+    {
+        var mcp = await cluster.SharedServerAsync();
+        var bytes = await ToolSchemaSnapshot.ModelVisibleBytesAsync(mcp.Client);
+        Assert.True(bytes <= 8 * 1024, $"{bytes} bytes");
+    }
 }

@@ -15,4 +15,12 @@ public sealed class ToolSchemaSnapshotTests : IDisposable
         Assert.NotNull(expected);
         Assert.Equal(expected, actual);
     }
+
+    [Fact]
+    public async Task The_default_tool_list_a_model_sees_stays_within_8_kilobytes()
+    {
+        await using var mcp = await InMemoryMcp.StartAsync(FilesystemServer.Create(), ["--roots", _tree.Root]);
+        var bytes = await ToolSchemaSnapshot.ModelVisibleBytesAsync(mcp.Client);
+        Assert.True(bytes <= 8 * 1024, $"{bytes} bytes");
+    }
 }

@@ -17,6 +17,17 @@ public sealed class ServerTests(SlackFixture slack, ITestOutputHelper output)
 
     [Trait("Category", "ServerProcess")]
     [Fact]
+    public async Task The_default_tool_list_a_model_sees_stays_within_8_kilobytes()
+    {
+        await using var readOnly = await slack.StartAsync([], user: false);
+        var byDefault = await ToolSchemaSnapshot.ModelVisibleBytesAsync(readOnly);
+        var everything = await ToolSchemaSnapshot.ModelVisibleBytesAsync(slack.Client);
+        output.WriteLine($"tools/list a model sees: {byDefault:N0} bytes by default, {everything:N0} with search and posting");
+        Assert.True(byDefault <= 8 * 1024, $"{byDefault} bytes by default");
+    }
+
+    [Trait("Category", "ServerProcess")]
+    [Fact]
     public async Task Without_a_token_the_server_refuses_to_start_and_says_which_variables_to_set()
     {
         var (exitCode, _, stderr) = await ServerProcess.RunToExitAsync(SlackFixture.Project, []);

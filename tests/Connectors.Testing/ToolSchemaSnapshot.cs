@@ -25,4 +25,20 @@ public static class ToolSchemaSnapshot
 
         return (File.Exists(source) ? (await File.ReadAllTextAsync(source)).ReplaceLineEndings("\n") : null, actual);
     }
+
+    /// <summary>
+    /// The bytes of <c>tools/list</c> a model sees: clients keep the output schemas for validating results and leave
+    /// them out of its context.
+    /// </summary>
+    public static async Task<int> ModelVisibleBytesAsync(McpClient client)
+    {
+        var tools = await client.ListToolsAsync();
+        var seen = new JsonArray([.. tools.Select(t =>
+        {
+            var node = JsonSerializer.SerializeToNode(t.ProtocolTool, ModelContextProtocol.McpJsonUtilities.DefaultOptions)!.AsObject();
+            node.Remove("outputSchema");
+            return (JsonNode?)node;
+        })]);
+        return System.Text.Encoding.UTF8.GetByteCount(seen.ToJsonString());
+    }
 }

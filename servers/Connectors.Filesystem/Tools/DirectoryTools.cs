@@ -22,7 +22,7 @@ public sealed class DirectoryTools(PathGuard guard, OutputBudget budget, Filesys
         UseStructuredContent = true, OutputSchemaType = typeof(DirectoryListing))]
     [Description("Lists the entries of a directory, one per line, marked [DIR], [FILE] or [LINK], sorted by name.")]
     public CallToolResult ListDirectory(
-        [Description("Directory to list: absolute, or relative to the first allowed directory.")] string path,
+        [Description("Directory to list.")] string path,
         [Description("Skip this many entries (to continue a cut listing). Default 0.")] int offset = 0)
     {
         var (entries, directory) = ReadEntries(path, offset);
@@ -44,7 +44,7 @@ public sealed class DirectoryTools(PathGuard guard, OutputBudget budget, Filesys
         UseStructuredContent = true, OutputSchemaType = typeof(DirectoryListing))]
     [Description("Lists the entries of a directory with file sizes, sorted by name or size, followed by totals.")]
     public CallToolResult ListDirectoryWithSizes(
-        [Description("Directory to list: absolute, or relative to the first allowed directory.")] string path,
+        [Description("Directory to list.")] string path,
         [Description("Sort entries by 'name' (default) or 'size' (largest first).")] string sortBy = "name",
         [Description("Skip this many entries (to continue a cut listing). Default 0.")] int offset = 0)
     {
@@ -76,7 +76,7 @@ public sealed class DirectoryTools(PathGuard guard, OutputBudget budget, Filesys
         UseStructuredContent = true, OutputSchemaType = typeof(DirectoryTreeResult))]
     [Description("Returns a recursive tree of a directory as JSON: [{\"name\", \"type\": \"file\"|\"directory\"|\"symlink\", \"children\"}]. Bounded by max_depth and the server's entry limit; a directory whose contents were not listed has \"truncated\": true.")]
     public CallToolResult DirectoryTree(
-        [Description("Directory at the top of the tree: absolute, or relative to the first allowed directory.")] string path,
+        [Description("Directory at the top of the tree.")] string path,
         [Description("Globs of paths to leave out, e.g. node_modules or **/*.log (a name matches at any depth).")] string[]? excludePatterns = null,
         [Description("Levels to descend (1 = the directory's own entries). Default 10, at most 256.")] int max_depth = DefaultTreeDepth,
         IProgress<ProgressNotificationValue>? progress = null,

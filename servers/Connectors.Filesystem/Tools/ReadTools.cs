@@ -22,7 +22,7 @@ public sealed class ReadTools(PathGuard guard, OutputBudget budget, FilesystemLi
     [McpServerTool(Name = "read_text_file", Title = "Read text file", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
     [Description("Reads a text file as UTF-8. Use head or tail for the first or last N lines, or offset and limit for a range of lines. Long output is cut and says how to continue.")]
     public string ReadTextFile(
-        [Description("File to read: absolute, or relative to the first allowed directory.")] string path,
+        [Description("File to read.")] string path,
         [Description("Return only the first N lines.")] int? head = null,
         [Description("Return only the last N lines.")] int? tail = null,
         [Description("First line to return, counting from 1 (default 1).")] int? offset = null,
@@ -33,7 +33,7 @@ public sealed class ReadTools(PathGuard guard, OutputBudget budget, FilesystemLi
     [McpServerTool(Name = "read_file", Title = "Read file (deprecated)", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
     [Description("Deprecated name of read_text_file, kept so existing prompts work. Reads a text file as UTF-8; head or tail give the first or last N lines.")]
     public string ReadFile(
-        [Description("File to read: absolute, or relative to the first allowed directory.")] string path,
+        [Description("File to read.")] string path,
         [Description("Return only the first N lines.")] int? head = null,
         [Description("Return only the last N lines.")] int? tail = null,
         CancellationToken cancellationToken = default) =>
@@ -42,7 +42,7 @@ public sealed class ReadTools(PathGuard guard, OutputBudget budget, FilesystemLi
     [McpServerTool(Name = "read_media_file", Title = "Read media file", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
     [Description("Reads an image or audio file and returns it as image or audio content with its MIME type; other binary files come back as an embedded resource.")]
     public async Task<CallToolResult> ReadMediaFile(
-        [Description("File to read: absolute, or relative to the first allowed directory.")] string path,
+        [Description("File to read.")] string path,
         CancellationToken cancellationToken = default)
     {
         using var file = guard.OpenFile(guard.Resolve(path));
@@ -65,7 +65,7 @@ public sealed class ReadTools(PathGuard guard, OutputBudget budget, FilesystemLi
     [McpServerTool(Name = "read_multiple_files", Title = "Read multiple files", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
     [Description("Reads several text files at once. Each file appears under its path; a file that cannot be read shows its error in place and does not stop the others.")]
     public async Task<string> ReadMultipleFiles(
-        [Description("Files to read (1 to 100): absolute, or relative to the first allowed directory.")] string[] paths,
+        [Description("Files to read (1 to 100).")] string[] paths,
         CancellationToken cancellationToken = default)
     {
         if (paths is not { Length: > 0 and <= 100 })
@@ -105,7 +105,7 @@ public sealed class ReadTools(PathGuard guard, OutputBudget budget, FilesystemLi
         UseStructuredContent = true, OutputSchemaType = typeof(FileInfoResult))]
     [Description("Shows a file's or directory's metadata: type, size, created, modified and accessed times, permissions, link count, and where a symbolic link leads.")]
     public CallToolResult GetFileInfo(
-        [Description("File or directory: absolute, or relative to the first allowed directory.")] string path)
+        [Description("File or directory.")] string path)
     {
         var placed = guard.Resolve(path);
         var text = new StringBuilder();

@@ -19,7 +19,7 @@ public sealed class SearchTools(PathGuard guard, OutputBudget budget, Filesystem
         UseStructuredContent = true, OutputSchemaType = typeof(FileSearchResult))]
     [Description("Finds files and directories whose path, relative to the search directory, matches a glob: '*.cs' matches the top level only, '**/*.cs' any depth. Returns full paths in name order.")]
     public CallToolResult SearchFiles(
-        [Description("Directory to search: absolute, or relative to the first allowed directory.")] string path,
+        [Description("Directory to search.")] string path,
         [Description("Glob over the relative path, e.g. **/*.cs, src/**/test_*.py, *.{json,yaml}.")] string pattern,
         [Description("Globs of paths to leave out, e.g. node_modules or **/*.min.js (a name matches at any depth).")] string[]? excludePatterns = null,
         [Description("Skip this many matches (to continue a cut result). Default 0.")] int offset = 0,
@@ -83,9 +83,9 @@ public sealed class SearchTools(PathGuard guard, OutputBudget budget, Filesystem
 
     [McpServerTool(Name = "search_content", Title = "Search file contents", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false,
         UseStructuredContent = true, OutputSchemaType = typeof(ContentSearchResult))]
-    [Description("Searches text files under a directory for a literal string or a regular expression, like grep -rn: returns path:line: text for each matching line (with optional context lines). Skips binary files, and by default .gitignore'd paths and .git, node_modules, bin, obj and similar directories.")]
+    [Description("Searches text files under a directory for a literal or a regular expression, like grep -rn: path:line: text per matching line, with optional context. Skips binary files and, by default, .gitignore'd paths and .git, node_modules, bin, obj and the like.")]
     public async Task<CallToolResult> SearchContent(
-        [Description("Directory to search: absolute, or relative to the first allowed directory.")] string path,
+        [Description("Directory to search.")] string path,
         [Description("Text to find (a literal unless regex is true).")] string pattern,
         [Description("Treat pattern as a .NET regular expression, matched line by line (linear-time engine).")] bool regex = false,
         [Description("Match without regard to case.")] bool ignore_case = false,
@@ -93,7 +93,7 @@ public sealed class SearchTools(PathGuard guard, OutputBudget budget, Filesystem
         [Description("Globs of paths to leave out, e.g. **/*.min.js or vendor.")] string[]? excludePatterns = null,
         [Description("Lines of context to show before and after each match (0-10). Default 0.")] int context_lines = 0,
         [Description("Most matching lines to return (1-1000). Default 100.")] int max_results = 100,
-        [Description("Also search .gitignore'd files and .git, node_modules, bin, obj and similar directories.")] bool include_ignored = false,
+        [Description("Also search what is skipped by default (.gitignore'd paths, .git, node_modules and the like).")] bool include_ignored = false,
         [Description("Skip this many matching lines (to continue a cut result). Default 0.")] int offset = 0,
         IProgress<ProgressNotificationValue>? progress = null,
         CancellationToken cancellationToken = default)

@@ -28,7 +28,7 @@ public sealed class WriteTools(PathGuard guard, FilesystemLimits limits)
     [McpServerTool(Name = "write_file", Title = "Write file", ReadOnly = false, Destructive = true, Idempotent = true, OpenWorld = false)]
     [Description("Creates a file, or replaces an existing file's whole content, atomically (readers never see a half-written file). The parent directory must exist.")]
     public string WriteFile(
-        [Description("File to write: absolute, or relative to the first allowed directory.")] string path,
+        [Description("File to write.")] string path,
         [Description("The complete new content (UTF-8 text).")] string content)
     {
         var target = WriteTarget(guard.Resolve(path), nameof(path));
@@ -39,7 +39,7 @@ public sealed class WriteTools(PathGuard guard, FilesystemLimits limits)
     [McpServerTool(Name = "edit_file", Title = "Edit file", ReadOnly = false, Destructive = true, Idempotent = false, OpenWorld = false)]
     [Description("Replaces text in a file: each edit's oldText must occur exactly once (an exact match first, else a line-by-line match ignoring indentation, which keeps the file's indentation). Edits apply in order, all or none. Returns a unified diff; dryRun previews it without writing. Line endings and a BOM are kept.")]
     public string EditFile(
-        [Description("File to edit: absolute, or relative to the first allowed directory.")] string path,
+        [Description("File to edit.")] string path,
         [Description("Replacements to make, in order.")] FileEdit[] edits,
         [Description("Only show the diff; change nothing.")] bool dryRun = false)
     {
@@ -80,7 +80,7 @@ public sealed class WriteTools(PathGuard guard, FilesystemLimits limits)
     [McpServerTool(Name = "create_directory", Title = "Create directory", ReadOnly = false, Destructive = false, Idempotent = true, OpenWorld = false)]
     [Description("Creates a directory and any missing parents; succeeds quietly when it already exists.")]
     public string CreateDirectory(
-        [Description("Directory to create: absolute, or relative to the first allowed directory.")] string path)
+        [Description("Directory to create.")] string path)
     {
         var placed = guard.Resolve(path);
         var names = placed.Relative.Split('/', StringSplitOptions.RemoveEmptyEntries);
@@ -125,7 +125,7 @@ public sealed class WriteTools(PathGuard guard, FilesystemLimits limits)
     [McpServerTool(Name = "move_file", Title = "Move or rename", ReadOnly = false, Destructive = true, Idempotent = false, OpenWorld = false)]
     [Description("Moves or renames a file or directory in one atomic step. Fails if the destination exists, unless overwrite is true (a directory is never replaced).")]
     public string MoveFile(
-        [Description("What to move: absolute, or relative to the first allowed directory.")] string source,
+        [Description("What to move.")] string source,
         [Description("Where it goes (the new full path, not the parent directory).")] string destination,
         [Description("Replace an existing file at the destination. Default false.")] bool overwrite = false)
     {

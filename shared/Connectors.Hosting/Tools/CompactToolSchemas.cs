@@ -1,27 +1,28 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
-using Connectors.GitHub.Tools;
-using Connectors.Hosting.Tools;
 using ModelContextProtocol.Server;
 
-namespace Connectors.GitHub;
+namespace Connectors.Hosting.Tools;
 
 /// <summary>
 /// Registers a toolset like <c>WithTools&lt;T&gt;</c>, with input schemas that say what a call should send: an optional
 /// argument is left out, never sent as null, so the SDK's <c>["string","null"]</c> unions and <c>"default": null</c> are
 /// dropped. Every tool list pays for them, and the shared argument check answers an explicit null with a clear error.
+/// Every server registers its tools this way, with the serializer options of its typed results
+/// (<see cref="TypedResults.SerializerOptions"/>), from which the output schemas come.
 /// </summary>
-internal static class CompactToolSchemas
+public static class CompactToolSchemas
 {
     private static readonly AIJsonSchemaCreateOptions SchemaOptions = new() { TransformSchemaNode = (_, node) => WithoutNull(node) };
 
-    public static IMcpServerBuilder WithCompactTools<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.PublicConstructors)] T>(this IMcpServerBuilder mcp)
+    public static IMcpServerBuilder WithCompactTools<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.PublicConstructors)] T>(
+        this IMcpServerBuilder mcp, JsonSerializerOptions options)
         where T : class
     {
-        var options = TypedResults.SerializerOptions(GitHubResultsJson.Default);
         foreach (var method in typeof(T).GetMethods(BindingFlags.Public | BindingFlags.Instance).Where(m => m.IsDefined(typeof(McpServerToolAttribute), inherit: false)))
         {
             // An output schema keeps its nulls: a result's optional field is sent as null, and a client validates it.
