@@ -109,10 +109,12 @@ public sealed class TSqlParserStackTests
     [Fact]
     public void What_is_left_of_the_calling_threads_stack_is_read_from_the_thread_itself()
     {
+        // glibc may hand a new thread a cached stack up to four times the size asked for; what counts is that each
+        // thread's own stack is read, so the two ranges below do not overlap.
         var remaining = OnThreadWithStack(SmallStackBytes, ParserStack.RemainingBytes);
-        Assert.InRange(remaining, SmallStackBytes / 2, SmallStackBytes);
+        Assert.InRange(remaining, SmallStackBytes / 2, 4 * SmallStackBytes);
         var remainingOnLargeStack = OnThreadWithStack(8 * SmallStackBytes, ParserStack.RemainingBytes);
-        Assert.InRange(remainingOnLargeStack, 7 * SmallStackBytes, 8 * SmallStackBytes);
+        Assert.InRange(remainingOnLargeStack, 7 * SmallStackBytes, 4 * 8 * SmallStackBytes);
     }
 
     [Theory]
