@@ -56,7 +56,12 @@ internal static class HttpConnectorHost
         await using var app = builder.Build();
         ConnectorServiceCollectionExtensions.ValidateAtStart(app.Services);
         app.UseConnectorAuthentication();
-        app.UseRateLimiter();
+        if (settings.Get(SecurityOptions.ConcurrentRequestsPerIdentity) > 0)
+        {
+            // Its only policy is the cap on requests in flight; without one the middleware would look up every endpoint for nothing.
+            app.UseRateLimiter();
+        }
+
         app.UseMcpRequestGuards();
         app.MapConnectorHealth();
         app.MapConnectorMcp(settings).RequireConnectorCaller(settings);

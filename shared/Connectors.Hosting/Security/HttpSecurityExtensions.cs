@@ -200,8 +200,15 @@ public static class HttpSecurityExtensions
 
             await next(context);
         });
-        app.UseAuthentication();
-        app.UseAuthorization();
+
+        // With --auth none there is nothing to authenticate and no endpoint requires a policy: both middlewares would only
+        // add their lookups to every call.
+        if (mode != SecurityOptions.AuthNone)
+        {
+            app.UseAuthentication();
+            app.UseAuthorization();
+        }
+
         return app;
     }
 
