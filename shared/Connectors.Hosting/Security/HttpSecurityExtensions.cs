@@ -8,8 +8,10 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.AspNetCore.Authentication;
@@ -37,6 +39,23 @@ public static class HttpSecurityExtensions
     /// <summary>Checks the security settings against the listen addresses and registers the schemes they ask for.</summary>
     public static IServiceCollection AddConnectorAuthentication(this IServiceCollection services, ConnectorServer server, ConnectorSettings settings, IReadOnlyList<string> urls)
     {
+        AddSchemes(services, server, settings, urls);
+
+        // AddAuthentication brings Data Protection, whose hosted service loads or creates a key ring at start-up, writes it
+        // to the user's home and warns about it in every log. Nothing here protects data (no cookies, no sessions), so the
+        // warm-up goes; should anything ever protect data, its keys stay in memory.
+        services.AddDataProtection().UseEphemeralDataProtectionProvider();
+        if (services.FirstOrDefault(d => d.ServiceType == typeof(IHostedService) &&
+            d.ImplementationType?.FullName == "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService") is { } warmUp)
+        {
+            services.Remove(warmUp);
+        }
+
+        return services;
+    }
+
+    private static void AddSchemes(IServiceCollection services, ConnectorServer server, ConnectorSettings settings, IReadOnlyList<string> urls)
+    {
         var mode = settings.Get(SecurityOptions.Auth);
         if (mode == SecurityOptions.AuthNone && !settings.Get(SecurityOptions.AllowUnauthenticated) && urls.FirstOrDefault(u => !IsLoopbackUrl(u)) is { } exposed)
         {
@@ -50,7 +69,7 @@ public static class HttpSecurityExtensions
         if (mode == SecurityOptions.AuthNone)
         {
             services.AddAuthentication();
-            return services;
+            return;
         }
 
         var scheme = mode switch
@@ -127,8 +146,6 @@ public static class HttpSecurityExtensions
                 authentication.AddJwtBearer(scheme, options => JwtAuthentication.Configure(options, issuer, resource, jwksUri));
                 break;
         }
-
-        return services;
     }
 
     /// <summary>

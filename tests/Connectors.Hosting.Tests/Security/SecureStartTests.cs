@@ -22,6 +22,29 @@ public sealed class SecureStartTests
         await server.WaitForLogAsync(l => l.Contains("\"Warning\"", StringComparison.Ordinal) && l.Contains("Authentication is off", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
     }
 
+    [Fact]
+    public async Task Serving_http_writes_no_key_files_to_the_home_directory()
+    {
+        var home = Directory.CreateTempSubdirectory("connectors-home-");
+        try
+        {
+            var environment = new Dictionary<string, string> { ["HOME"] = home.FullName, ["CONNECTORS_API_KEYS"] = "alice:0123456789abcdef0123" };
+            await using (var server = await ServerProcess.StartHttpAsync(Project, ["--auth", "api-key"], environment))
+            {
+                using var http = new HttpClient();
+                Assert.True((await http.GetAsync(new Uri(server.BaseUrl, "/readyz"))).IsSuccessStatusCode);
+                Assert.DoesNotContain(server.StderrLines, line => line.Contains("DataProtection", StringComparison.Ordinal));
+            }
+
+            // ASP.NET Core's default key ring lives in ~/.aspnet/DataProtection-Keys.
+            Assert.False(Directory.Exists(Path.Combine(home.FullName, ".aspnet")), "a key ring was written to the home directory");
+        }
+        finally
+        {
+            home.Delete(recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData(new[] { "--auth", "api-key" }, null, "--auth api-key needs keys")]
     [InlineData(new[] { "--auth", "api-key" }, "alice:short", "at least 16 characters")]
