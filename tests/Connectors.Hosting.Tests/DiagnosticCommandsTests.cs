@@ -86,6 +86,8 @@ public sealed class DiagnosticCommandsTests
         Assert.Equal("connectors-testserver", (string?)entry["command"]);
         Assert.Equal(["--read-only", "--max-output-bytes", "4096"], entry["args"]!.AsArray().Select(a => (string?)a));
         Assert.Equal($"${{input:{(string?)input["id"]}}}", (string?)entry["env"]!["CONNECTORS_TEST_SECRET"]);
+        // Visual Studio reads the same file but takes only letters, digits and '_' in an input id.
+        Assert.Matches("^[a-z0-9_]+$", (string?)input["id"]);
     }
 
     [Fact]

@@ -118,7 +118,8 @@ internal static class PrintConfigCommand
         var inputs = new JsonArray();
         foreach (var secret in secrets)
         {
-            var id = secret.EnvironmentVariable.ToLowerInvariant().Replace('_', '-');
+            // Letters, digits and '_' only: the one form both VS Code and Visual Studio accept as an input id.
+            var id = secret.EnvironmentVariable.ToLowerInvariant();
             inputs.Add((JsonNode)new JsonObject
             {
                 ["type"] = "promptString",
