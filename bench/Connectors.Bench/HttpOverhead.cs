@@ -6,7 +6,9 @@ namespace Connectors.Bench;
 /// </summary>
 internal static class HttpOverhead
 {
-    /// <summary>Arguments: <c>&lt;mcp-url&gt; &lt;tool&gt; &lt;sequential-calls&gt; &lt;clients&gt; &lt;seconds&gt; [bearer-token]</c>.</summary>
+    /// <summary>
+    /// Arguments: <c>&lt;mcp-url&gt; &lt;tool&gt; &lt;sequential-calls&gt; &lt;clients&gt; &lt;seconds&gt; [bearer-token|-] [arguments-json]</c>.
+    /// </summary>
     public static async Task<int> RunAsync(string[] args)
     {
         if (args.Length < 5 || !int.TryParse(args[2], NumberStyles.None, CultureInfo.InvariantCulture, out var calls)
@@ -18,7 +20,9 @@ internal static class HttpOverhead
 
         var tool = args[1];
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients + 1 });
-        var client = new McpHttpClient(http, new Uri(args[0]), args.Length > 5 ? args[5] : null, tool, new { });
+        var token = args.Length > 5 && args[5] != "-" ? args[5] : null;
+        object arguments = args.Length > 6 ? JsonDocument.Parse(args[6]).RootElement : new { };
+        var client = new McpHttpClient(http, new Uri(args[0]), token, tool, arguments);
         for (var i = 0; i < 500; i++)
         {
             await client.CallAsync();
