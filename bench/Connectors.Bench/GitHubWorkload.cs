@@ -33,8 +33,9 @@ internal static class GitHubWorkload
         return emulator;
     }
 
+    // Every toolset: the workload reads commits (explore, off by default) and compares with the reference's full list.
     public static ServerUnderTest Ours(GitHubEmulator emulator, IReadOnlyList<string> command) =>
-        new(Who.Connectors, [.. command, "--api-url", emulator.Url.ToString()], new Dictionary<string, string> { ["GITHUB_TOKEN"] = Token });
+        new(Who.Connectors, [.. command, "--api-url", emulator.Url.ToString(), "--toolsets", "all"], new Dictionary<string, string> { ["GITHUB_TOKEN"] = Token });
 
     private static ServerUnderTest Reference(GitHubEmulator emulator, IReadOnlyList<string> command) =>
         new(Who.Reference, command, new Dictionary<string, string>

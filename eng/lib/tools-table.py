@@ -1,7 +1,7 @@
 """Prints a server's tools as a markdown table, from its own tools/list over stdio (used by eng/docs-tools.sh).
 
 usage: tools-table.py COMMAND [ARG...]   (the server's command line; its environment is this process's)
-Each row: name, title, the annotation hints that are true, and the tool's definition size: the bytes of its JSON object
+Each row: name, title, the annotation hints that are true (a hint left out counts as the specification's default), and the tool's definition size: the bytes of its JSON object
 exactly as the server wrote it in tools/list.
 """
 import json
@@ -9,6 +9,17 @@ import subprocess
 import sys
 
 HINTS = [("readOnlyHint", "read-only"), ("destructiveHint", "destructive"), ("idempotentHint", "idempotent"), ("openWorldHint", "open-world")]
+# What the MCP specification tells a client to assume for a hint left out; destructive and idempotent mean nothing on a
+# read-only tool, so there an absent one is not shown.
+SPEC_DEFAULTS = {"readOnlyHint": False, "destructiveHint": True, "idempotentHint": False, "openWorldHint": True}
+
+
+def hint(annotations, key):
+    if key in annotations:
+        return annotations[key] is True
+    if annotations.get("readOnlyHint") is True and key in ("destructiveHint", "idempotentHint"):
+        return False
+    return SPEC_DEFAULTS[key]
 
 
 def request(server, message):
@@ -60,7 +71,7 @@ def main():
         total += size
         annotations = tool.get("annotations", {})
         title = tool.get("title") or annotations.get("title") or "–"
-        hints = ", ".join(label for key, label in HINTS if annotations.get(key) is True) or "–"
+        hints = ", ".join(label for key, label in HINTS if hint(annotations, key)) or "–"
         print(f"| `{tool['name']}` | {title} | {hints} | {size:,} |")
     print()
     print(f"{len(tools)} tools, {total:,} bytes of tool definitions in tools/list.")

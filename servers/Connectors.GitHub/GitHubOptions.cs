@@ -4,7 +4,7 @@ namespace Connectors.GitHub;
 
 public static class GitHubOptions
 {
-    public static readonly IReadOnlyList<string> DefaultToolsets = ["context", "repos", "issues", "pull_requests", "actions"];
+    public static readonly IReadOnlyList<string> DefaultToolsets = ["context", "repos", "issues", "pull_requests"];
 
     public static readonly ConnectorOption<string> Token = ConnectorOption.Text(
         "--token", "GITHUB_TOKEN", "github.token",
@@ -29,7 +29,7 @@ public static class GitHubOptions
 
     public static readonly ConnectorOption<IReadOnlyList<string>> Toolsets = ConnectorOption.List(
         "--toolsets", "GITHUB_TOOLSETS", "github.toolsets",
-        $"Toolsets to offer (comma-separated, or 'all'). Default: {string.Join(",", DefaultToolsets)}.");
+        $"Toolsets to offer (comma-separated, or 'all'). Default: {string.Join(",", DefaultToolsets)}; explore (branches, commits, repository search) and actions are off until named.");
 
     public static readonly ConnectorOption<bool> Lockdown = ConnectorOption.Flag(
         "--lockdown", "GITHUB_LOCKDOWN", "github.lockdown",

@@ -135,7 +135,7 @@ public sealed class ErrorMappingTests
     [Fact]
     public async Task Malformed_json_and_connection_resets_on_reads_are_upstream_unavailable_after_retries()
     {
-        await using var github = await Isolated.StartAsync();
+        await using var github = await Isolated.StartAsync(args: ["--toolsets", "all"]);
         github.Emulator.InjectFault(new GitHubFault { Kind = GitHubFaultKind.MalformedJson, PathContains = "/pulls", Times = 10 });
         var malformed = await github.CallAsync("list_pull_requests", new { repo = "octo-org/widgets" });
         Assert.Equal("upstream_unavailable", malformed.ErrorCode());

@@ -92,7 +92,7 @@ public sealed class SafetyTests
         Assert.Contains("get_issue", names);
         Assert.DoesNotContain("create_issue", names);
         Assert.DoesNotContain("merge_pull_request", names);
-        Assert.Equal(19, names.Count);
+        Assert.Equal(12, names.Count); // the default toolsets' 17 tools less their 5 writes
     }
 
     [Fact]
@@ -101,5 +101,9 @@ public sealed class SafetyTests
         await using var github = await Isolated.StartAsync(args: ["--toolsets", "context,actions"]);
         var names = (await github.Mcp.Client.ListToolsAsync()).Select(t => t.Name).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(["get_job_logs", "get_me", "get_workflow_run", "list_workflow_runs"], names);
+
+        await using var explore = await Isolated.StartAsync(args: ["--toolsets", "repos,explore"]);
+        Assert.Equal(["get_commit", "get_file_contents", "get_repository", "list_branches", "list_commits", "search_code", "search_repositories"],
+            (await explore.Mcp.Client.ListToolsAsync()).Select(t => t.Name).Order(StringComparer.Ordinal));
     }
 }

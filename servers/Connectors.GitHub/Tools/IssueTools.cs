@@ -12,12 +12,12 @@ namespace Connectors.GitHub.Tools;
 [McpServerToolType]
 internal sealed class IssueTools(GitHubClient client, GitHubGuard guard, OutputBudget budget, IdempotencyCache idempotency)
 {
-    internal const string KeyDescription = "Retry key: a repeat within 1 h returns the first result";
+    internal const string KeyDescription = "Repeat in 1 h returns first result";
     private const int CommentsPerPage = 30;
 
     [McpServerTool(Name = "list_issues", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true,
         UseStructuredContent = true, OutputSchemaType = typeof(IssueList))]
-    [Description("Issues, newest first; pull requests too, marked [PR].")]
+    [Description("Issues, newest first; PRs too, marked [PR].")]
     public async Task<CallToolResult> ListIssues(
         [Description(GitHubGuard.RepoDescription)] string repo,
         [Description("open (default), closed or all")] string? state = null,
@@ -86,9 +86,9 @@ internal sealed class IssueTools(GitHubClient client, GitHubGuard guard, OutputB
 
     [McpServerTool(Name = "search_issues", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true,
         UseStructuredContent = true, OutputSchemaType = typeof(IssueList))]
-    [Description("Issue and pull request search, e.g. crash repo:octo-org/widgets is:issue is:open.")]
+    [Description("Issue and PR search, e.g. crash is:issue is:open.")]
     public async Task<CallToolResult> SearchIssues(
-        [Description("Search query with qualifiers")] string query,
+        [Description("Query with qualifiers")] string query,
         [Description("Page")] int page = 1,
         [Description("Max 100")] int per_page = 30,
         CancellationToken cancellationToken = default)
@@ -124,7 +124,7 @@ internal sealed class IssueTools(GitHubClient client, GitHubGuard guard, OutputB
     }
 
     [McpServerTool(Name = "update_issue", ReadOnly = false, Destructive = true, Idempotent = false, OpenWorld = true)]
-    [Description("Changes an issue; arguments left out stay as they are.")]
+    [Description("Changes an issue; omitted arguments stay.")]
     public async Task<string> UpdateIssue(
         RequestContext<CallToolRequestParams> context,
         [Description(GitHubGuard.RepoDescription)] string repo,
@@ -132,7 +132,7 @@ internal sealed class IssueTools(GitHubClient client, GitHubGuard guard, OutputB
         [Description("Title")] string? title = null,
         [Description("Markdown")] string? body = null,
         [Description("open or closed")] string? state = null,
-        [Description("Why the state changes: completed, not_planned or duplicate when closing; reopened when reopening")] string? state_reason = null,
+        [Description("completed, not_planned or duplicate (closing); reopened")] string? state_reason = null,
         [Description("Replaces all labels")] string[]? labels = null,
         [Description("Replaces all assignees")] string[]? assignees = null,
         [Description(KeyDescription)] string? idempotency_key = null,
@@ -163,7 +163,7 @@ internal sealed class IssueTools(GitHubClient client, GitHubGuard guard, OutputB
     public async Task<string> AddIssueComment(
         RequestContext<CallToolRequestParams> context,
         [Description(GitHubGuard.RepoDescription)] string repo,
-        [Description("Issue or pull request number")] int issue_number,
+        [Description("Issue or PR number")] int issue_number,
         [Description("Markdown")] string body,
         [Description(KeyDescription)] string? idempotency_key = null,
         CancellationToken cancellationToken = default)

@@ -37,7 +37,7 @@ internal sealed class PullRequestTools(GitHubClient client, GitHubGuard guard, O
     [Description("A pull request: branches, state, mergeability, body.")]
     public async Task<CallToolResult> GetPullRequest(
         [Description(GitHubGuard.RepoDescription)] string repo,
-        [Description("Pull request number")] int pull_number,
+        [Description("PR number")] int pull_number,
         CancellationToken cancellationToken = default)
     {
         var lockdown = await guard.LockdownAsync(repo, cancellationToken);
@@ -56,8 +56,8 @@ internal sealed class PullRequestTools(GitHubClient client, GitHubGuard guard, O
     [Description("Unified diff of a pull request.")]
     public async Task<string> GetPullRequestDiff(
         [Description(GitHubGuard.RepoDescription)] string repo,
-        [Description("Pull request number")] int pull_number,
-        [Description("Only files whose path contains this")] string? file = null,
+        [Description("PR number")] int pull_number,
+        [Description("Only paths containing this")] string? file = null,
         [Description("Most lines (default 2000)")] int? max_lines = null,
         CancellationToken cancellationToken = default)
     {
@@ -96,10 +96,10 @@ internal sealed class PullRequestTools(GitHubClient client, GitHubGuard guard, O
 
     [McpServerTool(Name = "get_pull_request_files", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true,
         UseStructuredContent = true, OutputSchemaType = typeof(FileList))]
-    [Description("Changed files with their line counts and patches.")]
+    [Description("Changed files: line counts, patches.")]
     public async Task<CallToolResult> GetPullRequestFiles(
         [Description(GitHubGuard.RepoDescription)] string repo,
-        [Description("Pull request number")] int pull_number,
+        [Description("PR number")] int pull_number,
         [Description("Patch lines per file (default 0: none)")] int? max_patch_lines = null,
         [Description("Page")] int page = 1,
         [Description("Max 100")] int per_page = 30,
@@ -124,7 +124,7 @@ internal sealed class PullRequestTools(GitHubClient client, GitHubGuard guard, O
     [Description("Reviews: reviewer, verdict, body.")]
     public async Task<CallToolResult> GetPullRequestReviews(
         [Description(GitHubGuard.RepoDescription)] string repo,
-        [Description("Pull request number")] int pull_number,
+        [Description("PR number")] int pull_number,
         [Description("Page")] int page = 1,
         [Description("Max 100")] int per_page = 30,
         CancellationToken cancellationToken = default)
@@ -151,7 +151,7 @@ internal sealed class PullRequestTools(GitHubClient client, GitHubGuard guard, O
         RequestContext<CallToolRequestParams> context,
         [Description(GitHubGuard.RepoDescription)] string repo,
         [Description("Title")] string title,
-        [Description("Branch with the changes (user:branch from a fork)")] string head,
+        [Description("Branch with the changes (fork: user:branch)")] string head,
         [Description("Branch to merge into")] string @base,
         [Description("Markdown")] string? body = null,
         [Description("Open as a draft")] bool? draft = null,
@@ -170,11 +170,11 @@ internal sealed class PullRequestTools(GitHubClient client, GitHubGuard guard, O
     }
 
     [McpServerTool(Name = "merge_pull_request", ReadOnly = false, Destructive = true, Idempotent = false, OpenWorld = true)]
-    [Description("Merges a pull request. Pass sha (the head you reviewed) so a newer push is not merged unseen.")]
+    [Description("Merges. Pass sha (the head you reviewed) so a newer push is not merged.")]
     public async Task<string> MergePullRequest(
         RequestContext<CallToolRequestParams> context,
         [Description(GitHubGuard.RepoDescription)] string repo,
-        [Description("Pull request number")] int pull_number,
+        [Description("PR number")] int pull_number,
         [Description("merge (default), squash or rebase")] string? merge_method = null,
         [Description("Merge commit title")] string? commit_title = null,
         [Description("Merge commit message")] string? commit_message = null,

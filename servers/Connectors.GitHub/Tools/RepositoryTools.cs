@@ -44,7 +44,7 @@ internal sealed class RepositoryTools(GitHubClient client, OutputBudget budget)
     }
 
     [McpServerTool(Name = "get_file_contents", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true)]
-    [Description("A file (long files cut, binary ones described) or a directory listing.")]
+    [Description("A file (long ones cut, binary described) or a directory listing.")]
     public async Task<string> GetFileContents(
         [Description(GitHubGuard.RepoDescription)] string repo,
         [Description("Path; empty for the root")] string path = "",
@@ -180,9 +180,9 @@ internal sealed class RepositoryTools(GitHubClient client, OutputBudget budget)
 
     [McpServerTool(Name = "search_code", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = true,
         UseStructuredContent = true, OutputSchemaType = typeof(CodeHitList))]
-    [Description("Code search, e.g. Widget repo:octo-org/widgets language:csharp. Small rate limit.")]
+    [Description("Code search, e.g. Widget language:csharp. Low rate limit.")]
     public async Task<CallToolResult> SearchCode(
-        [Description("Search query with qualifiers")] string query,
+        [Description("Query with qualifiers")] string query,
         [Description("Page")] int page = 1,
         [Description("Max 100")] int per_page = 30,
         CancellationToken cancellationToken = default)
@@ -207,7 +207,7 @@ internal sealed class RepositoryTools(GitHubClient client, OutputBudget budget)
         UseStructuredContent = true, OutputSchemaType = typeof(RepositoryList))]
     [Description("Repository search, e.g. widgets org:octo-org.")]
     public async Task<CallToolResult> SearchRepositories(
-        [Description("Search query with qualifiers")] string query,
+        [Description("Query with qualifiers")] string query,
         [Description("Page")] int page = 1,
         [Description("Max 100")] int per_page = 30,
         CancellationToken cancellationToken = default)

@@ -20,10 +20,12 @@ public static class CompactToolSchemas
     private static readonly AIJsonSchemaCreateOptions SchemaOptions = new() { TransformSchemaNode = (_, node) => WithoutNull(node) };
 
     public static IMcpServerBuilder WithCompactTools<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.PublicConstructors)] T>(
-        this IMcpServerBuilder mcp, JsonSerializerOptions options)
+        this IMcpServerBuilder mcp, JsonSerializerOptions options, Func<string, bool>? include = null)
         where T : class
     {
-        foreach (var method in typeof(T).GetMethods(BindingFlags.Public | BindingFlags.Instance).Where(m => m.IsDefined(typeof(McpServerToolAttribute), inherit: false)))
+        // include: a toolset may offer some of a class's tools (by name) and leave the rest to another toolset.
+        foreach (var method in typeof(T).GetMethods(BindingFlags.Public | BindingFlags.Instance)
+            .Where(m => m.GetCustomAttribute<McpServerToolAttribute>() is { } tool && (include is null || include(tool.Name ?? m.Name))))
         {
             // An output schema keeps its nulls: a result's optional field is sent as null, and a client validates it.
             var outputType = method.GetCustomAttribute<McpServerToolAttribute>()!.OutputSchemaType;
