@@ -5,7 +5,6 @@ using Connectors.Database.Tools;
 using Connectors.Hosting;
 using Connectors.Hosting.Diagnostics;
 using Connectors.Hosting.Telemetry;
-using Connectors.Hosting.Tools;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Connectors.Hosting.Configuration;
-using Connectors.Hosting.Errors;
 using Microsoft.Data.SqlClient;
 using Npgsql;
 

@@ -1,5 +1,4 @@
 using Connectors.Filesystem.Native;
-using Connectors.Hosting.Errors;
 using Microsoft.Win32.SafeHandles;
 
 namespace Connectors.Filesystem;

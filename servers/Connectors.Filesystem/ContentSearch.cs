@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.RegularExpressions;
 using System.Threading.Channels;
 using Connectors.Filesystem.Native;
-using Connectors.Hosting.Errors;
 using Microsoft.Win32.SafeHandles;
 
 namespace Connectors.Filesystem;

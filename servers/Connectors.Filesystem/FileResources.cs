@@ -1,9 +1,5 @@
-using System.ComponentModel;
 using System.Text;
-using Connectors.Hosting.Errors;
 using ModelContextProtocol;
-using ModelContextProtocol.Protocol;
-using ModelContextProtocol.Server;
 
 namespace Connectors.Filesystem;
 

@@ -1,6 +1,3 @@
-using System.ComponentModel;
-using ModelContextProtocol.Server;
-
 namespace Connectors.Filesystem;
 
 /// <summary>Ready-made tasks that walk an agent through the read-only tools; getting one touches no file.</summary>

@@ -1,7 +1,6 @@
 using Connectors.Filesystem.Tools;
 using Connectors.Hosting;
 using Connectors.Hosting.Diagnostics;
-using Connectors.Hosting.Tools;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Connectors.Filesystem;

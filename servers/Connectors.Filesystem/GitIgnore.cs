@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Connectors.Hosting.Errors;
 
 namespace Connectors.Filesystem;
 

@@ -1,8 +1,5 @@
 using Connectors.Filesystem.Native;
-using Connectors.Hosting.Errors;
 using Microsoft.Extensions.DependencyInjection;
-using ModelContextProtocol.Protocol;
-using ModelContextProtocol.Server;
 
 namespace Connectors.Filesystem;
 

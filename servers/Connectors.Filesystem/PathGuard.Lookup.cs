@@ -1,6 +1,5 @@
 using System.Text;
 using Connectors.Filesystem.Native;
-using Connectors.Hosting.Errors;
 using Microsoft.Win32.SafeHandles;
 
 namespace Connectors.Filesystem;

@@ -2,7 +2,6 @@ using System.Text;
 using Connectors.Filesystem.Native;
 using Connectors.Hosting;
 using Connectors.Hosting.Configuration;
-using Connectors.Hosting.Errors;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Win32.SafeHandles;
 

@@ -1,5 +1,3 @@
-using Connectors.Hosting.Errors;
-
 namespace Connectors.Filesystem;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using System.Text;
-using Connectors.Hosting.Errors;
 using Microsoft.Win32.SafeHandles;
 
 namespace Connectors.Filesystem;

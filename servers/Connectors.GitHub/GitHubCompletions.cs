@@ -1,7 +1,5 @@
 using Connectors.GitHub.Api;
 using Microsoft.Extensions.DependencyInjection;
-using ModelContextProtocol.Protocol;
-using ModelContextProtocol.Server;
 
 namespace Connectors.GitHub;
 

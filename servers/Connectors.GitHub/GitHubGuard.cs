@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using Connectors.GitHub.Api;
-using Connectors.Hosting.Errors;
 
 namespace Connectors.GitHub;
 

@@ -1,6 +1,3 @@
-using System.ComponentModel;
-using ModelContextProtocol.Server;
-
 namespace Connectors.GitHub;
 
 /// <summary>Ready-made tasks that walk an agent through the tools in a sensible order.</summary>

@@ -1,11 +1,7 @@
-using System.ComponentModel;
 using System.Text;
 using Connectors.GitHub.Api;
-using Connectors.Hosting.Errors;
 using Connectors.Hosting.Sanitization;
 using ModelContextProtocol;
-using ModelContextProtocol.Protocol;
-using ModelContextProtocol.Server;
 
 namespace Connectors.GitHub;
 

@@ -3,9 +3,7 @@ using Connectors.GitHub.Tools;
 using Connectors.Hosting;
 using Connectors.Hosting.Configuration;
 using Connectors.Hosting.Diagnostics;
-using Connectors.Hosting.Errors;
 using Connectors.Hosting.Redis;
-using Connectors.Hosting.Tools;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 

@@ -1,7 +1,5 @@
 using System.Globalization;
-using Connectors.Hosting.Output;
 using Connectors.Hosting.Sanitization;
-using Connectors.Hosting.Tools;
 
 namespace Connectors.GitHub;
 

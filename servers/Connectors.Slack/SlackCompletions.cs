@@ -1,6 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using ModelContextProtocol.Protocol;
-using ModelContextProtocol.Server;
 
 namespace Connectors.Slack;
 

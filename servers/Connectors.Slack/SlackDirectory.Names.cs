@@ -1,4 +1,3 @@
-using Connectors.Hosting.Errors;
 using Connectors.Slack.Api;
 
 namespace Connectors.Slack;

@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization.Metadata;
-using Connectors.Hosting.Errors;
 using Connectors.Hosting.Redis;
 using Connectors.Slack.Api;
 using Microsoft.Extensions.Caching.Memory;

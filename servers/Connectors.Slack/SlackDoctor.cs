@@ -1,5 +1,4 @@
 using Connectors.Hosting.Diagnostics;
-using Connectors.Hosting.Errors;
 using Connectors.Slack.Api;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Connectors.Hosting.Errors;
 using Connectors.Hosting.Sanitization;
 using Connectors.Slack.Api;
 

@@ -1,13 +1,9 @@
-using System.ComponentModel;
 using System.Globalization;
 using System.Text;
-using Connectors.Hosting.Errors;
 using Connectors.Hosting.Sanitization;
 using Connectors.Slack.Api;
 using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol;
-using ModelContextProtocol.Protocol;
-using ModelContextProtocol.Server;
 
 namespace Connectors.Slack;
 

@@ -2,7 +2,6 @@ using Connectors.Hosting;
 using Connectors.Hosting.Configuration;
 using Connectors.Hosting.Diagnostics;
 using Connectors.Hosting.Redis;
-using Connectors.Hosting.Tools;
 using Connectors.Slack.Api;
 using Connectors.Slack.Tools;
 using Microsoft.Extensions.DependencyInjection;

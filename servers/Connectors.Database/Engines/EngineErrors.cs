@@ -1,5 +1,3 @@
-using Connectors.Hosting.Errors;
-
 namespace Connectors.Database;
 
 /// <summary>The errors every engine answers alike, so an agent sees the same codes and advice whatever the database.</summary>

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Connectors.Database.Postgres;
-using Connectors.Hosting.Errors;
 using Npgsql;
 
 namespace Connectors.Database;

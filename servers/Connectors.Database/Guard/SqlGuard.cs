@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using Connectors.Hosting.Errors;
 
 namespace Connectors.Database;
 

@@ -1,7 +1,4 @@
-using Connectors.Hosting.Errors;
 using Microsoft.Extensions.DependencyInjection;
-using ModelContextProtocol.Protocol;
-using ModelContextProtocol.Server;
 
 namespace Connectors.Database.Tools;
 

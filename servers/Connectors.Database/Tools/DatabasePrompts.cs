@@ -1,6 +1,3 @@
-using System.ComponentModel;
-using ModelContextProtocol.Server;
-
 namespace Connectors.Database.Tools;
 
 /// <summary>Guided prompts for working with a database; their arguments are completed by <see cref="DatabaseCompletions"/>.</summary>

@@ -1,7 +1,3 @@
-using System.ComponentModel;
-using Connectors.Hosting.Errors;
-using ModelContextProtocol.Server;
-
 namespace Connectors.Database.Tools;
 
 /// <summary>

@@ -1,14 +1,8 @@
-using System.ComponentModel;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Connectors.Filesystem.Native;
-using Connectors.Hosting.Errors;
-using Connectors.Hosting.Output;
-using Connectors.Hosting.Tools;
 using ModelContextProtocol;
-using ModelContextProtocol.Protocol;
-using ModelContextProtocol.Server;
 
 namespace Connectors.Filesystem.Tools;
 

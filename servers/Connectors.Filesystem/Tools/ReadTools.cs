@@ -1,11 +1,5 @@
-using System.ComponentModel;
 using System.Text;
 using Connectors.Filesystem.Native;
-using Connectors.Hosting.Errors;
-using Connectors.Hosting.Output;
-using Connectors.Hosting.Tools;
-using ModelContextProtocol.Protocol;
-using ModelContextProtocol.Server;
 
 namespace Connectors.Filesystem.Tools;
 

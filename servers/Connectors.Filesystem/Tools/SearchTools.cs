@@ -1,13 +1,7 @@
-using System.ComponentModel;
 using System.Globalization;
 using System.Text;
 using Connectors.Filesystem.Native;
-using Connectors.Hosting.Errors;
-using Connectors.Hosting.Output;
-using Connectors.Hosting.Tools;
 using ModelContextProtocol;
-using ModelContextProtocol.Protocol;
-using ModelContextProtocol.Server;
 
 namespace Connectors.Filesystem.Tools;
 

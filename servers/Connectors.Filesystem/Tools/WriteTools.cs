@@ -1,8 +1,5 @@
-using System.ComponentModel;
 using System.Text;
 using Connectors.Filesystem.Native;
-using Connectors.Hosting.Errors;
-using ModelContextProtocol.Server;
 
 namespace Connectors.Filesystem.Tools;
 

@@ -5,7 +5,6 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Connectors.Hosting.Errors;
 using Connectors.Hosting.Redis;
 using Connectors.Hosting.Resilience;
 using Microsoft.Extensions.DependencyInjection;

@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using Connectors.Hosting.Configuration;
-using Connectors.Hosting.Errors;
 
 namespace Connectors.GitHub.Api;
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Connectors.Hosting.Errors;
 using Connectors.Hosting.Sanitization;
 
 namespace Connectors.GitHub.Api;

@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using System.Text.Json.Serialization.Metadata;
-using Connectors.Hosting.Tools;
 
 namespace Connectors.GitHub.Api;
 

@@ -1,10 +1,5 @@
-using System.ComponentModel;
 using System.Text;
 using Connectors.GitHub.Api;
-using Connectors.Hosting.Output;
-using Connectors.Hosting.Tools;
-using ModelContextProtocol.Protocol;
-using ModelContextProtocol.Server;
 
 namespace Connectors.GitHub.Tools;
 

@@ -1,10 +1,4 @@
-using System.ComponentModel;
 using Connectors.GitHub.Api;
-using Connectors.Hosting.Errors;
-using Connectors.Hosting.Output;
-using Connectors.Hosting.Tools;
-using ModelContextProtocol.Protocol;
-using ModelContextProtocol.Server;
 
 namespace Connectors.GitHub.Tools;
 

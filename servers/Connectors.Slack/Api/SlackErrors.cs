@@ -1,5 +1,3 @@
-using Connectors.Hosting.Errors;
-
 namespace Connectors.Slack.Api;
 
 /// <summary>Slack's <c>ok:false</c> error names mapped to Connectors' stable codes, with what to do about each.</summary>

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Threading.RateLimiting;
-using Connectors.Hosting.Errors;
 
 namespace Connectors.Slack.Api;
 

@@ -1,13 +1,7 @@
-using System.ComponentModel;
 using System.Globalization;
 using System.Text;
-using Connectors.Hosting.Errors;
-using Connectors.Hosting.Output;
-using Connectors.Hosting.Tools;
 using Connectors.Hosting.Sanitization;
 using Connectors.Slack.Api;
-using ModelContextProtocol.Protocol;
-using ModelContextProtocol.Server;
 
 namespace Connectors.Slack.Tools;
 

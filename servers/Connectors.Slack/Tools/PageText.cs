@@ -1,5 +1,4 @@
 using System.Text;
-using Connectors.Hosting.Output;
 using Connectors.Hosting.Sanitization;
 
 namespace Connectors.Slack.Tools;

@@ -1,10 +1,5 @@
-using System.ComponentModel;
 using System.Net.Http.Json;
-using Connectors.Hosting.Errors;
-using Connectors.Hosting.Tools;
 using Connectors.Slack.Api;
-using ModelContextProtocol.Protocol;
-using ModelContextProtocol.Server;
 
 namespace Connectors.Slack.Tools;
 

@@ -1,12 +1,6 @@
-using System.ComponentModel;
 using System.Globalization;
-using Connectors.Hosting.Errors;
-using Connectors.Hosting.Output;
-using Connectors.Hosting.Tools;
 using Connectors.Hosting.Sanitization;
 using Connectors.Slack.Api;
-using ModelContextProtocol.Protocol;
-using ModelContextProtocol.Server;
 
 namespace Connectors.Slack.Tools;
 

@@ -1,6 +1,3 @@
-using System.ComponentModel;
-using ModelContextProtocol.Server;
-
 namespace Connectors.Slack.Tools;
 
 /// <summary>Guided prompts; they only describe the steps, so getting one costs no Slack call.</summary>

@@ -1,6 +1,5 @@
 using System.Data;
 using System.Net.Sockets;
-using Connectors.Hosting.Errors;
 using Npgsql;
 using Polly;
 using Polly.Retry;

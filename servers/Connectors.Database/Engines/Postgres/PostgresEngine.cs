@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Data;
 using System.Globalization;
 using System.Net.Sockets;
-using Connectors.Hosting.Errors;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 

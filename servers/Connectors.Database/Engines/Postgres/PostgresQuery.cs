@@ -2,7 +2,6 @@ using System.Data;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Connectors.Hosting.Errors;
 using Npgsql;
 using NpgsqlTypes;
 

@@ -1,5 +1,4 @@
 using Connectors.Hosting.Diagnostics;
-using Connectors.Hosting.Errors;
 using Npgsql;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data;
 using System.Globalization;
-using Connectors.Hosting.Errors;
 using Microsoft.Data.SqlClient;
 using Microsoft.Extensions.Logging;
 

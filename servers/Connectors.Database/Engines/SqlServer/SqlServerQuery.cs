@@ -1,7 +1,6 @@
 using System.Data;
 using System.Data.Common;
 using System.Text.Json;
-using Connectors.Hosting.Errors;
 using Microsoft.Data.SqlClient;
 
 namespace Connectors.Database.SqlServer;

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using Connectors.Hosting.Errors;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 
 namespace Connectors.Database.SqlServer;
