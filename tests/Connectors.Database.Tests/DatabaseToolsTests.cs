@@ -36,9 +36,7 @@ public sealed class DatabaseToolsTests(DatabaseCluster cluster)
         Assert.Contains("sales (owner postgres, 1 tables/views): Sales data", schemas, StringComparison.Ordinal);
 
         var tables = (await mcp.CallAsync("list_tables")).Text();
-        Assert.Contains("public.accounts (table, ~4 rows, ", tables, StringComparison.Ordinal);
-        Assert.Contains("): Customer accounts", tables, StringComparison.Ordinal);
-        Assert.Contains("public.orders (table, ~2,000 rows, ", tables, StringComparison.Ordinal);
+        TextAssert.ContainsAll(tables, "public.accounts (table, ~4 rows, ", "): Customer accounts", "public.orders (table, ~2,000 rows, ");
         Assert.Equal("sales.big_accounts (view, ~0 rows, 0 B)\n", (await mcp.CallAsync("list_tables", new { schema = "sales" })).Text());
     }
 
@@ -85,10 +83,12 @@ public sealed class DatabaseToolsTests(DatabaseCluster cluster)
     {
         var mcp = await cluster.SharedServerAsync();
         var accounts = (await mcp.CallAsync("describe_table", new { table = "accounts" })).Text();
-        Assert.Contains("  id integer NOT NULL DEFAULT nextval('account_ids'::regclass)\n", accounts, StringComparison.Ordinal);
-        Assert.Contains("  owner text NOT NULL -- Who holds the account\n", accounts, StringComparison.Ordinal);
-        Assert.Contains("Primary key:\n  accounts_pkey: PRIMARY KEY (id)\n", accounts, StringComparison.Ordinal);
-        Assert.Contains("Checks:\n  accounts_balance_check: CHECK ((balance >= (0)::numeric))\n", accounts, StringComparison.Ordinal);
+        TextAssert.ContainsAll(
+            accounts,
+            "  id integer NOT NULL DEFAULT nextval('account_ids'::regclass)\n",
+            "  owner text NOT NULL -- Who holds the account\n",
+            "Primary key:\n  accounts_pkey: PRIMARY KEY (id)\n",
+            "Checks:\n  accounts_balance_check: CHECK ((balance >= (0)::numeric))\n");
 
         var orders = (await mcp.CallAsync("describe_table", new { table = "orders", schema = "public" })).Text();
         Assert.Contains("Foreign keys:\n  orders_account_id_fkey: FOREIGN KEY (account_id) REFERENCES accounts(id)\n", orders, StringComparison.Ordinal);
@@ -312,9 +312,11 @@ public sealed class DatabaseToolsTests(DatabaseCluster cluster)
         {
             await using var mcp = await InMemoryMcp.StartAsync(DatabaseServer.Create(), ["--config", config]);
             var list = (await mcp.CallAsync("list_databases")).Text();
-            Assert.Contains("analytics: postgres database 'connectors_test'", list, StringComparison.Ordinal);
-            Assert.Contains("statement timeout 5 s, max rows 3", list, StringComparison.Ordinal);
-            Assert.Contains("broken: postgres database 'x' on 127.0.0.1:1 as 'u'", list, StringComparison.Ordinal);
+            TextAssert.ContainsAll(
+                list,
+                "analytics: postgres database 'connectors_test'",
+                "statement timeout 5 s, max rows 3",
+                "broken: postgres database 'x' on 127.0.0.1:1 as 'u'");
 
             var capped = Json(await mcp.CallAsync("query", new { sql = "SELECT id FROM orders", database = "analytics" }));
             Assert.Equal(3, capped.GetProperty("rowCount").GetInt32());

@@ -72,9 +72,11 @@ public sealed partial class LeastPrivilegeRoleTests(DatabaseCluster cluster)
         var powerful = await ServerProcess.RunToExitAsync("Connectors.Database", ["doctor"], new Dictionary<string, string> { ["CONNECTORS_DATABASE_CONNECTION_STRING"] = admin });
 
         Assert.Equal(0, good.ExitCode);
-        Assert.Contains("ok   database default: reachable", good.Stdout, StringComparison.Ordinal);
-        Assert.Contains("ok   role default: role 'mcp_reader' cannot write", good.Stdout, StringComparison.Ordinal);
-        Assert.Contains("ok   sql guard: PostgreSQL's parser (libpg_query) loaded", good.Stdout, StringComparison.Ordinal);
+        TextAssert.ContainsAll(
+            good.Stdout,
+            "ok   database default: reachable",
+            "ok   role default: role 'mcp_reader' cannot write",
+            "ok   sql guard: PostgreSQL's parser (libpg_query) loaded");
         Assert.Equal(0, powerful.ExitCode); // still fenced: a warning, not a failure
         Assert.Contains("warn role default: role 'postgres' is a superuser", powerful.Stdout, StringComparison.Ordinal);
     }

@@ -88,9 +88,11 @@ public sealed class SqlServerExecutionTests(SqlServerDatabase database) : IClass
         Assert.Contains("  account_id int NOT NULL\n", described, StringComparison.Ordinal);
         Assert.Contains($"fk_orders_accounts: FOREIGN KEY (account_id) REFERENCES {Accounts} (id)", described, StringComparison.Ordinal);
         var accounts = (await mcp.CallAsync("describe_table", new { table = "accounts", schema = SqlServerDatabase.Schema })).Text();
-        Assert.Contains("  balance decimal(38, 10) NOT NULL DEFAULT ((0))\n", accounts, StringComparison.Ordinal);
-        Assert.Contains("pk_accounts: PRIMARY KEY (id)", accounts, StringComparison.Ordinal);
-        Assert.Contains("ck_balance: CHECK ([balance]>(-1000))", accounts, StringComparison.Ordinal);
+        TextAssert.ContainsAll(
+            accounts,
+            "  balance decimal(38, 10) NOT NULL DEFAULT ((0))\n",
+            "pk_accounts: PRIMARY KEY (id)",
+            "ck_balance: CHECK ([balance]>(-1000))");
     }
 
     [SqlServerFact]

@@ -63,9 +63,7 @@ public sealed class DirectoryAndSearchToolsTests : InMemoryFilesystemTests
     [Fact]
     public async Task Directory_tree_is_json_honours_excludes_and_marks_what_max_depth_hid()
     {
-        Tree.Write("src/app/main.cs", "");
-        Tree.Write("src/readme.md", "");
-        Tree.Write("node_modules/pkg/index.js", "");
+        Tree.Touch("src/app/main.cs", "src/readme.md", "node_modules/pkg/index.js");
         Tree.Link("link", "src");
         await using var mcp = await StartAsync();
 
@@ -118,12 +116,7 @@ public sealed class DirectoryAndSearchToolsTests : InMemoryFilesystemTests
     [Fact]
     public async Task Search_files_matches_globs_on_the_relative_path()
     {
-        Tree.Write("top.cs", "");
-        Tree.Write("src/a.cs", "");
-        Tree.Write("src/deep/b.cs", "");
-        Tree.Write("src/c.txt", "");
-        Tree.Write("bin/gen.cs", "");
-        Tree.Write(".hidden/d.cs", "");
+        Tree.Touch("top.cs", "src/a.cs", "src/deep/b.cs", "src/c.txt", "bin/gen.cs", ".hidden/d.cs");
         Tree.Link("out", Tree.Outside);
         Tree.WriteOutside("x.cs", "");
         await using var mcp = await StartAsync();
@@ -173,9 +166,7 @@ public sealed class DirectoryAndSearchToolsTests : InMemoryFilesystemTests
         Assert.Contains("b.cs:1:", ignoringCase, StringComparison.Ordinal);
 
         var withContext = (await mcp.CallAsync("search_content", new { path = ".", pattern = "TODO", context_lines = 1 })).Text();
-        Assert.Contains("a.cs-3- {\n", withContext, StringComparison.Ordinal);
-        Assert.Contains("a.cs:4:     // TODO: fix\n", withContext, StringComparison.Ordinal);
-        Assert.Contains("a.cs-5- }\n", withContext, StringComparison.Ordinal);
+        TextAssert.ContainsAll(withContext, "a.cs-3- {\n", "a.cs:4:     // TODO: fix\n", "a.cs-5- }\n");
     }
 
     [Fact]

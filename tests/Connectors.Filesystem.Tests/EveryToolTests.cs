@@ -158,8 +158,10 @@ public sealed class EveryToolTests : IDisposable
             Project, ["doctor", "--root", _tree.Root, "--config", config], new Dictionary<string, string> { ["CONNECTORS_ALLOW_WRITE"] = "true" });
         Assert.True(exit == 0, stdout + stderr);
         Assert.Contains("ok   roots: 1 root(s) reachable", stdout, StringComparison.Ordinal);
-        Assert.Contains("connectors-filesystem: warning: --root is deprecated and will be removed; use --roots.", stderr, StringComparison.Ordinal);
-        Assert.Contains("env CONNECTORS_ALLOW_WRITE is deprecated and will be removed; use env CONNECTORS_FILESYSTEM_ALLOW_WRITE.", stderr, StringComparison.Ordinal);
-        Assert.Contains("config key limits.maxEntries is deprecated and will be removed; use config key filesystem.maxEntries.", stderr, StringComparison.Ordinal);
+        TextAssert.ContainsAll(
+            stderr,
+            "connectors-filesystem: warning: --root is deprecated and will be removed; use --roots.",
+            "env CONNECTORS_ALLOW_WRITE is deprecated and will be removed; use env CONNECTORS_FILESYSTEM_ALLOW_WRITE.",
+            "config key limits.maxEntries is deprecated and will be removed; use config key filesystem.maxEntries.");
     }
 }

@@ -47,9 +47,7 @@ public sealed class PromptsAndCompletionsTests : InMemoryFilesystemTests
         var result = await mcp.Client.GetPromptAsync("find_definition", new Dictionary<string, object?> { ["symbol"] = "ParseConfig", ["path"] = "src" });
 
         var text = Assert.IsType<TextContentBlock>(Assert.Single(result.Messages).Content).Text;
-        Assert.Contains("ParseConfig", text, StringComparison.Ordinal);
-        Assert.Contains("under src", text, StringComparison.Ordinal);
-        Assert.Contains("search_content", text, StringComparison.Ordinal);
+        TextAssert.ContainsAll(text, "ParseConfig", "under src", "search_content");
     }
 
     [Fact]
@@ -79,10 +77,7 @@ public sealed class PromptsAndCompletionsTests : InMemoryFilesystemTests
     [Fact]
     public async Task Entries_under_a_root_complete_by_prefix_with_directories_marked()
     {
-        Tree.Write("src/main.cs", "");
-        Tree.Write("src/model/a.cs", "");
-        Tree.Write("src/other.txt", "");
-        Tree.Write("src/.hidden", "");
+        Tree.Touch("src/main.cs", "src/model/a.cs", "src/other.txt", "src/.hidden");
         await using var mcp = await StartAsync();
 
         Assert.Equal([$"{Tree.Root}/src/main.cs", $"{Tree.Root}/src/model/"], (await CompleteAsync(mcp, FileTemplate, "path", $"{Tree.Root}/src/m")).Values);
@@ -98,8 +93,7 @@ public sealed class PromptsAndCompletionsTests : InMemoryFilesystemTests
     public async Task Denied_entries_are_never_suggested()
     {
         Tree.Write("app/.env", "SECRET=1");
-        Tree.Write("app/.editorconfig", "");
-        Tree.Write("app/server.pem", "");
+        Tree.Touch("app/.editorconfig", "app/server.pem");
         await using var mcp = await StartAsync();
 
         Assert.Equal([$"{Tree.Root}/app/.editorconfig"], (await CompleteAsync(mcp, FileTemplate, "path", $"{Tree.Root}/app/.e")).Values);

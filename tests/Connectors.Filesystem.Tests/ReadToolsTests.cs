@@ -67,10 +67,7 @@ public sealed class ReadToolsTests : InMemoryFilesystemTests
         var result = await mcp.CallAsync("read_multiple_files", new { paths = new[] { "a.txt", "missing.txt", "/etc/passwd", "b.txt" } });
         Assert.NotEqual(true, result.IsError);
         var text = result.Text();
-        Assert.Contains("a.txt:\nalpha\n", text, StringComparison.Ordinal);
-        Assert.Contains("b.txt:\nbeta\n", text, StringComparison.Ordinal);
-        Assert.Contains("missing.txt:\nError [not_found]", text, StringComparison.Ordinal);
-        Assert.Contains("/etc/passwd:\nError [permission_denied]", text, StringComparison.Ordinal);
+        TextAssert.ContainsAll(text, "a.txt:\nalpha\n", "b.txt:\nbeta\n", "missing.txt:\nError [not_found]", "/etc/passwd:\nError [permission_denied]");
         Assert.DoesNotContain("root:", text, StringComparison.Ordinal);
     }
 
@@ -96,11 +93,7 @@ public sealed class ReadToolsTests : InMemoryFilesystemTests
         await using var mcp = await StartAsync();
 
         var text = (await mcp.CallAsync("get_file_info", new { path = "info.txt" })).Text();
-        Assert.Contains("type: file\n", text, StringComparison.Ordinal);
-        Assert.Contains("size: 5\n", text, StringComparison.Ordinal);
-        Assert.Contains("permissions: 640\n", text, StringComparison.Ordinal);
-        Assert.Contains("isFile: true\n", text, StringComparison.Ordinal);
-        Assert.Contains("modified: ", text, StringComparison.Ordinal);
+        TextAssert.ContainsAll(text, "type: file\n", "size: 5\n", "permissions: 640\n", "isFile: true\n", "modified: ");
 
         var link = (await mcp.CallAsync("get_file_info", new { path = "info-link" })).Text();
         Assert.Contains("symbolicLink: true\n", link, StringComparison.Ordinal);

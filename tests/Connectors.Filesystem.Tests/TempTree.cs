@@ -25,6 +25,15 @@ public sealed class TempTree : IDisposable
         return path;
     }
 
+    /// <summary>Empty files at these paths under the root, for tests where only names and shape count.</summary>
+    public void Touch(params string[] relatives)
+    {
+        foreach (var relative in relatives)
+        {
+            Write(relative, "");
+        }
+    }
+
     /// <summary>Creates a symbolic link at <paramref name="relative"/> (under the root) whose target is written as given.</summary>
     public string Link(string relative, string target)
     {

@@ -25,9 +25,7 @@ public sealed class ToolsEndToEndTests(GitHubFixture github)
     {
         var (result, calls) = await github.CallCountingAsync("get_repository", new { repo = Widgets });
         var text = result.Ok();
-        Assert.Contains("octo-org/widgets (public) · https://github.com/octo-org/widgets", text, StringComparison.Ordinal);
-        Assert.Contains("default branch: main", text, StringComparison.Ordinal);
-        Assert.Contains("token can push: yes", text, StringComparison.Ordinal);
+        TextAssert.ContainsAll(text, "octo-org/widgets (public) · https://github.com/octo-org/widgets", "default branch: main", "token can push: yes");
         Assert.Equal(1, calls);
     }
 
@@ -92,9 +90,7 @@ public sealed class ToolsEndToEndTests(GitHubFixture github)
         var sha = github.Emulator.State.FindRepository(Owner, Repo)!.History("main").First(c => c.Message.StartsWith("Add widget colour", StringComparison.Ordinal)).Sha;
         var (result, calls) = await github.CallCountingAsync("get_commit", new { repo = Widgets, sha, max_patch_lines = 3 });
         var text = result.Ok();
-        Assert.Contains("Colours make widgets nicer.", text, StringComparison.Ordinal);
-        Assert.Contains("modified src/Widget.cs (+1 -0)", text, StringComparison.Ordinal);
-        Assert.Contains("[patch cut:", text, StringComparison.Ordinal);
+        TextAssert.ContainsAll(text, "Colours make widgets nicer.", "modified src/Widget.cs (+1 -0)", "[patch cut:");
         Assert.Equal(1, calls);
     }
 
@@ -126,9 +122,7 @@ public sealed class ToolsEndToEndTests(GitHubFixture github)
     {
         var (result, calls) = await github.CallCountingAsync("get_issue", new { repo = Widgets, issue_number = 1 });
         var text = result.Ok();
-        Assert.Contains("Steps:", text, StringComparison.Ordinal);
-        Assert.Contains("I can reproduce this.", text, StringComparison.Ordinal);
-        Assert.Contains("assignees: mona", text, StringComparison.Ordinal);
+        TextAssert.ContainsAll(text, "Steps:", "I can reproduce this.", "assignees: mona");
         Assert.Equal(2, calls); // the issue and its first page of comments
 
         var (quiet, quietCalls) = await github.CallCountingAsync("get_issue", new { repo = Widgets, issue_number = 2 });
@@ -178,9 +172,7 @@ public sealed class ToolsEndToEndTests(GitHubFixture github)
 
         var (pull, pullCalls) = await github.CallCountingAsync("get_pull_request", new { repo = Widgets, pull_number = 4 });
         var pullText = pull.Ok();
-        Assert.Contains("octo-org:feature/sizes", pullText, StringComparison.Ordinal);
-        Assert.Contains("mergeable: yes", pullText, StringComparison.Ordinal);
-        Assert.Contains("Adds sizes.", pullText, StringComparison.Ordinal);
+        TextAssert.ContainsAll(pullText, "octo-org:feature/sizes", "mergeable: yes", "Adds sizes.");
         Assert.Equal(1, pullCalls);
 
         var (diff, diffCalls) = await github.CallCountingAsync("get_pull_request_diff", new { repo = Widgets, pull_number = 4 });

@@ -12,9 +12,7 @@ public sealed class DiagnosticCommandsTests
         var (exitCode, stdout, _) = await ServerProcess.RunToExitAsync(Project, ["doctor"]);
 
         Assert.Equal(0, exitCode);
-        Assert.Contains("ok   configuration: valid;", stdout, StringComparison.Ordinal);
-        Assert.Contains("ok   test: ok", stdout, StringComparison.Ordinal);
-        Assert.Contains("warn test-secret: not set", stdout, StringComparison.Ordinal);
+        TextAssert.ContainsAll(stdout, "ok   configuration: valid;", "ok   test: ok", "warn test-secret: not set");
         Assert.EndsWith("doctor: ready to serve", stdout.TrimEnd(), StringComparison.Ordinal);
     }
 

@@ -19,11 +19,7 @@ public sealed class NameResolutionTests
 
         var text = await client.OkAsync("get_channel_history", ("channel", Crowd), ("limit", "200"));
 
-        Assert.Contains("200 message(s)", text, StringComparison.Ordinal);
-        Assert.Contains("@Person 0000: ", text, StringComparison.Ordinal);
-        Assert.Contains("@Person 0199: ", text, StringComparison.Ordinal);
-        Assert.Contains("thanks @Person 0200", text, StringComparison.Ordinal);
-        Assert.Contains("see #topic-3", text, StringComparison.Ordinal);
+        TextAssert.ContainsAll(text, "200 message(s)", "@Person 0000: ", "@Person 0199: ", "thanks @Person 0200", "see #topic-3");
         Assert.DoesNotContain("@U1P", text, StringComparison.Ordinal);
         Assert.DoesNotContain(NotResolvedYet, text, StringComparison.Ordinal);
         // 406 people in pages of 200 and 5 channels in one page, instead of 201 users.info and 5 conversations.info.

@@ -15,9 +15,11 @@ public sealed class ReadToolsTests(UntouchedSlackFixture slack) : IClassFixture<
         slack.Reset();
         var text = await slack.Client.OkAsync("list_channels");
 
-        Assert.Contains($"#general ({SlackWorkspace.General}) public, member, 4 members — topic: Company-wide announcements", text, StringComparison.Ordinal);
-        Assert.Contains($"#random ({SlackWorkspace.Random}) public, not a member", text, StringComparison.Ordinal);
-        Assert.Contains($"#secret-plans ({SlackWorkspace.Secret}) private, member", text, StringComparison.Ordinal);
+        TextAssert.ContainsAll(
+            text,
+            $"#general ({SlackWorkspace.General}) public, member, 4 members — topic: Company-wide announcements",
+            $"#random ({SlackWorkspace.Random}) public, not a member",
+            $"#secret-plans ({SlackWorkspace.Secret}) private, member");
         Assert.DoesNotContain("old-project", text, StringComparison.Ordinal);
         Assert.DoesNotContain("DM with", text, StringComparison.Ordinal);
     }
@@ -44,13 +46,15 @@ public sealed class ReadToolsTests(UntouchedSlackFixture slack) : IClassFixture<
 
         Assert.Contains($"#general ({SlackWorkspace.General}): 4 message(s), newest first.", text, StringComparison.Ordinal);
         // Mentions, channel links, labelled links, mrkdwn, entities and broadcasts made readable.
-        Assert.Contains("@Alice: Launch plan for Friday: see the plan (https://example.com/plan) and ask @bobby in #ops", text, StringComparison.Ordinal);
-        Assert.Contains("@bobby: @here standup moved to 10:30 & the notes are in https://notes.example.com", text, StringComparison.Ordinal);
-        Assert.Contains("thread: 2 replies", text, StringComparison.Ordinal);
-        Assert.Contains($"get_thread_replies channel={SlackWorkspace.General} ts=", text, StringComparison.Ordinal);
-        Assert.Contains("file: mockups.pdf (pdf, 240 KB)", text, StringComparison.Ordinal);
-        Assert.Contains("@deploybot [bot]: Deployed v2.3.1 to production", text, StringComparison.Ordinal);
-        Assert.Contains("attachment: Build 812 — All checks passed (https://ci.example.com/812)", text, StringComparison.Ordinal);
+        TextAssert.ContainsAll(
+            text,
+            "@Alice: Launch plan for Friday: see the plan (https://example.com/plan) and ask @bobby in #ops",
+            "@bobby: @here standup moved to 10:30 & the notes are in https://notes.example.com",
+            "thread: 2 replies",
+            $"get_thread_replies channel={SlackWorkspace.General} ts=",
+            "file: mockups.pdf (pdf, 240 KB)",
+            "@deploybot [bot]: Deployed v2.3.1 to production",
+            "attachment: Build 812 — All checks passed (https://ci.example.com/812)");
         Assert.Matches(@"\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ ts=\d+\.\d{6}\] @Carol Diaz: Mockups attached", text);
         // Thread replies stay in their thread.
         Assert.DoesNotContain("prepare the rollback", text, StringComparison.Ordinal);
@@ -93,10 +97,7 @@ public sealed class ReadToolsTests(UntouchedSlackFixture slack) : IClassFixture<
     {
         slack.Reset();
         var byId = await slack.Client.OkAsync("get_user_profile", ("user", SlackWorkspace.Bob));
-        Assert.Contains($"@bob ({SlackWorkspace.Bob})", byId, StringComparison.Ordinal);
-        Assert.Contains("Display name: bobby", byId, StringComparison.Ordinal);
-        Assert.Contains("Title: SRE", byId, StringComparison.Ordinal);
-        Assert.Contains("Email: bob@example.com", byId, StringComparison.Ordinal);
+        TextAssert.ContainsAll(byId, $"@bob ({SlackWorkspace.Bob})", "Display name: bobby", "Title: SRE", "Email: bob@example.com");
 
         Assert.Contains("Real name: Carol Diaz", await slack.Client.OkAsync("get_user_profile", ("user", "@carol")), StringComparison.Ordinal);
         Assert.Contains("@bob (", await slack.Client.OkAsync("get_user_profile", ("user", "@bobby")), StringComparison.Ordinal);
@@ -126,10 +127,12 @@ public sealed class ReadToolsTests(UntouchedSlackFixture slack) : IClassFixture<
         slack.Reset();
         var text = await slack.Client.OkAsync("search_messages", ("query", "launch in:#general"), ("sort", "timestamp"));
 
-        Assert.Contains("1 match(es)", text, StringComparison.Ordinal);
-        Assert.Contains($"#general ({SlackWorkspace.General}) [", text, StringComparison.Ordinal);
-        Assert.Contains("@Alice: Launch plan for Friday", text, StringComparison.Ordinal);
-        Assert.Contains("link: https://emulated.slack.com/archives/C0GENERAL1/p", text, StringComparison.Ordinal);
+        TextAssert.ContainsAll(
+            text,
+            "1 match(es)",
+            $"#general ({SlackWorkspace.General}) [",
+            "@Alice: Launch plan for Friday",
+            "link: https://emulated.slack.com/archives/C0GENERAL1/p");
         Assert.Equal(1, slack.Emulator.Calls("search.messages"));
     }
 
