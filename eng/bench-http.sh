@@ -4,18 +4,18 @@
 # RSS. Filesystem reads a file of a small tree; database runs a point query on a throwaway PostgreSQL cluster (skipped
 # when PostgreSQL is not installed); GitHub and Slack run against their emulators. Writes bench/results/http.{md,csv}.
 # Publishes with eng/publish.sh unless BENCH_SKIP_PUBLISH=1. Usage: bash eng/bench-http.sh [runs=5]
-# BENCH_REDIS=1 measures instead what --redis costs per call: the GitHub server with in-process and with Redis-backed
-# rate limits (never refusing) on its read, and a write whose idempotency key replays, against a throwaway
-# redis-server; writes artifacts/bench/redis/http.{md,csv}.
+# BENCH_REDIS=1 measures instead what --redis costs per call, in-process and Redis-backed limits and idempotency claims
+# alternated over [runs] rounds: eng/bench-redis.sh, which writes bench/results/redis.{md,csv}.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
+if [ "${BENCH_REDIS:-0}" = 1 ]; then
+  exec bash eng/bench-redis.sh "$runs"
+fi
 out=artifacts/bench
 bin=${CONNECTORS_TEST_POSTGRES_BIN:-/usr/lib/postgresql/15/bin}
 servers=(filesystem github slack)
-if [ "${BENCH_REDIS:-0}" = 1 ]; then
-  servers=(github)
-elif [ -x "$bin/initdb" ]; then
+if [ -x "$bin/initdb" ]; then
   servers=(filesystem database github slack)
 else
   echo "[bench] PostgreSQL not found in $bin: database left out" >&2
@@ -44,16 +44,5 @@ if [[ " ${servers[*]} " == *" database "* ]]; then
 fi
 
 echo "[bench] $(date -u +%Y-%m-%d) $(nproc) cores, $(uname -m), $(dotnet --version)" >&2
-if [ "${BENCH_REDIS:-0}" = 1 ]; then
-  redis_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --loglevel warning &
-  redis_pid=$!
-  trap 'kill "$redis_pid" 2>/dev/null || true' EXIT
-  until redis-cli -p "$redis_port" ping >/dev/null 2>&1; do sleep 0.1; done
-  github=$out/github/server
-  CONNECTORS_BENCH_REDIS=127.0.0.1:$redis_port dotnet artifacts/bin/Connectors.Bench/release/Connectors.Bench.dll http "$runs" "$out/redis" \
-    "github+limits=$github" "github+limits+redis=$github" "github+replay=$github" "github+replay+redis=$github"
-  exit
-fi
 dotnet artifacts/bin/Connectors.Bench/release/Connectors.Bench.dll http "$runs" bench/results \
   $(for server in "${servers[@]}"; do printf '%s=%s ' "$server" "$out/$server/server"; done) "${connection[@]}"

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Builds the container images of Connectors, tagged as deploy/compose.yaml names them: connectors-filesystem,
 # connectors-database, connectors-github, connectors-slack (also :<version>, as deploy/k8s names them); and a
-# PostgreSQL 15 for the pool and the tests where the official image cannot be had. Prints each image's size and build
-# time.
+# PostgreSQL 15, a Redis 7 and an HAProxy 2.6 for the pool (deploy/compose.replicas.yaml) and the tests where the
+# official images cannot be had. Prints each image's size and build time.
 #   usage: eng/images.sh [--bases official|local] [--published DIR] [--check]
 # --bases official: the Dockerfile's defaults (the .NET SDK, runtime-deps and Debian images from their registries); the
-#   servers are published inside the SDK image, and PostgreSQL is the official postgres:15 (not built here).
+#   servers are published inside the SDK image; PostgreSQL, Redis and HAProxy are the official images (not built here).
 # --bases local: no registry needed. Debian bookworm is bootstrapped from Debian's packages (debootstrap) and imported
-#   as connectors-local/debian:bookworm; connectors-local/runtime-deps:10.0 and connectors-local/postgres:15 are built
-#   on it; the servers come from eng/publish.sh run on this machine (--published DIR, a folder with one
+#   as connectors-local/debian:bookworm; connectors-local/runtime-deps:10.0, connectors-local/postgres:15,
+#   connectors-local/redis:7 and connectors-local/haproxy:2.6 are built on it; the servers come from eng/publish.sh run on this machine (--published DIR, a folder with one
 #   Connectors.<Name>/ per server as eng/test.sh publishes them; published into artifacts/native-servers when absent).
 #   Local images are never named as if they were the official ones.
 # Default: official when the official images can be had (present, or pulled), else local.
@@ -37,6 +37,8 @@ SERVERS=(filesystem database github slack)
 LOCAL_DEBIAN=connectors-local/debian:bookworm
 LOCAL_RUNTIME_DEPS=connectors-local/runtime-deps:10.0
 LOCAL_POSTGRES=connectors-local/postgres:15
+LOCAL_REDIS=connectors-local/redis:7
+LOCAL_HAPROXY=connectors-local/haproxy:2.6
 
 human() { numfmt --to=si --suffix=B --format='%.1f' "$1"; }
 image_size() { docker image inspect -f '{{.Size}}' "$1"; }
@@ -58,7 +60,9 @@ check_images() {
     fi
     say "$image: $(human "$(image_size "$image")"), user $user (uid $uid), version/licences $labels"
   done
-  if has_image "$LOCAL_POSTGRES"; then say "$LOCAL_POSTGRES: $(human "$(image_size "$LOCAL_POSTGRES")")"; fi
+  for image in "$LOCAL_POSTGRES" "$LOCAL_REDIS" "$LOCAL_HAPROXY"; do
+    if has_image "$image"; then say "$image: $(human "$(image_size "$image")")"; fi
+  done
   return $failed
 }
 
@@ -149,6 +153,8 @@ case "$bases" in
     has_image "$LOCAL_RUNTIME_DEPS" || build_local "$LOCAL_RUNTIME_DEPS" --build-arg "DEBIAN_IMAGE=$LOCAL_DEBIAN" \
       -f deploy/docker/runtime-deps.Dockerfile deploy/docker
     build_local "$LOCAL_POSTGRES" --build-arg "DEBIAN_IMAGE=$LOCAL_DEBIAN" deploy/postgres
+    build_local "$LOCAL_REDIS" --build-arg "DEBIAN_IMAGE=$LOCAL_DEBIAN" deploy/redis
+    build_local "$LOCAL_HAPROXY" --build-arg "DEBIAN_IMAGE=$LOCAL_DEBIAN" deploy/haproxy
     if [ -z "$published" ]; then
       published=$root/artifacts/native-servers
       for server in "${SERVERS[@]}"; do

@@ -104,8 +104,8 @@ if [ "$native" = 1 ]; then
 fi
 
 # Containers: a Docker engine (eng/lib/docker.sh: the one running, else installed and started here, and stopped at the
-# end), the four server images and a PostgreSQL built on local bases from the servers published above
-# (eng/images.sh), for tests/Connectors.Container.Tests and the database tests' PostgreSQL fixture. Where no engine can
+# end), the four server images, a PostgreSQL, a Redis and an HAProxy built on local bases from the servers published
+# above (eng/images.sh), for tests/Connectors.Container.Tests and the database tests' PostgreSQL fixture. Where no engine can
 # run, the container tests are reported skipped with the reason, and the fixture falls back to initdb.
 containers() {
   source eng/lib/docker.sh
@@ -128,6 +128,7 @@ containers() {
   if bash eng/images.sh --bases local --published "$CONNECTORS_PUBLISHED_SERVERS" 2>&1 | tee "$results/images.log" >&2; then
     grep -E 'four server images' "$results/images.log" | sed 's/^\[images\] //' >> "$CONNECTORS_TEST_MEASUREMENTS" || true
     export CONNECTORS_TEST_POSTGRES_IMAGE=connectors-local/postgres:15
+    export CONNECTORS_TEST_REDIS_IMAGE=connectors-local/redis:7 CONNECTORS_TEST_HAPROXY_IMAGE=connectors-local/haproxy:2.6
   else
     say "eng/images.sh failed"
     status=1

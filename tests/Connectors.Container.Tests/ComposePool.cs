@@ -6,14 +6,17 @@ using Connectors.Testing.Slack;
 namespace Connectors.Container.Tests;
 
 /// <summary>
-/// The team pool as deploy/compose.yaml defines it, brought up under a project name of its own with the images
-/// eng/images.sh built (<c>up --no-build</c>), keys and tokens as Docker secrets (deploy/compose.secrets.yaml), the rest
-/// from an env file, GitHub and Slack pointed at the API emulators, and free host ports for the four servers. Brought
+/// The team pool as deploy/compose.yaml defines it with two replicas of each server sharing a Redis behind HAProxy
+/// (deploy/compose.replicas.yaml), brought up under a project name of its own with the images eng/images.sh built
+/// (<c>up --no-build</c>), keys and tokens as Docker secrets (deploy/compose.secrets.yaml), the rest from an env file, GitHub and Slack pointed at the API emulators, and free host ports for the four servers. Brought
 /// down, volumes and all, at the end.
 /// </summary>
 public sealed class ComposePool : IAsyncLifetime
 {
     public const string ApiKey = "pool-tests-key-0123456789abcdef";
+
+    private static readonly string[] s_singleReplicaFiles = ["compose.yaml", "compose.secrets.yaml"];
+    private static readonly string[] s_replicaFiles = [.. s_singleReplicaFiles, "compose.replicas.yaml"];
 
     private readonly string _project = $"connectors-test-{Guid.NewGuid():N}"[..28];
     private readonly Dictionary<string, int> _ports = [];
@@ -40,6 +43,8 @@ public sealed class ComposePool : IAsyncLifetime
         _directory = Directory.CreateTempSubdirectory("connectors-pool-").FullName;
         Directory.CreateDirectory(Path.Combine(_directory, "postgres"));
         File.Copy(Repository.PathOf("deploy", "postgres", "init.sh"), Path.Combine(_directory, "postgres", "init.sh"));
+        Directory.CreateDirectory(Path.Combine(_directory, "haproxy"));
+        File.Copy(Repository.PathOf("deploy", "haproxy", "haproxy.cfg"), Path.Combine(_directory, "haproxy", "haproxy.cfg"));
         Directory.CreateDirectory(Path.Combine(_directory, "share"));
         await File.WriteAllTextAsync(Path.Combine(_directory, "share", ServerContainers.ShareFile), ServerContainers.ShareText);
         await File.WriteAllTextAsync(Path.Combine(_directory, "connectors.env"), $"""
@@ -63,15 +68,23 @@ public sealed class ComposePool : IAsyncLifetime
         var clock = Stopwatch.StartNew();
         _up = true;
         Compose("up", "--detach", "--no-build", "--wait", "--wait-timeout", "180");
-        Measurements.Record($"compose pool: up (PostgreSQL with the sample database, then the four servers) and healthy in {clock.Elapsed.TotalSeconds:F1} s");
+        Measurements.Record($"compose pool: up (PostgreSQL with the sample database, Redis, two replicas of each server, HAProxy) and healthy in {clock.Elapsed.TotalSeconds:F1} s");
     }
 
     /// <summary>Runs <c>docker compose</c> on the pool: the repository's compose files, this pool's folder and ports.</summary>
-    public string Compose(params string[] args)
+    public string Compose(params string[] args) => ComposeWith(s_replicaFiles, args);
+
+    /// <summary>The pool without deploy/compose.replicas.yaml, as <c>docker compose config</c> resolves it (JSON).</summary>
+    public JsonElement SingleReplicaConfig() =>
+        JsonDocument.Parse(ComposeWith(s_singleReplicaFiles, "config", "--format", "json")).RootElement;
+
+    private string ComposeWith(string[] files, params string[] args)
     {
         var environment = new Dictionary<string, string>
         {
             ["CONNECTORS_POSTGRES_IMAGE"] = Docker.PostgresImage,
+            ["CONNECTORS_REDIS_IMAGE"] = Docker.RedisImage,
+            ["CONNECTORS_HAPROXY_IMAGE"] = Docker.HaproxyImage,
             ["CONNECTORS_SHARE"] = Path.Combine(_directory!, "share"),
         };
         foreach (var (server, port) in _ports)
@@ -81,13 +94,14 @@ public sealed class ComposePool : IAsyncLifetime
 
         return Docker.RunOrFail(
             ["compose", "--project-name", _project, "--project-directory", _directory!,
-             "--file", Repository.PathOf("deploy", "compose.yaml"), "--file", Repository.PathOf("deploy", "compose.secrets.yaml"),
+             .. files.SelectMany(file => new[] { "--file", Repository.PathOf("deploy", file) }),
              "--env-file", Path.Combine(_directory!, "connectors.env"), .. args],
             environment, Repository.Root, TimeSpan.FromMinutes(5));
     }
 
-    /// <summary>The id of the container running a service.</summary>
-    public string ContainerOf(string service) => Compose("ps", "--quiet", service).Trim();
+    /// <summary>The ids of the containers running a service (its replicas), in a stable order.</summary>
+    public IReadOnlyList<string> ContainersOf(string service) =>
+        [.. Compose("ps", "--quiet", service).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order(StringComparer.Ordinal)];
 
     public async ValueTask DisposeAsync()
     {

@@ -20,6 +20,14 @@ public static class Docker
     public static string PostgresImage =>
         Environment.GetEnvironmentVariable("CONNECTORS_TEST_POSTGRES_IMAGE") is { Length: > 0 } image ? image : "connectors-local/postgres:15";
 
+    /// <summary>The Redis the replica pool shares: eng/images.sh's unless CONNECTORS_TEST_REDIS_IMAGE names another (redis:7).</summary>
+    public static string RedisImage =>
+        Environment.GetEnvironmentVariable("CONNECTORS_TEST_REDIS_IMAGE") is { Length: > 0 } image ? image : "connectors-local/redis:7";
+
+    /// <summary>The replica pool's load balancer: eng/images.sh's unless CONNECTORS_TEST_HAPROXY_IMAGE names another.</summary>
+    public static string HaproxyImage =>
+        Environment.GetEnvironmentVariable("CONNECTORS_TEST_HAPROXY_IMAGE") is { Length: > 0 } image ? image : "connectors-local/haproxy:2.6";
+
     private static readonly Lazy<string?> s_skipReason = new(FindSkipReason);
 
     /// <summary>Null when the engine answers and every image is there; otherwise why the container tests cannot run.</summary>
@@ -40,7 +48,7 @@ public static class Docker
             return $"no Docker engine answers `docker info` ({stderr.Trim()}); eng/test.sh starts one where it can";
         }
 
-        var missing = Servers.Select(ImageOf).Append(PostgresImage).Where(image => !HasImage(image)).ToList();
+        var missing = Servers.Select(ImageOf).Concat([PostgresImage, RedisImage, HaproxyImage]).Where(image => !HasImage(image)).ToList();
         return missing.Count == 0 ? null : $"images not built: {string.Join(", ", missing)} (bash eng/images.sh)";
     }
 
