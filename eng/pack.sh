@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Packs servers as .NET tools into a folder feed, the way they are published to NuGet:
 #   Connectors.X            the package users name (dotnet tool install / dnx): no binaries, it points at the next two
-#   Connectors.X.linux-x64  the Native AOT executable, installed on linux-x64
+#   Connectors.X.linux-x64  Native AOT, installed on linux-x64: the stdio-only executable is the command (an IDE runs
+#                           many; it idles in less memory) and the full build beside it, Connectors.X-http, which the
+#                           command execs in its place when asked for --transport http (HttpBuildHandoff)
 #   Connectors.X.any        the framework-dependent build, installed everywhere else (needs the .NET 10 runtime)
 # usage: eng/pack.sh OUTPUT_DIR [filesystem|database|github|slack ...]   (default: all four)
-# The native package needs clang and zlib, as eng/publish.sh does. Its publish properties are eng/publish.sh's, so a
-# server published by it first is not compiled again (same intermediate folder, nothing changed: see the order below).
+# The native package needs clang and zlib, as eng/publish.sh does. Its publish properties are eng/publish.sh's (full and
+# --stdio-only), so a server published by it first is not compiled again (same intermediate folders, nothing changed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source eng/lib/servers.sh
@@ -19,10 +21,13 @@ mkdir -p "$output"
 # The native packages first, all of them: right after eng/publish.sh they reuse its compilation. A restore for another
 # runtime (the pointer and `any` packs below) rewrites the shared projects' assets and would make each compile again.
 common=(-c Release -nologo -v quiet -clp:ErrorsOnly -p:DebugType=none -p:SatelliteResourceLanguages=en -o "$output")
+full=$(mktemp -d); trap 'rm -rf "$full"' EXIT
 for server in "$@"; do
   name=$(server_project "$server") || exit 2
+  bash eng/publish.sh "$server" "$full/$server" "$rid"
   dotnet pack "servers/$name" -r "$rid" -p:PublishAot=true -p:DebugSymbols=false -p:StripSymbols=true \
-    -p:ArtifactsPivots="release_aot_$rid" "${common[@]}"
+    -p:ConnectorsStdioOnly=true -p:ConnectorsHttpBuild="$full/$server/$name" \
+    -p:ArtifactsPivots="release_aot_stdio_$rid" "${common[@]}"
 done
 for server in "$@"; do
   name=$(server_project "$server")

@@ -91,7 +91,7 @@ if [ "$native" = 1 ]; then
     status=1
   fi
   say "packed in $((SECONDS - started)) s"
-  # After the pack, which reuses the publish's compilation above.
+  # After the pack, whose linux-x64 packages compiled this build already (their command: the stdio-only executable).
   started=$SECONDS
   say "publishing Connectors.Filesystem without HTTP (eng/publish.sh --stdio-only)"
   if bash eng/publish.sh --stdio-only filesystem "$root/artifacts/native-servers-stdio/Connectors.Filesystem"; then

@@ -74,6 +74,12 @@ public sealed class ConnectorServer(string name, string description)
             {
                 settings = new SettingsResolver(options, [.. ConfigSections], Environment.GetEnvironmentVariable)
                     .Resolve(result, command);
+                if (!HostingFeatures.IsHttpSupported && settings.Get(CommonOptions.Transport) == "http")
+                {
+                    // Before any report of ours, so the full build gives each once.
+                    HttpBuildHandoff.ExecFullBuildIfPresent();
+                }
+
                 settings.RefuseSecretsOnCommandLine();
                 await ReportDeprecationsAsync(settings);
             }
@@ -96,7 +102,7 @@ public sealed class ConnectorServer(string name, string description)
                     return HostingFeatures.IsHttpSupported
                         ? await Http.HttpConnectorHost.RunAsync(this, settings, redactor, ct)
                         : throw new ConnectorConfigurationException(
-                            "This build serves stdio only (eng/publish.sh --stdio-only); for --transport http run the full build or the container image.");
+                            $"This build serves stdio only (eng/publish.sh --stdio-only) and has no full build beside it ({Environment.ProcessPath}{HttpBuildHandoff.Suffix}); for --transport http run the full build or the container image.");
                 }
 
                 return await StdioConnectorHost.RunAsync(this, settings, redactor, ct);
