@@ -1,7 +1,9 @@
 using Connectors.Filesystem.Tools;
 using Connectors.Hosting;
+using Connectors.Hosting.Configuration;
 using Connectors.Hosting.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using ModelContextProtocol.Server;
 
 namespace Connectors.Filesystem;
 
@@ -28,6 +30,7 @@ public static class FilesystemServer
                 settings.SourceOf(FilesystemOptions.Roots),
                 FilesystemOptions.DenyGlobs(settings.Get(FilesystemOptions.DenyPaths), settings.Get(FilesystemOptions.NoDefaultDeny)));
             services.AddSingleton(guard);
+            services.AddSingleton<FileSubscriptions>();
             services.AddSingleton(new FilesystemLimits(settings.Get(FilesystemOptions.MaxReadBytes), settings.Get(FilesystemOptions.MaxEntries)));
             services.AddHealthChecks().AddCheck("roots", guard.CheckRootsReachable, [ConnectorHealth.Ready]);
             if (settings.Get(FilesystemOptions.AllowWrite))
@@ -40,11 +43,32 @@ public static class FilesystemServer
             var tools = TypedResults.SerializerOptions(FilesystemJsonContext.Default);
             mcp.WithCompactTools<ReadTools>(tools).WithCompactTools<DirectoryTools>(tools).WithCompactTools<SearchTools>(tools).WithResources<FileResources>()
                 .WithPrompts<FilesystemPrompts>().WithCompleteHandler(PathCompletions.CompleteAsync);
+            AddSubscriptions(mcp, settings);
             if (settings.Get(FilesystemOptions.AllowWrite))
             {
                 mcp.WithCompactTools<WriteTools>(tools);
             }
         });
         return server;
+    }
+
+    /// <summary>
+    /// Over stdio, real subscriptions (advertised). Over HTTP the SDK would answer <c>{}</c> and never send an update, so
+    /// the methods are refused instead, and <c>resources.subscribe</c> stays unadvertised.
+    /// </summary>
+    private static void AddSubscriptions(IMcpServerBuilder mcp, ConnectorSettings settings)
+    {
+        if (settings.Get(CommonOptions.Transport) == "http")
+        {
+            mcp.Services.Configure<McpServerOptions>(options =>
+            {
+                options.Handlers.SubscribeToResourcesHandler = FileSubscriptions.RefuseOverHttp;
+                options.Handlers.UnsubscribeFromResourcesHandler = FileSubscriptions.RefuseOverHttp;
+            });
+            return;
+        }
+
+        mcp.WithSubscribeToResourcesHandler((request, ct) => request.Services!.GetRequiredService<FileSubscriptions>().SubscribeAsync(request, ct))
+            .WithUnsubscribeFromResourcesHandler((request, ct) => request.Services!.GetRequiredService<FileSubscriptions>().UnsubscribeAsync(request, ct));
     }
 }

@@ -21,6 +21,24 @@ public sealed class ServerProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Subscribed_file_change_reaches_a_stdio_client()
+    {
+        var file = _tree.Write("watched.txt", "one");
+        var uri = new Uri("file://" + file).AbsoluteUri;
+        await using var server = await RawStdioServer.StartInitializedAsync("Connectors.Filesystem", ["--roots", _tree.Root]);
+        static bool IsUpdate(System.Text.Json.JsonElement m) =>
+            m.TryGetProperty("method", out var method) && method.GetString() == "notifications/resources/updated";
+
+        var subscribed = await server.RequestAsync("sub", "resources/subscribe", new Dictionary<string, string> { ["uri"] = uri }, TimeSpan.FromSeconds(30));
+        Assert.True(subscribed.TryGetProperty("result", out _), subscribed.ToString());
+        await File.WriteAllTextAsync(file, "two", TestContext.Current.CancellationToken);
+
+        var update = await server.WaitForLineAsync(IsUpdate, TimeSpan.FromSeconds(5));
+        Assert.NotNull(update);
+        Assert.Equal(uri, update.Value.GetProperty("params").GetProperty("uri").GetString());
+    }
+
+    [Fact]
     public async Task Answers_over_streamable_http()
     {
         _tree.Write("hello.txt", "hello from http\n");
