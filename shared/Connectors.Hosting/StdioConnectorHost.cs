@@ -57,6 +57,7 @@ internal static class StdioConnectorHost
 
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        StartupGarbage.CollectSoon(stop.Token);
         // A server's background work runs here too (only that: the SDK registers hosted services of its own for stdio,
         // which this host replaces).
         var hostedServices = provider.GetServices<ConnectorBackgroundWork>().Select(w => w.Work).ToList();

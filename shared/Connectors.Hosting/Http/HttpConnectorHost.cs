@@ -75,6 +75,8 @@ internal static class HttpConnectorHost
             // Another process holds the port: a configuration error to fix, not a crash with a stack trace.
             throw new ConnectorConfigurationException($"--urls (from {settings.SourceOf(CommonOptions.Urls)}): {ex.Message} Stop what listens there or choose another port.");
         }
+
+        StartupGarbage.CollectSoon(cancellationToken);
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Connectors.Http");
         foreach (var address in app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [])
         {
