@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -11,7 +12,20 @@ namespace Connectors.Hosting.Security;
 /// <summary>The configured keys, held only as SHA-256 digests.</summary>
 internal sealed class ApiKeyAuthenticationOptions : AuthenticationSchemeOptions
 {
-    public IReadOnlyList<(string Name, byte[] Digest, IReadOnlySet<string> Scopes)> Keys { get; set; } = [];
+    private IReadOnlyList<(string Name, byte[] Digest, IReadOnlySet<string> Scopes)> _keys = [];
+
+    public IReadOnlyList<(string Name, byte[] Digest, IReadOnlySet<string> Scopes)> Keys
+    {
+        get => _keys;
+        set
+        {
+            _keys = value;
+            // A key's caller is the same on every request, so its principal is built once and only read after that.
+            Principals = [.. value.Select(key => new CallerIdentity(key.Name, SecurityOptions.AuthApiKey, key.Scopes).ToPrincipal())];
+        }
+    }
+
+    public IReadOnlyList<ClaimsPrincipal> Principals { get; private set; } = [];
 }
 
 /// <summary>
@@ -48,9 +62,7 @@ internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<ApiKeyAuthenti
             return Task.FromResult(AuthenticateResult.Fail("The API key is not valid."));
         }
 
-        var (name, _, scopes) = Options.Keys[match];
-        var principal = new CallerIdentity(name, SecurityOptions.AuthApiKey, scopes).ToPrincipal();
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name)));
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(Options.Principals[match], Scheme.Name)));
     }
 
     /// <summary>Every key entry, comments and blank lines skipped; throws a configuration error for a bad one.</summary>
