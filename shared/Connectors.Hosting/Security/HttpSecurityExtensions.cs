@@ -39,7 +39,22 @@ public static class HttpSecurityExtensions
     /// <summary>Checks the security settings against the listen addresses and registers the schemes they ask for.</summary>
     public static IServiceCollection AddConnectorAuthentication(this IServiceCollection services, ConnectorServer server, ConnectorSettings settings, IReadOnlyList<string> urls)
     {
-        AddSchemes(services, server, settings, urls);
+        var mode = settings.Get(SecurityOptions.Auth);
+        if (mode == SecurityOptions.AuthNone && !settings.Get(SecurityOptions.AllowUnauthenticated) && urls.FirstOrDefault(u => !IsLoopbackUrl(u)) is { } exposed)
+        {
+            throw new ConnectorConfigurationException(
+                $"--auth none (from {settings.SourceOf(SecurityOptions.Auth)}) on the non-loopback address '{exposed}' would let anyone who reaches it call every tool. " +
+                "Choose --auth api-key, jwt or gateway, or pass --allow-unauthenticated if something in front already authenticates.");
+        }
+
+        if (mode == SecurityOptions.AuthNone)
+        {
+            // Nothing to authenticate, so nothing registered: WebApplication puts the authentication and authorization
+            // middlewares at the front of the pipeline by itself wherever their services are registered, called or not.
+            return services;
+        }
+
+        AddSchemes(services, server, settings, mode);
 
         // AddAuthentication brings Data Protection, whose hosted service loads or creates a key ring at start-up, writes it
         // to the user's home and warns about it in every log. Nothing here protects data (no cookies, no sessions), so the
@@ -54,24 +69,10 @@ public static class HttpSecurityExtensions
         return services;
     }
 
-    private static void AddSchemes(IServiceCollection services, ConnectorServer server, ConnectorSettings settings, IReadOnlyList<string> urls)
+    private static void AddSchemes(IServiceCollection services, ConnectorServer server, ConnectorSettings settings, string mode)
     {
-        var mode = settings.Get(SecurityOptions.Auth);
-        if (mode == SecurityOptions.AuthNone && !settings.Get(SecurityOptions.AllowUnauthenticated) && urls.FirstOrDefault(u => !IsLoopbackUrl(u)) is { } exposed)
-        {
-            throw new ConnectorConfigurationException(
-                $"--auth none (from {settings.SourceOf(SecurityOptions.Auth)}) on the non-loopback address '{exposed}' would let anyone who reaches it call every tool. " +
-                "Choose --auth api-key, jwt or gateway, or pass --allow-unauthenticated if something in front already authenticates.");
-        }
-
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ConnectorAuthorizationResultHandler>();
         services.AddAuthorization(options => options.AddPolicy(CallerPolicy, policy => policy.RequireAuthenticatedUser()));
-        if (mode == SecurityOptions.AuthNone)
-        {
-            services.AddAuthentication();
-            return;
-        }
-
         var scheme = mode switch
         {
             SecurityOptions.AuthApiKey => ApiKeyAuthenticationHandler.SchemeName,
@@ -218,8 +219,7 @@ public static class HttpSecurityExtensions
             await next(context);
         });
 
-        // With --auth none there is nothing to authenticate and no endpoint requires a policy: both middlewares would only
-        // add their lookups to every call.
+        // With --auth none nothing is registered for them (AddConnectorAuthentication) and no endpoint requires a policy.
         if (mode != SecurityOptions.AuthNone)
         {
             app.UseAuthentication();
