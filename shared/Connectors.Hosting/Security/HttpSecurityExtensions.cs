@@ -6,11 +6,11 @@ using Connectors.Hosting.Http;
 using Connectors.Hosting.Logging;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -23,16 +23,11 @@ namespace Connectors.Hosting.Security;
 /// <summary>
 /// HTTP authentication as ASP.NET Core schemes: <c>--auth api-key|jwt|gateway</c> authenticate, the MCP SDK's scheme
 /// serves the RFC 9728 protected-resource metadata and answers 401 with <c>WWW-Authenticate: Bearer resource_metadata</c>.
-/// The MCP endpoint requires <see cref="CallerPolicy"/> (<see cref="RequireConnectorCaller"/>); health and the metadata
-/// stay public. With <c>--auth none</c> nothing is required, and listening beyond loopback needs <c>--allow-unauthenticated</c>.
+/// The MCP endpoint requires an authenticated caller (<see cref="RequireConnectorCaller"/>); health and the metadata
+/// (<see cref="ResourceMetadataEndpoint"/>) stay public. With <c>--auth none</c> nothing is required, and listening beyond loopback needs <c>--allow-unauthenticated</c>.
 /// </summary>
 public static class HttpSecurityExtensions
 {
-    /// <summary>The authorization policy of the MCP endpoint: an authenticated caller.</summary>
-    public const string CallerPolicy = "connectors-caller";
-
-    private const string MetadataPath = "/.well-known/oauth-protected-resource";
-
     /// <summary>A second SDK scheme whose challenge names the metadata under the configured <c>--resource-uri</c>.</summary>
     private const string CanonicalChallengeScheme = "McpCanonicalResource";
 
@@ -49,8 +44,8 @@ public static class HttpSecurityExtensions
 
         if (mode == SecurityOptions.AuthNone)
         {
-            // Nothing to authenticate, so nothing registered: WebApplication puts the authentication and authorization
-            // middlewares at the front of the pipeline by itself wherever their services are registered, called or not.
+            // Nothing to authenticate, so nothing registered: WebApplication puts the authentication middleware at the front
+            // of the pipeline by itself wherever its services are registered, called or not.
             return services;
         }
 
@@ -71,8 +66,6 @@ public static class HttpSecurityExtensions
 
     private static void AddSchemes(IServiceCollection services, ConnectorServer server, ConnectorSettings settings, string mode)
     {
-        services.AddSingleton<IAuthorizationMiddlewareResultHandler, ConnectorAuthorizationResultHandler>();
-        services.AddAuthorization(options => options.AddPolicy(CallerPolicy, policy => policy.RequireAuthenticatedUser()));
         var scheme = mode switch
         {
             SecurityOptions.AuthApiKey => ApiKeyAuthenticationHandler.SchemeName,
@@ -91,9 +84,11 @@ public static class HttpSecurityExtensions
         authentication.AddMcp(options => ConfigureMetadata(options, scheme, server, settings, metadataUri: null));
         if (resource.Length > 0)
         {
-            var canonical = new Uri($"{new Uri(resource).GetLeftPart(UriPartial.Authority)}{MetadataPath}{MetadataSuffix(resource)}");
+            var canonical = new Uri($"{new Uri(resource).GetLeftPart(UriPartial.Authority)}{ResourceMetadataEndpoint.Path}{MetadataSuffix(resource)}");
             authentication.AddMcp(CanonicalChallengeScheme, "MCP (canonical resource)", options => ConfigureMetadata(options, scheme, server, settings, canonical));
         }
+
+        services.Replace(ServiceDescriptor.Singleton<IAuthenticationSchemeProvider, ResourceMetadataEndpoint.SchemesWithoutRequestHandling>());
 
         switch (mode)
         {
@@ -149,17 +144,14 @@ public static class HttpSecurityExtensions
         }
     }
 
-    /// <summary>
-    /// The MCP endpoint's requirement: <see cref="CallerPolicy"/>, except with <c>--auth none</c>, where a policy that
-    /// admits everyone would only add its evaluation to every call.
-    /// </summary>
+    /// <summary>The MCP endpoint answers authenticated callers only, except with <c>--auth none</c>.</summary>
     public static TBuilder RequireConnectorCaller<TBuilder>(this TBuilder endpoint, ConnectorSettings settings) where TBuilder : IEndpointConventionBuilder =>
-        settings.Get(SecurityOptions.Auth) == SecurityOptions.AuthNone ? endpoint : endpoint.RequireAuthorization(CallerPolicy);
+        settings.Get(SecurityOptions.Auth) == SecurityOptions.AuthNone ? endpoint : endpoint.WithMetadata(CallerRequirement.Metadata.Instance);
 
     /// <summary>
     /// In front of the endpoints: a foreign Host or Origin gets 403 before any credential is looked at, an oversized or
-    /// ambiguous Authorization header is refused unparsed; then authentication (which also serves the metadata),
-    /// and authorization. The per-identity cap on requests in flight follows (rate limiting, which keys on the caller).
+    /// ambiguous Authorization header is refused unparsed; then authentication, the caller requirement
+    /// (<see cref="CallerRequirement"/>) and the metadata's endpoint. The per-identity cap on requests in flight follows (rate limiting, which keys on the caller).
     /// </summary>
     public static WebApplication UseConnectorAuthentication(this WebApplication app)
     {
@@ -219,11 +211,14 @@ public static class HttpSecurityExtensions
             await next(context);
         });
 
-        // With --auth none nothing is registered for them (AddConnectorAuthentication) and no endpoint requires a policy.
+        // With --auth none nothing is registered for authentication (AddConnectorAuthentication) and no endpoint requires a caller.
         if (mode != SecurityOptions.AuthNone)
         {
             app.UseAuthentication();
-            app.UseAuthorization();
+            app.UseCallerRequirement();
+            app.MapResourceMetadata(settings.Get(SecurityOptions.ResourceUri).Length > 0
+                ? [McpAuthenticationDefaults.AuthenticationScheme, CanonicalChallengeScheme]
+                : [McpAuthenticationDefaults.AuthenticationScheme]);
         }
 
         return app;
@@ -272,7 +267,7 @@ public static class HttpSecurityExtensions
         options.Events.OnResourceMetadataRequest = context =>
         {
             var request = context.HttpContext.Request;
-            if (!request.Path.Equals(MetadataPath, StringComparison.OrdinalIgnoreCase) && !request.Path.Equals(MetadataPath + suffix, StringComparison.OrdinalIgnoreCase))
+            if (!request.Path.Equals(ResourceMetadataEndpoint.Path, StringComparison.OrdinalIgnoreCase) && !request.Path.Equals(ResourceMetadataEndpoint.Path + suffix, StringComparison.OrdinalIgnoreCase))
             {
                 // Only the well-known path and its form suffixed with the endpoint's path; anything else is not found.
                 context.SkipHandler();

@@ -31,7 +31,7 @@ internal static class JwtAuthentication
         // Keys are fetched over https; plain http only from loopback (where the configuration check also allows it).
         var requireHttps = !IsLoopback(jwksUri.Length > 0 ? jwksUri : issuer);
         options.MapInboundClaims = false;
-        options.IncludeErrorDetails = false; // refusals are worded by ConnectorAuthorizationResultHandler
+        options.IncludeErrorDetails = false; // refusals are worded by CallerRequirement
         options.TokenHandlers.Clear();
         options.TokenHandlers.Add(new JsonWebTokenHandler { MapInboundClaims = false, MaximumTokenSizeInBytes = MaxTokenBytes });
         options.TokenValidationParameters = new TokenValidationParameters

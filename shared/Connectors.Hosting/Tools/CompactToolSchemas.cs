@@ -23,6 +23,8 @@ public static class CompactToolSchemas
         this IMcpServerBuilder mcp, JsonSerializerOptions options, Func<string, bool>? include = null)
         where T : class
     {
+        // The constructor is looked up once per toolset, at its first call (not at start-up); a call only runs the factory.
+        ObjectFactory<T>? create = null;
         // include: a toolset may offer some of a class's tools (by name) and leave the rest to another toolset.
         foreach (var method in typeof(T).GetMethods(BindingFlags.Public | BindingFlags.Instance)
             .Where(m => m.GetCustomAttribute<McpServerToolAttribute>() is { } tool && (include is null || include(tool.Name ?? m.Name))))
@@ -32,7 +34,7 @@ public static class CompactToolSchemas
             var outputSchema = outputType is null ? (System.Text.Json.JsonElement?)null : AIJsonUtilities.CreateJsonSchema(outputType, serializerOptions: options);
             mcp.Services.AddSingleton(services => McpServerTool.Create(
                 method,
-                request => ActivatorUtilities.CreateInstance<T>(request.Services ?? services),
+                request => (create ??= ActivatorUtilities.CreateFactory<T>(Type.EmptyTypes))(request.Services ?? services, null),
                 new McpServerToolCreateOptions { Services = services, SchemaCreateOptions = SchemaOptions, SerializerOptions = options, OutputSchema = outputSchema }));
         }
 
