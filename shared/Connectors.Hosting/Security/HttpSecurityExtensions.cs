@@ -24,7 +24,8 @@ namespace Connectors.Hosting.Security;
 /// HTTP authentication as ASP.NET Core schemes: <c>--auth api-key|jwt|gateway</c> authenticate, the MCP SDK's scheme
 /// serves the RFC 9728 protected-resource metadata and answers 401 with <c>WWW-Authenticate: Bearer resource_metadata</c>.
 /// The MCP endpoint requires an authenticated caller (<see cref="RequireConnectorCaller"/>); health and the metadata
-/// (<see cref="ResourceMetadataEndpoint"/>) stay public. With <c>--auth none</c> nothing is required, and listening beyond loopback needs <c>--allow-unauthenticated</c>.
+/// (<see cref="ResourceMetadataEndpoint"/>) stay public. With <c>--auth none</c> nothing is required, and listening
+/// beyond loopback needs <c>--allow-unauthenticated</c>.
 /// </summary>
 public static class HttpSecurityExtensions
 {
@@ -151,7 +152,8 @@ public static class HttpSecurityExtensions
     /// <summary>
     /// In front of the endpoints: a foreign Host or Origin gets 403 before any credential is looked at, an oversized or
     /// ambiguous Authorization header is refused unparsed; then authentication, the caller requirement
-    /// (<see cref="CallerRequirement"/>) and the metadata's endpoint. The per-identity cap on requests in flight follows (rate limiting, which keys on the caller).
+    /// (<see cref="CallerRequirement"/>) and the metadata's endpoint. The per-identity cap on requests in flight follows
+    /// (rate limiting, which keys on the caller).
     /// </summary>
     public static WebApplication UseConnectorAuthentication(this WebApplication app)
     {
@@ -211,7 +213,8 @@ public static class HttpSecurityExtensions
             await next(context);
         });
 
-        // With --auth none nothing is registered for authentication (AddConnectorAuthentication) and no endpoint requires a caller.
+        // With --auth none nothing is registered for authentication (AddConnectorAuthentication) and no endpoint requires
+        // a caller.
         if (mode != SecurityOptions.AuthNone)
         {
             app.UseAuthentication();
